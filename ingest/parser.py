@@ -1,0 +1,695 @@
+"""Turns a filing's text into tables, typed facts and narrative chunks.
+
+Nothing here knows a filing's own labels: structure comes from tabs, header rows, unit
+statements, period phrases and arithmetic (children that sum to a parent row).
+"""
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from schema import Chunk, Fact, Period, Table, content_id
+
+from .cells import (
+    CHANGE_WORDS,
+    TARGET_WORDS,
+    FiscalCalendar,
+    Number,
+    Unit,
+    clean_label,
+    currency_in,
+    detect_calendar,
+    parse_number,
+    parse_period,
+    parse_unit,
+    unit_from_sentence,
+)
+from .errors import IngestError
+
+MAX_BYTES = 20_000_000
+PARSER_VERSION = "3"
+
+
+@dataclass
+class Row:
+    line: int
+    label: str
+    cells: list[str]
+    numbers: list[Optional[Number]] = field(default_factory=list)
+
+    @property
+    def has_numbers(self) -> bool:
+        return any(n is not None for n in self.numbers)
+
+
+@dataclass
+class Column:
+    index: int
+    header: str = ""
+    period: Optional[Period] = None
+    unit: Optional[Unit] = None
+    qualifier: str = ""
+    metric: str = ""  # transposed tables: the column names the metric
+    filled: bool = False  # header text inherited from a spanning cell on the left
+
+
+@dataclass
+class ParsedFiling:
+    path: str
+    name: str
+    lines: list[str]
+    tables: list[Table]
+    facts: list[Fact]
+    chunks: list[Chunk]
+    conflicts: list[dict]
+    warnings: list[str]
+    calendar: FiscalCalendar
+
+
+def read_filing(path: Path) -> str:
+    """Reads the filing, rejecting what cannot be a text filing with a message naming the fix."""
+    path = Path(path)
+    if not path.exists():
+        raise IngestError(f"{path}: file not found. Give the path of a filing text file (e.g. data/iij_1h_fy2012.txt).")
+    if path.is_dir():
+        raise IngestError(f"{path}: is a folder. Give the path of one filing text file.")
+    data = path.read_bytes()
+    if not data.strip():
+        raise IngestError(f"{path}: the file is empty. Export the filing as text with its tables tab-separated.")
+    if len(data) > MAX_BYTES:
+        raise IngestError(f"{path}: {len(data):,} bytes is over the {MAX_BYTES:,}-byte limit. Split the filing or raise the limit.")
+    if b"\x00" in data[:65536] or _binary_share(data[:65536]) > 0.05:
+        raise IngestError(f"{path}: looks like a binary file, not text. Export the filing as UTF-8 text (PDF/Word: save as .txt).")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise IngestError(f"{path}, line {line}: not valid UTF-8 (byte 0x{data[e.start]:02x}). Re-save the file as UTF-8.") from e
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _binary_share(data: bytes) -> float:
+    ctrl = sum(1 for b in data if b < 32 and b not in (9, 10, 12, 13))
+    return ctrl / max(1, len(data))
+
+
+def parse_filing(path: Path, text: Optional[str] = None) -> ParsedFiling:
+    path = Path(path)
+    text = read_filing(path) if text is None else text
+    name = path.name
+    lines = text.split("\n")
+    cal = detect_calendar(text)
+    warnings: list[str] = []
+    blocks = _blocks(lines)
+    tables: list[Table] = []
+    facts: list[Fact] = []
+    table_blocks = []
+    prev_table_end = -10
+    prev_title = ""
+    for start, end, is_table in blocks:
+        if not is_table:
+            continue
+        title, section, context, title_line = _title(lines, start, prev_table_end)
+        if title_line is None and prev_title and _only_blank_between(lines, prev_table_end, start):
+            title = prev_title + " (continued)"
+        table_blocks.append((start, end, title, section, context))
+        prev_table_end, prev_title = end, title.replace(" (continued)", "")
+    for start, end, title, section, context in table_blocks:
+        rows = [_row(lines[i], i + 1) for i in range(start, end + 1)]
+        after = _lines_after(lines, end)
+        t, fs = _parse_table(name, rows, title, section, context, after, cal, warnings)
+        if t is not None:
+            tables.append(t)
+            facts.extend(fs)
+    if not tables:
+        raise IngestError(
+            f"{path}: no tables found. Tables must be tab-separated: a label, then one cell per column "
+            "(check that tabs were not converted to spaces)."
+        )
+    facts.extend(_rate_facts(name, lines, cal))
+    chunks = _narrative_chunks(name, lines, blocks) + _row_chunks(name, facts)
+    conflicts = _conflicts(facts)
+    return ParsedFiling(str(path), name, lines, tables, facts, chunks, conflicts, warnings, cal)
+
+
+# ---------------------------------------------------------------- blocks and titles
+
+
+def _row(line: str, lineno: int) -> Row:
+    cells = line.split("\t")
+    label = clean_label(cells[0])
+    return Row(lineno, label, cells, [parse_number(c) for c in cells[1:]])
+
+
+def _blocks(lines: list[str]) -> list[tuple[int, int, bool]]:
+    """Runs of tab-separated lines (tables) and of other text, as (start, end, is_table)."""
+    out = []
+    i = 0
+    n = len(lines)
+    while i < n:
+        if "\t" in lines[i]:
+            j = i
+            while j + 1 < n and "\t" in lines[j + 1]:
+                j += 1
+            rows = [_row(lines[k], k + 1) for k in range(i, j + 1)]
+            # A tabbed block whose cells are all prose ("Revenues<TAB>JPY51,109 million (...)") is narrative.
+            out.append((i, j, any(r.has_numbers for r in rows)))
+            i = j + 1
+        else:
+            i += 1
+    return out
+
+
+def _is_heading(line: str) -> bool:
+    s = line.strip().strip("*").strip()
+    if not s or "\t" in line or len(s) > 110:
+        return False
+    if s.startswith("(") and not re.match(r"\(\d+\)\s+[A-Z]", s):
+        return False
+    if re.search(r"\d[\d,]*\s*(million|billion|thousand)|JPY\s?\d|[$€]\s?\d", s, re.I):
+        return False
+    if s.endswith(".") and not re.search(r"\b(Inc|Co|Ltd|Corp)\.$", s):
+        return False
+    return bool(re.match(r"[A-Z0-9(\[]", s))
+
+
+def _title(lines: list[str], start: int, prev_end: int) -> tuple[str, str, list[str], Optional[int]]:
+    """The table's title (nearest heading above), its section (the heading above that) and context lines."""
+    context: list[str] = []
+    title, title_line = "", None
+    i = start - 1
+    while i > prev_end and i >= 0 and start - i <= 14:
+        s = lines[i].strip().strip("*").strip()
+        if s:
+            context.append(s)
+            if _is_heading(s) or (s.endswith(":") and len(s) < 200 and not s.startswith("(")):
+                title, title_line = s, i
+                break
+        i -= 1
+    section = ""
+    j = (title_line if title_line is not None else start) - 1
+    while j >= 0 and j > (title_line if title_line is not None else start) - 40:
+        s = lines[j].strip().strip("*").strip()
+        if "\t" in lines[j]:
+            j -= 1
+            continue
+        if s and _is_heading(s) and lines[j - 1].strip() == "" if j > 0 else False:
+            section = s
+            break
+        j -= 1
+    if not title:
+        title = "Table" if not context else context[-1][:80]
+    return title.rstrip(":"), section.rstrip(":"), context, title_line
+
+
+def _only_blank_between(lines: list[str], a: int, b: int) -> bool:
+    return all(not lines[k].strip() for k in range(a + 1, b))
+
+
+def _lines_after(lines: list[str], end: int) -> list[str]:
+    out = []
+    k = end + 1
+    while k < len(lines) and len(out) < 2 and k <= end + 4:
+        if lines[k].strip():
+            if "\t" in lines[k]:
+                break
+            out.append(lines[k].strip())
+        k += 1
+    return out
+
+
+# ---------------------------------------------------------------- one table
+
+
+_YEAR_CELL = re.compile(r"^\s*(19|20)\d\d\s*$")
+
+
+def _is_header_row(row: Row, cal: FiscalCalendar) -> bool:
+    numeric = [c for c, n in zip(row.cells[1:], row.numbers) if n is not None and not _YEAR_CELL.match(c)]
+    if numeric:
+        return False
+    if not row.label:
+        return True
+    return parse_period(row.label, cal) is not None and not row.has_numbers or parse_unit(row.label) is not None
+
+
+def _parse_table(filing, rows, title, section, context, after, cal, warnings):
+    header_rows: list[Row] = []
+    i = 0
+    while i < len(rows) and _is_header_row(rows[i], cal):
+        header_rows.append(rows[i])
+        i += 1
+    body = _merge_continuations(rows[i:])
+    if not any(r.has_numbers for r in body):
+        return None, []
+    ncol = max(len(r.cells) for r in rows) - 1
+    # Trailing empty columns add nothing.
+    while ncol > 0 and all(len(r.cells) <= ncol or not r.cells[ncol].strip() for r in rows):
+        ncol -= 1
+    table_unit = _context_unit(context + after + [h.label for h in header_rows if h.label])
+    cols = _columns(header_rows, ncol, cal, context)
+    tid = content_id(filing, title, rows[0].line)
+    transposed = not any(c.period for c in cols) and sum(1 for r in body if r.label and parse_period(r.label, cal)) >= max(1, len([r for r in body if r.has_numbers]) // 2)
+    target_table = bool(TARGET_WORDS.search(title) or TARGET_WORDS.search(section))
+    _align_convenience_columns(cols, body)
+    paths = _row_paths(body, cols)
+    widths = [len(r.cells) for r in body if r.has_numbers]
+    modal = statistics.mode(widths) if widths else ncol + 1
+    facts = []
+    latest = _latest_period(cols)
+    for r, path in zip(body, paths):
+        if not r.has_numbers:
+            continue
+        nonempty = [c for c in r.cells[1:] if c.strip()]
+        if len(r.cells) < modal and len(nonempty) < len([c for c in cols if c.period or c.metric]) and len(r.cells) < ncol + 1:
+            warnings.append(
+                f"line {r.line}: row '{r.label}' has {len(r.cells) - 1} cells where table '{title}' has {modal - 1}; "
+                "its columns cannot be matched, so it was skipped. Fix the tabs on that line."
+            )
+            continue
+        for j, num in enumerate(r.numbers[:ncol]):
+            if num is None:
+                continue
+            col = cols[j]
+            if transposed:
+                period = parse_period(r.label, cal)
+                if period is None:
+                    continue
+                metric, rpath, qualifier = col.metric or title, [col.metric or title], col.qualifier
+            else:
+                period = col.period or latest
+                if period is None:
+                    period = Period("", 12, col.header or "unlabelled column")
+                metric, rpath, qualifier = r.label, path, col.qualifier
+            if target_table and not period.is_target:
+                period = Period(period.end, period.months, period.label + " target", period.fiscal_year, True)
+            unit = _cell_unit(num, r, col, table_unit, title, header_rows, j, ncol)
+            value = num.value if num.suffix == "scaled" else num.value * (unit.scale or 1)
+            facts.append(
+                Fact(
+                    id=content_id(filing, r.line, j, r.cells[j + 1].strip()),
+                    filing=filing,
+                    table_id=tid,
+                    table_title=title,
+                    section=section,
+                    metric=metric,
+                    row_path=rpath,
+                    column=_column_text(col, unit),
+                    period=period,
+                    value=round(value, 6),
+                    unit=unit.unit or "unknown",
+                    scale=unit.scale,
+                    scale_label=unit.label if unit.scale else "unknown scale",
+                    cell_text=r.cells[j + 1].strip(),
+                    line=r.line,
+                    qualifier=qualifier,
+                    scale_known=bool(unit.scale),
+                )
+            )
+    table = Table(
+        tid,
+        title,
+        section,
+        rows[0].line,
+        rows[-1].line,
+        [c.header or c.metric for c in cols],
+        [c.unit.label if c.unit else (table_unit.label if table_unit else "") for c in cols],
+        transposed,
+    )
+    return table, facts
+
+
+def _merge_continuations(rows: list[Row]) -> list[Row]:
+    """A label-only row followed by a row of numbers with an empty label is one row."""
+    out: list[Row] = []
+    for r in rows:
+        if not r.label and r.has_numbers and out and out[-1].label and not out[-1].has_numbers:
+            prev = out[-1]
+            out[-1] = Row(r.line, prev.label, [prev.cells[0]] + r.cells[1:], r.numbers)
+        else:
+            out.append(r)
+    return out
+
+
+def _context_unit(texts: list[str]) -> Optional[Unit]:
+    for t in texts:
+        u = unit_from_sentence(t) or (parse_unit(t) if len(t) < 40 else None)
+        if u:
+            return u
+    return None
+
+
+def _columns(header_rows: list[Row], ncol: int, cal: FiscalCalendar, context: list[str]) -> list[Column]:
+    cols = [Column(j) for j in range(ncol)]
+    texts: list[list[str]] = [[] for _ in range(ncol)]
+    yoy = any("yoy" in c.lower() or "year-on-year" in c.lower() for c in context)
+    prefix = " ".join(h.label for h in header_rows if h.label and parse_unit(h.label) is None)
+    for h in header_rows:
+        cells = [(h.cells[j + 1].strip() if j + 1 < len(h.cells) else "") for j in range(ncol)]
+        units = [parse_unit(c) for c in cells]
+        if any(cells) and all(u is not None for c, u in zip(cells, units) if c):
+            for j, u in enumerate(units):
+                if u is not None:
+                    cols[j].unit = u
+            continue
+        last = ""
+        for j, c in enumerate(cells):
+            if c:
+                last = c
+                texts[j].append(c)
+            elif last:
+                texts[j].append(last)
+                cols[j].filled = True
+    for j, col in enumerate(cols):
+        pieces = [t for t in texts[j] if t]
+        col.header = " ".join(pieces)
+        full = (prefix + " " + col.header).strip()
+        col.period = parse_period(full, cal)
+        own = pieces[-1] if pieces else ""
+        if CHANGE_WORDS.search(own) and not parse_period(own, cal):
+            col.qualifier = own
+            col.period = None
+            if "%" in own and col.unit is None:
+                col.unit = Unit("%", 1, "%")
+        if col.unit is None and re.search(r"\(%\)|^%$|\bpercent\b", own, re.I):
+            col.unit = Unit("%", 1, "%")
+        metric_bits = [p for p in pieces if not parse_period(p, cal) and not CHANGE_WORDS.search(p)]
+        col.metric = clean_label(" ".join(dict.fromkeys(metric_bits))) if metric_bits else ""
+        if col.filled and col.unit is not None and col.unit.unit == "%" and col.metric:
+            col.qualifier = ("YoY " if yoy else "") + "% change"
+        elif col.metric and len(dict.fromkeys(metric_bits)) > 1:
+            col.metric, col.qualifier = clean_label(metric_bits[0]), clean_label(" ".join(metric_bits[1:]))
+    return cols
+
+
+def _latest_period(cols: list[Column]) -> Optional[Period]:
+    ps = [c.period for c in cols if c.period and c.period.end]
+    return max(ps, key=lambda p: (p.end, -p.months)) if ps else None
+
+
+def _align_convenience_columns(cols: list[Column], body: list[Row]) -> None:
+    """A column in a second currency (a convenience translation) takes the period of the main-currency
+    column it translates: the one whose values keep a constant ratio to it."""
+    currencies = [c.unit.unit for c in cols if c.unit and c.unit.unit not in ("", "%", "count")]
+    if len(set(currencies)) < 2:
+        return
+    # Ties (JPY, USD, USD, JPY) go to the currency printed first: the reporting currency leads.
+    main = max(dict.fromkeys(currencies), key=currencies.count)
+    mains = [c for c in cols if c.unit and c.unit.unit == main and c.period]
+    for c in cols:
+        if not c.unit or c.unit.unit in ("", "%", "count", main):
+            continue
+        best, best_spread = None, 0.02
+        for m in mains:
+            ratios = []
+            for r in body:
+                a = r.numbers[m.index] if m.index < len(r.numbers) else None
+                b = r.numbers[c.index] if c.index < len(r.numbers) else None
+                if a and b and abs(b.value) >= 100 and a.value * b.value > 0:
+                    ratios.append(a.value / b.value)
+            if len(ratios) >= 3:
+                med = statistics.median(ratios)
+                spread = statistics.median(abs(x / med - 1) for x in ratios)
+                if spread < best_spread:
+                    best, best_spread = m, spread
+        if best is not None:
+            c.period = best.period
+
+
+# ---------------------------------------------------------------- row hierarchy
+
+_TOTAL = re.compile(r"^(total|consolidated total|net total)\b|\btotal$", re.I)
+_SUBTRACT = re.compile(r"\b(elimination|eliminations|less|deduct|intersegment elimination)\b", re.I)
+
+
+def _is_caps(label: str) -> bool:
+    letters = [ch for ch in label if ch.isalpha()]
+    return len(letters) >= 3 and all(ch.isupper() for ch in letters)
+
+
+def _row_paths(body: list[Row], cols: list[Column]) -> list[list[str]]:
+    """Parent rows for every row: group headings (label-only rows) and rows their children sum to."""
+    additive = [c.index for c in cols if not (c.unit and c.unit.unit == "%") and "%" not in c.qualifier]
+    n = len(body)
+    child_end = [-1] * n
+    for i in range(n - 1, -1, -1):
+        child_end[i] = _children_end(body, i, child_end, additive)
+    paths: list[list[str]] = []
+    headers: list[list] = []  # [label, is_caps, has_rows]
+    sum_parents: list[tuple[str, int]] = []  # (label, last child index)
+    for i, r in enumerate(body):
+        sum_parents = [(lab, end) for lab, end in sum_parents if end >= i]
+        if not r.has_numbers:
+            caps = _is_caps(r.label)
+            if caps and not (headers and headers[-1][1] and not headers[-1][2]):
+                headers = []
+            while headers and not headers[-1][1] and headers[-1][2]:
+                headers.pop()
+            headers.append([r.label, caps, False])
+            paths.append([h[0] for h in headers])
+            continue
+        if _is_caps(r.label) and headers and headers[-1][2]:
+            headers = []
+        for h in headers:
+            h[2] = True
+        path = [h[0] for h in headers] + [lab for lab, _ in sum_parents] + [r.label]
+        paths.append(path)
+        if _TOTAL.search(r.label) and headers:
+            headers.pop()
+        if child_end[i] > i:
+            sum_parents.append((r.label, child_end[i]))
+    return paths
+
+
+def _children_end(body: list[Row], i: int, child_end: list[int], cols: list[int]) -> int:
+    """Index of the last child when rows after i sum to row i (nested sums count once), else -1."""
+    parent = body[i]
+    if not parent.has_numbers or not cols:
+        return -1
+    targets = {j: parent.numbers[j].value for j in cols if j < len(parent.numbers) and parent.numbers[j] is not None}
+    if not targets:
+        return -1
+    acc = {j: 0.0 for j in targets}
+    k, count = i + 1, 0
+    while k < len(body) and count < 30:
+        r = body[k]
+        if not r.has_numbers or _TOTAL.search(r.label):
+            return -1
+        sign = -1 if _SUBTRACT.search(r.label) else 1
+        for j in targets:
+            n = r.numbers[j] if j < len(r.numbers) else None
+            acc[j] += sign * (n.value if n else 0.0)
+        count += 1
+        end = child_end[k] if child_end[k] > k else k
+        if count >= 2 and all(abs(acc[j] - t) <= 0.51 * count * _unit_step(parent.numbers[j]) + 1e-9 for j, t in targets.items()):
+            return end
+        k = end + 1
+    return -1
+
+
+def _unit_step(n: Number) -> float:
+    return 10.0 ** (-n.decimals)
+
+
+# ---------------------------------------------------------------- units of one cell
+
+_PER_SHARE = re.compile(r"\bper\s+(?:common\s+)?(share|ads|adr|unit)s?\b|\bEPS\b|\bdividends?\s+per\b", re.I)
+_SHARES = re.compile(r"\((shares|ADSs?)\)|\bnumber of (?:shares|ADS)|\bweighted[- ]average\b.*\bshares\b|\bshares outstanding\b", re.I)
+_COUNT_TITLE = re.compile(r"\bnumber of\b|\bheadcount\b|\bemployees\b|\bcontracts\b|\bsubscribers\b|\bunits shipped\b", re.I)
+
+
+def _cell_unit(num: Number, row: Row, col: Column, table_unit: Optional[Unit], title: str, header_rows, j: int, ncol: int) -> Unit:
+    if num.suffix == "%":
+        return Unit("%", 1, "%")
+    if num.suffix.lower() in ("gbps", "mbps", "tbps"):
+        return Unit(num.suffix[0].upper() + num.suffix[1:].lower(), 1, num.suffix)
+    if num.suffix.lower() in ("pp", "pt", "pts"):
+        return Unit("pp", 1, "percentage points")
+    base = col.unit or (Unit("%", 1, "%") if "%" in col.qualifier else None) or table_unit
+    label_unit = re.search(r"\(([^()]*)\)\s*$", row.label)
+    headers_text = " ".join(h.label for h in header_rows) + " " + col.header + " " + col.metric
+    if _PER_SHARE.search(row.label) or _PER_SHARE.search(col.metric):
+        per = _PER_SHARE.search(row.label) or _PER_SHARE.search(col.metric)
+        cur = _per_column_currency(row.label, j, ncol) or num.currency or (base.unit if base and base.unit not in ("%", "count") else "") or currency_in(title + " " + headers_text)
+        what = per.group(1).lower() if per.lastindex else "share"
+        noun = "share" if what in ("share", "unit") or "dividend" in row.label.lower() else what.upper()
+        return Unit(f"{cur or 'unknown'}/{noun}", 1, f"{cur} per {noun}")
+    if _SHARES.search(row.label):
+        own = parse_unit(label_unit.group(1)) if label_unit else None
+        if own and own.scale and own.unit in ("", "count"):
+            return Unit("count", own.scale, f"{own.label} (count)")
+        scale = table_unit.scale if (table_unit and not col.unit and table_unit.scale) else 1
+        return Unit("count", scale, "shares" if scale == 1 else f"shares ({table_unit.label})")
+    if label_unit:
+        own = parse_unit(label_unit.group(1))
+        if own and own.unit == "%":
+            return own
+    if base is not None:
+        if not base.unit:
+            cur = num.currency or _dominant_currency_hint(title + " " + headers_text)
+            if cur:
+                return Unit(cur, base.scale, f"{base.label} ({cur})")
+        if base.unit and base.unit not in ("%",) and num.currency and num.currency != base.unit:
+            return Unit(num.currency, base.scale, base.label)
+        return base
+    if _COUNT_TITLE.search(title) or _COUNT_TITLE.search(row.label):
+        return Unit("count", 1, "count")
+    if num.currency:
+        return Unit(num.currency, 0, f"{num.currency}, scale not stated")
+    return Unit("", 0, "unknown scale")
+
+
+def _per_column_currency(label: str, j: int, ncol: int) -> str:
+    """"(JPY / U.S. Dollars / JPY)" in a label gives each column its currency."""
+    m = re.search(r"\(([^()]+/[^()]+)\)", label)
+    if not m:
+        return ""
+    parts = [currency_in(p) for p in m.group(1).split("/")]
+    return parts[j] if j < len(parts) and len(parts) == ncol else ""
+
+
+def _dominant_currency_hint(text: str) -> str:
+    return currency_in(text)
+
+
+def _column_text(col: Column, unit: Unit) -> str:
+    bits = [col.period.label if col.period else col.header]
+    if col.qualifier:
+        bits.append(col.qualifier)
+    bits.append(f"({unit.label})" if unit.scale else "(unknown scale)")
+    return " ".join(b for b in bits if b)
+
+
+# ---------------------------------------------------------------- notes, narrative, conflicts
+
+_RATE = re.compile(
+    r"(?:JPY|¥|yen)\s*([\d.]+)\s*(?:per|=|to)\s*(?:1\s*|one\s*)?(?:U\.?S\.?\s*dollars?|USD|US\$|\$)"
+    r"|(?:U\.?S\.?\s*\$|USD|US\$|\$)\s*1(?:\.00)?\s*=\s*(?:JPY|¥)\s*([\d.]+)",
+    re.I,
+)
+
+
+def _rate_facts(filing: str, lines: list[str], cal: FiscalCalendar) -> list[Fact]:
+    """The convenience-translation rate stated in a note, as a fact the calculator can cite."""
+    for i, line in enumerate(lines):
+        m = _RATE.search(line)
+        if m:
+            rate = float(m.group(1) or m.group(2))
+            when = re.search(r"as of\s+([A-Z][a-z]+ \d{1,2}, \d{4})", line)
+            period = parse_period(when.group(1), cal) if when else None
+            period = period or Period("", 0, "translation rate")
+            text = m.group(0)
+            return [
+                Fact(
+                    id=content_id(filing, i + 1, "rate", text),
+                    filing=filing,
+                    table_id="note",
+                    table_title="Note on U.S. dollar translation",
+                    section="Notes",
+                    metric="Exchange rate used for U.S. dollar translation (JPY per USD)",
+                    row_path=["Exchange rate used for U.S. dollar translation"],
+                    column="note",
+                    period=period,
+                    value=rate,
+                    unit="JPY/USD",
+                    scale=1,
+                    scale_label="JPY per 1 USD",
+                    cell_text=text,
+                    line=i + 1,
+                )
+            ]
+    return []
+
+
+def _narrative_chunks(filing: str, lines: list[str], blocks) -> list[Chunk]:
+    table_lines = set()
+    for s, e, is_table in blocks:
+        if is_table:
+            table_lines.update(range(s, e + 1))
+    chunks: list[Chunk] = []
+    heading = ""
+    para: list[tuple[int, str]] = []
+
+    def flush():
+        if not para:
+            return
+        text = " ".join(t for _, t in para)
+        body = f"{heading}: {text}" if heading and heading != text else text
+        chunks.append(Chunk(content_id(filing, para[0][0], text), filing, heading, body, para[0][0], para[-1][0]))
+        para.clear()
+
+    for i, raw in enumerate(lines):
+        if i in table_lines:
+            flush()
+            continue
+        s = raw.replace("\t", " ").strip().strip("*").strip()
+        if not s:
+            flush()
+            continue
+        prev_blank = i == 0 or not lines[i - 1].strip()
+        next_blank = i + 1 >= len(lines) or not lines[i + 1].strip()
+        if _is_heading(s) and prev_blank and next_blank and len(s) < 90:
+            flush()
+            heading = s.rstrip(":")
+            continue
+        para.append((i + 1, s))
+        if sum(len(t) for _, t in para) > 900:
+            flush()
+    flush()
+    return chunks
+
+
+def _row_chunks(filing: str, facts: list[Fact]) -> list[Chunk]:
+    """Each table row as a text document repeating title, row path, columns and units."""
+    by_row: dict[tuple[str, int], list[Fact]] = {}
+    for f in facts:
+        by_row.setdefault((f.table_id, f.line, f.metric), []).append(f)
+    out = []
+    for (_tid, line, _m), fs in by_row.items():
+        f0 = fs[0]
+        cells = "; ".join(f"{f.column}: {f.cell_text}" for f in fs)
+        path = " > ".join(f0.row_path) if f0.row_path else f0.metric
+        text = f"{f0.table_title} | {f0.section} | {path} | {cells}"
+        out.append(Chunk(content_id(filing, "row", line, text), filing, f0.section or f0.table_title, text, line, line, "table_row", [f.id for f in fs]))
+    return out
+
+
+def norm_metric(path: list[str]) -> str:
+    t = " ".join(path[-2:]).lower()
+    t = re.sub(r"\btotal\b|\bconsolidated\b", " ", t)
+    t = re.sub(r"\((?:loss|income|expense|benefit)\)|\(unaudited\)", " ", t)
+    t = re.sub(r"[^a-z0-9 ]+", " ", t)
+    return " ".join(t.split())
+
+
+def _conflicts(facts: list[Fact]) -> list[dict]:
+    """Figures printed twice with values that disagree beyond rounding."""
+    groups: dict[tuple, list[Fact]] = {}
+    for f in facts:
+        if not f.scale_known or f.unit in ("%",) or f.qualifier:
+            continue
+        key = (norm_metric(f.row_path), f.period.key(), f.unit)
+        groups.setdefault(key, []).append(f)
+    out = []
+    for (metric, _pk, unit), fs in groups.items():
+        if len({f.table_id for f in fs}) < 2:
+            continue
+        # Coarser tables truncate or round: one unit of the coarsest scale is not a disagreement.
+        tol = max(f.scale for f in fs) * 1.01
+        lo, hi = min(fs, key=lambda f: f.value), max(fs, key=lambda f: f.value)
+        if hi.value - lo.value > tol and (abs(lo.value) > 0 and hi.value / lo.value < 1.1 if lo.value > 0 else False):
+            out.append(
+                {
+                    "metric": metric,
+                    "period": fs[0].period.label,
+                    "unit": unit,
+                    "values": [
+                        {"value": f.value, "cell_text": f.cell_text, "table": f.table_title, "line": f.line, "fact_id": f.id}
+                        for f in sorted(fs, key=lambda f: f.line)
+                    ],
+                }
+            )
+    return out

@@ -1,0 +1,251 @@
+"""Builds the index for a filing aside, and swaps it in only when complete.
+
+Layout of an index folder:
+  CURRENT                  name of the active version folder (replaced atomically)
+  <version>/manifest.json  written last: a version folder without it is incomplete
+  <version>/facts.jsonl, chunks.jsonl, conflicts.json, tables.json, filing.txt, chroma/
+The version is a hash of the filing text, the parser version and the model, so re-ingesting
+an unchanged filing finds its folder and does nothing.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable, Optional
+
+from schema import Chunk, Fact, content_id, dump_jsonl
+from settings import Settings
+
+from .errors import IngestError
+from .parser import PARSER_VERSION, ParsedFiling, parse_filing, read_filing
+
+Progress = Optional[Callable[[str], None]]
+KEEP_VERSIONS = 2
+
+
+@dataclass
+class IndexInfo:
+    version: str
+    path: Path
+    filing: str
+    collection: str
+    n_tables: int
+    n_facts: int
+    n_chunks: int
+    n_conflicts: int
+    seconds: float = 0.0
+    reused: bool = False
+    warnings: tuple = ()
+
+    def summary(self) -> str:
+        verb = "reused" if self.reused else "built"
+        return (
+            f"index {verb}: {self.n_tables} tables, {self.n_facts} facts, {self.n_chunks} chunks, "
+            f"{self.n_conflicts} conflicts, {self.seconds:.1f} s ({self.path})"
+        )
+
+
+def version_of(text: str, model: str) -> str:
+    return content_id(text, PARSER_VERSION, model)
+
+
+def ensure_index(settings: Settings, progress: Progress = None, embedder=None, filing: Optional[Path] = None) -> IndexInfo:
+    """The index for the filing: reused when complete and current, else built and swapped in."""
+    t0 = time.perf_counter()
+    filing = Path(filing or settings.filing)
+    text = read_filing(filing)
+    index_dir = Path(settings.index_dir)
+    version = version_of(text, settings.model)
+    info = _load_info(index_dir / version)
+    if info is not None and _current(index_dir) == version and _healthy(info, settings):
+        info.reused = True
+        info.seconds = time.perf_counter() - t0
+        return info
+    if info is not None and _healthy(info, settings):
+        _set_current(index_dir, version)
+        info.reused = True
+        info.seconds = time.perf_counter() - t0
+        return info
+    if info is None and (index_dir / version).exists() or info is not None:
+        _say(progress, f"index folder {index_dir / version} is incomplete or damaged; rebuilding it")
+    return build_index(settings, filing, text, version, progress, embedder, t0)
+
+
+def build_index(settings, filing: Path, text: str, version: str, progress: Progress, embedder, t0: float) -> IndexInfo:
+    from .embedding import Embedder
+
+    index_dir = Path(settings.index_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    _say(progress, f"reading {filing}")
+    parsed = parse_filing(filing, text)
+    for w in parsed.warnings:
+        _say(progress, f"warning: {filing}, {w}")
+    tmp = index_dir / f".build-{version}-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    collection = f"fqa-{version}"
+    try:
+        _write_tables(tmp, parsed, text)
+        embedder = embedder or Embedder(settings.model)
+        docs = parsed.chunks
+        _say(progress, f"embedding {len(docs)} passages and table rows")
+        vectors = _embed_with_bar(embedder, [d.text for d in docs])
+        client = chroma_client(settings, tmp / "chroma")
+        if settings.chroma_mode == "server":
+            _drop(client, collection)
+        col = client.create_collection(collection, metadata={"hnsw:space": "cosine"}, embedding_function=None)
+        for i in range(0, len(docs), 500):
+            part = docs[i : i + 500]
+            col.add(
+                ids=[d.id for d in part],
+                documents=[d.text for d in part],
+                embeddings=vectors[i : i + 500],
+                metadatas=[{"kind": d.kind, "line": d.line, "section": d.section[:200]} for d in part],
+            )
+        info = IndexInfo(
+            version, index_dir / version, parsed.name, collection, len(parsed.tables), len(parsed.facts),
+            len(docs), len(parsed.conflicts), warnings=tuple(parsed.warnings),
+        )
+        manifest = asdict(info)
+        manifest.update(path=str(manifest["path"]), model=settings.model, parser=PARSER_VERSION,
+                        chroma_mode=settings.chroma_mode, n_docs=col.count(), warnings=list(parsed.warnings))
+        del client, col
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1))
+        final = index_dir / version
+        if final.exists():
+            shutil.rmtree(final)
+        os.replace(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _set_current(index_dir, version)
+    _prune(index_dir, version)
+    info.seconds = time.perf_counter() - t0
+    return info
+
+
+def _embed_with_bar(embedder, texts: list[str]) -> list[list[float]]:
+    from tqdm import tqdm
+
+    out: list[list[float]] = []
+    step = 64
+    with tqdm(total=len(texts), desc="embedding", unit="doc", disable=None) as bar:
+        for i in range(0, len(texts), step):
+            out.extend(embedder.embed_documents(texts[i : i + step]))
+            bar.update(min(step, len(texts) - i))
+    return out
+
+
+def _write_tables(folder: Path, parsed: ParsedFiling, text: str) -> None:
+    dump_jsonl(folder / "facts.jsonl", (f.to_json() for f in parsed.facts))
+    dump_jsonl(folder / "chunks.jsonl", (asdict(c) for c in parsed.chunks))
+    (folder / "conflicts.json").write_text(json.dumps(parsed.conflicts, indent=1, ensure_ascii=False))
+    (folder / "tables.json").write_text(json.dumps([asdict(t) for t in parsed.tables], indent=1, ensure_ascii=False))
+    (folder / "calendar.json").write_text(json.dumps(asdict(parsed.calendar)))
+    (folder / "filing.txt").write_text(text, encoding="utf-8")
+
+
+def chroma_client(settings: Settings, path: Path):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    cs = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_mode == "server":
+        try:
+            return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=cs)
+        except Exception as e:  # the client raises plain exceptions when the server is away
+            raise IngestError(
+                f"Chroma server at {settings.chroma_host}:{settings.chroma_port} is not reachable ({e}). "
+                "Start it with `chroma run --host 127.0.0.1 --port 8000 --path data/chroma-server` or set FQA_CHROMA_MODE=embedded."
+            ) from e
+    return chromadb.PersistentClient(path=str(path), settings=cs)
+
+
+def _drop(client, name: str) -> None:
+    try:
+        client.delete_collection(name)
+    except Exception:  # absent is fine
+        pass
+
+
+def _say(progress: Progress, msg: str) -> None:
+    if progress:
+        progress(msg)
+
+
+def _current(index_dir: Path) -> str:
+    try:
+        return (index_dir / "CURRENT").read_text().strip()
+    except OSError:
+        return ""
+
+
+def _set_current(index_dir: Path, version: str) -> None:
+    tmp = index_dir / f".CURRENT.{os.getpid()}"
+    tmp.write_text(version)
+    os.replace(tmp, index_dir / "CURRENT")
+
+
+def _prune(index_dir: Path, keep: str) -> None:
+    versions = sorted(
+        (p for p in index_dir.iterdir() if p.is_dir() and (p / "manifest.json").exists() and p.name != keep),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for p in versions[KEEP_VERSIONS - 1 :]:
+        shutil.rmtree(p, ignore_errors=True)
+    for p in index_dir.glob(".build-*"):
+        pid = p.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+        return True
+    except OSError:
+        return False
+
+
+def _load_info(folder: Path) -> Optional[IndexInfo]:
+    try:
+        m = json.loads((folder / "manifest.json").read_text())
+        return IndexInfo(
+            m["version"], folder, m["filing"], m["collection"], m["n_tables"], m["n_facts"], m["n_chunks"],
+            m["n_conflicts"], warnings=tuple(m.get("warnings", ())),
+        )
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _healthy(info: IndexInfo, settings: Settings) -> bool:
+    """A complete folder whose files and vector collection match its manifest."""
+    try:
+        n_facts = sum(1 for _ in open(info.path / "facts.jsonl", encoding="utf-8"))
+        if n_facts != info.n_facts:
+            return False
+        if settings.chroma_mode == "server":
+            return True  # checked when the engine connects; the server may be starting
+        client = chroma_client(settings, info.path / "chroma")
+        return client.get_collection(info.collection).count() == info.n_chunks
+    except Exception:  # any damage means rebuild
+        return False
+
+
+def current_info(settings: Settings) -> Optional[IndexInfo]:
+    index_dir = Path(settings.index_dir)
+    v = _current(index_dir)
+    return _load_info(index_dir / v) if v else None
+
+
+def load_records(info: IndexInfo) -> tuple[list[Fact], list[Chunk], list[dict], list[str]]:
+    facts = [Fact.from_json(json.loads(line)) for line in open(info.path / "facts.jsonl", encoding="utf-8")]
+    chunks = [Chunk(**json.loads(line)) for line in open(info.path / "chunks.jsonl", encoding="utf-8")]
+    conflicts = json.loads((info.path / "conflicts.json").read_text())
+    lines = (info.path / "filing.txt").read_text(encoding="utf-8").split("\n")
+    return facts, chunks, conflicts, lines

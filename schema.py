@@ -1,0 +1,134 @@
+"""Typed records shared by every stage: the fact table is the source of truth."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Optional
+
+
+def content_id(*parts: object) -> str:
+    """Stable id from content, so re-ingesting the same filing changes nothing."""
+    h = hashlib.sha1("\x1f".join(str(p) for p in parts).encode("utf-8"))
+    return h.hexdigest()[:20]
+
+
+@dataclass(frozen=True)
+class Period:
+    """A reporting period: a duration ending on `end`, or an instant (months == 0)."""
+
+    end: str  # ISO date, e.g. "2012-09-30"; "" when the header could not be dated
+    months: int  # 12, 6, 3, or 0 for a balance-sheet date
+    label: str  # reader-facing, e.g. "1H FY2012", "as of 2012-09-30"
+    fiscal_year: Optional[int] = None
+    is_target: bool = False
+
+    def key(self) -> tuple:
+        return (self.end, self.months, self.is_target)
+
+
+@dataclass
+class Fact:
+    """One numeric table cell, with everything needed to cite it."""
+
+    id: str
+    filing: str
+    table_id: str
+    table_title: str
+    section: str
+    metric: str  # the row label, cleaned of footnote marks
+    row_path: list[str]  # parents first, e.g. ["Total Costs", "SI"]
+    column: str  # the column header as printed (period, plus unit)
+    period: Period
+    value: float  # in whole units (scale applied)
+    unit: str  # JPY, USD, EUR, %, count, Gbps, JPY/share, ...
+    scale: float  # 1, 1e3, 1e6; 0 when the filing states no scale
+    scale_label: str  # "JPY millions", "Thousands of JPY", "unknown scale"
+    cell_text: str
+    line: int  # 1-based line of the row in the filing
+    qualifier: str = ""  # column qualifier other than the period, e.g. "YoY % change", "2Q-end"
+    scale_known: bool = True
+
+    def row_text(self) -> str:
+        return " > ".join(self.row_path)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @staticmethod
+    def from_json(d: dict) -> "Fact":
+        d = dict(d)
+        d["period"] = Period(**d["period"])
+        return Fact(**d)
+
+
+@dataclass
+class Table:
+    id: str
+    title: str
+    section: str
+    start_line: int
+    end_line: int
+    columns: list[str]
+    units: list[str]
+    transposed: bool = False
+
+
+@dataclass
+class Chunk:
+    """A narrative passage (or a table row rendered as text) for retrieval."""
+
+    id: str
+    filing: str
+    section: str
+    text: str
+    line: int  # first line
+    end_line: int
+    kind: str = "text"  # "text" | "table_row"
+    fact_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Source:
+    kind: str  # "table_row" | "text"
+    section: str
+    line: int
+    text: str  # the exact cell text or quote
+    table: str = ""
+    row: str = ""
+    column: str = ""
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str  # what the user sees (Markdown)
+    answerable: bool
+    value: Optional[float] = None
+    unit: Optional[str] = None
+    calculation: Optional[str] = None
+    sources: list[Source] = field(default_factory=list)
+    explanation: str = ""  # plain words for jargon
+    alternatives: list[str] = field(default_factory=list)
+    summary: str = ""  # the one-sentence answer
+
+    def to_json(self) -> dict:
+        return {
+            "answer": self.text,
+            "value": self.value,
+            "unit": self.unit,
+            "answerable": self.answerable,
+            "sources": [
+                {"kind": s.kind, "section": s.section, "line": s.line, "text": s.text} for s in self.sources
+            ],
+            "calculation": self.calculation,
+        }
+
+
+def dump_jsonl(path, rows) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        for r in rows:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")

@@ -49,6 +49,9 @@ class Fact:
     qualifier: str = ""  # column qualifier other than the period, e.g. "YoY % change", "2Q-end"
     scale_known: bool = True
 
+    def __hash__(self) -> int:  # facts are identified by their content id
+        return hash(self.id)
+
     def row_text(self) -> str:
         return " > ".join(self.row_path)
 

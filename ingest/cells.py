@@ -11,12 +11,13 @@ from schema import Period
 
 SUPERSCRIPTS = "\u00b9\u00b2\u00b3\u2070\u2071\u2074\u2075\u2076\u2077\u2078\u2079\u207a\u207b\u2020\u2021\u203b*"
 _FOOTNOTE = re.compile(r"(\s*[" + re.escape(SUPERSCRIPTS) + r"]\d*)+\s*$|\s*\((?:\d{1,2}|[a-z])\)\s*$")
-EMPTY_MARKS = {"", "-", "\u2014", "\u2013", "\u2012", "\u2015", "n/a", "N/A", "—", "nm", "NM"}
+# Cells that hold no figure: dashes, "n/a", and "n/m" / "nm" (not meaningful). Compared case-insensitively.
+EMPTY_MARKS = {"", "-", "\u2014", "\u2013", "\u2012", "\u2015", "\u2212", "n/a", "na", "nm", "n/m", "n.m.", "n.a.", "not meaningful"}
 
 _NUM = re.compile(
-    r"""^(?P<lead>[\(\[]?)\s*(?P<sign1>[-\u2212\u2013]?)\s*
+    r"""^(?P<lead>[\(\[]?)\s*(?P<sign1>[-+\u2212\u2013]?)\s*
     (?P<cur>US\$|\$|\u20ac|\u00a3|\u00a5|JPY|USD|EUR|RMB|CNY|GBP)?\s*
-    (?P<paren>\(?)\s*(?P<sign2>[-\u2212]?)\s*
+    (?P<paren>\(?)\s*(?P<sign2>[-+\u2212]?)\s*
     (?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)\s*
     (?P<close>\)?)\s*(?P<suffix>%|pts?|pp|x|Gbps|Mbps|Tbps|bps|million|billion|thousand)?\s*(?P<trail>[\)\]]?)$""",
     re.X | re.I,
@@ -48,7 +49,7 @@ def parse_number(text: str) -> Optional[Number]:
     """A numeric cell, or None ("-", "—" and blanks mean nothing)."""
     t = text.replace("\u00a0", " ").strip()
     t = re.sub(r"[" + re.escape(SUPERSCRIPTS) + r"]\d?$", "", t).strip()
-    if t in EMPTY_MARKS:
+    if t.lower() in EMPTY_MARKS:
         return None
     m = _NUM.match(t)
     if not m:
@@ -59,7 +60,10 @@ def parse_number(text: str) -> Optional[Number]:
         return None
     num = m["num"]
     value = float(num.replace(",", ""))
-    if opened or m["sign1"] or m["sign2"]:
+    negative = opened or m["sign1"] not in ("", "+") or m["sign2"] not in ("", "+")
+    if (m["sign1"] == "+" or m["sign2"] == "+") and opened:
+        return None  # "(+5)" states two signs
+    if negative:
         value = -value
     decimals = len(num.split(".")[1]) if "." in num else 0
     cur = (m["cur"] or "").upper()
@@ -108,7 +112,7 @@ def parse_unit(text: str) -> Optional[Unit]:
         return None
     if re.fullmatch(r"\(?\s*%\s*\)?|percent|per ?cent", t, re.I):
         return Unit("%", 1, "%")
-    if re.fullmatch(r"\(?\s*(shares|number|count|units|persons|people|employees)\s*\)?", t, re.I):
+    if re.fullmatch(r"\(?\s*(shares|number|count|units|persons|people|employees|headcount|FTEs?)\s*\)?", t, re.I):
         return Unit("count", 1, t)
     if re.fullmatch(r"\(?\s*(gbps|mbps|tbps)\s*\)?", t, re.I):
         return Unit(t.strip("() ").capitalize(), 1, t)
@@ -136,11 +140,21 @@ _UNIT_SENTENCE = re.compile(
 )
 
 
+_PAREN_UNIT = re.compile(r"\(([^()\d]*\b(?:thousands|millions|billions)\b[^()\d]*)\)", re.I)
+
+
 def unit_from_sentence(text: str) -> Optional[Unit]:
-    """A unit stated in a line around a table: "(In millions of USD, except per share data)", "(JPY in millions)"."""
-    if len(text) > 200 or not _UNIT_SENTENCE.search(text):
-        return None
-    return parse_unit(text)
+    """A unit stated in a line around a table: "(In millions of USD, except per share data)", "(JPY in millions)".
+
+    In a longer paragraph only a parenthesised statement without figures counts:
+    "... by reportable segment (dollars in millions):".
+    """
+    found = _PAREN_UNIT.findall(text)
+    if len(text) > 80 and len(found) == 1 and _UNIT_SENTENCE.search(f"({found[0]})"):
+        return parse_unit(found[0])
+    if len(text) <= 200 and _UNIT_SENTENCE.search(text):
+        return parse_unit(text)
+    return None
 
 
 # ---------------------------------------------------------------- periods

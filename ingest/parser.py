@@ -15,6 +15,8 @@ from schema import Chunk, Fact, Period, Table, content_id
 
 from .cells import (
     CHANGE_WORDS,
+    EMPTY_MARKS,
+    SUPERSCRIPTS,
     TARGET_WORDS,
     FiscalCalendar,
     Number,
@@ -30,7 +32,7 @@ from .cells import (
 from .errors import IngestError
 
 MAX_BYTES = 20_000_000
-PARSER_VERSION = "3"
+PARSER_VERSION = "4"
 
 
 @dataclass
@@ -43,6 +45,12 @@ class Row:
     @property
     def has_numbers(self) -> bool:
         return any(n is not None for n in self.numbers)
+
+    @property
+    def is_nil(self) -> bool:
+        """A data row whose every printed cell is a dash ("Intersegment  —  —"): zero, not a heading."""
+        printed = [c.strip() for c in self.cells[1:] if c.strip()]
+        return not self.has_numbers and bool(printed) and all(parse_number(c) is None and c.lower() in EMPTY_MARKS for c in printed)
 
 
 @dataclass
@@ -76,7 +84,10 @@ def read_filing(path: Path) -> str:
         raise IngestError(f"{path}: file not found. Give the path of a filing text file (e.g. data/iij_1h_fy2012.txt).")
     if path.is_dir():
         raise IngestError(f"{path}: is a folder. Give the path of one filing text file.")
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise IngestError(f"{path}: cannot be read ({e.strerror or e}). Check the file's permissions.") from e
     if not data.strip():
         raise IngestError(f"{path}: the file is empty. Export the filing as text with its tables tab-separated.")
     if len(data) > MAX_BYTES:
@@ -103,6 +114,15 @@ def parse_filing(path: Path, text: Optional[str] = None) -> ParsedFiling:
     lines = text.split("\n")
     cal = detect_calendar(text)
     warnings: list[str] = []
+    if "\t" in lines[-1] and lines[-1].split("\t")[-1].strip():
+        # No final newline after a table row: the file may have been cut inside its last cell
+        # ("...\t10,192\t79" of "794,191"), so that cell is not read.
+        cells = lines[-1].split("\t")
+        warnings.append(
+            f"line {len(lines)}: the file ends inside a table row without a final newline, so it may be truncated; "
+            f"the row's last cell '{cells[-1].strip()}' was not read. Check the end of the file against the source."
+        )
+        lines = lines[:-1] + ["\t".join(cells[:-1] + [""])]
     blocks = _blocks(lines)
     tables: list[Table] = []
     facts: list[Fact] = []
@@ -115,12 +135,13 @@ def parse_filing(path: Path, text: Optional[str] = None) -> ParsedFiling:
         title, section, context, title_line = _title(lines, start, prev_table_end)
         if title_line is None and prev_title and _only_blank_between(lines, prev_table_end, start):
             title = prev_title + " (continued)"
-        table_blocks.append((start, end, title, section, context))
+        preamble = _preamble(lines, title_line if title_line is not None else start, prev_table_end)
+        table_blocks.append((start, end, title, section, context, preamble))
         prev_table_end, prev_title = end, title.replace(" (continued)", "")
-    for start, end, title, section, context in table_blocks:
+    for start, end, title, section, context, preamble in table_blocks:
         rows = [_row(lines[i], i + 1) for i in range(start, end + 1)]
         after = _lines_after(lines, end)
-        t, fs = _parse_table(name, rows, title, section, context, after, cal, warnings)
+        t, fs = _parse_table(name, rows, title, section, context, after, cal, warnings, preamble)
         if t is not None:
             tables.append(t)
             facts.extend(fs)
@@ -200,9 +221,25 @@ def _title(lines: list[str], start: int, prev_end: int) -> tuple[str, str, list[
             section = s
             break
         j -= 1
-    if not title:
-        title = "Table" if not context else context[-1][:80]
+    # No heading: the table is named later from its own column headers (see _fallback_title).
     return title.rstrip(":"), section.rstrip(":"), context, title_line
+
+
+def _preamble(lines: list[str], top: int, prev_end: int) -> list[str]:
+    """Text lines just above a table's title, nearest first, up to the previous table or heading.
+
+    A unit is often stated in the sentence that introduces a table: "... by segment (dollars in millions):".
+    """
+    out: list[str] = []
+    k = top - 1
+    while k > prev_end and k >= 0 and top - k <= 10:
+        s = lines[k].strip().strip("*").strip()
+        if "\t" in lines[k] or (s and _is_heading(s)):
+            break
+        if s:
+            out.append(s)
+        k -= 1
+    return out
 
 
 def _only_blank_between(lines: list[str], a: int, b: int) -> bool:
@@ -236,7 +273,7 @@ def _is_header_row(row: Row, cal: FiscalCalendar) -> bool:
     return parse_period(row.label, cal) is not None and not row.has_numbers or parse_unit(row.label) is not None
 
 
-def _parse_table(filing, rows, title, section, context, after, cal, warnings):
+def _parse_table(filing, rows, title, section, context, after, cal, warnings, preamble=()):
     header_rows: list[Row] = []
     i = 0
     while i < len(rows) and _is_header_row(rows[i], cal):
@@ -250,9 +287,16 @@ def _parse_table(filing, rows, title, section, context, after, cal, warnings):
     while ncol > 0 and all(len(r.cells) <= ncol or not r.cells[ncol].strip() for r in rows):
         ncol -= 1
     table_unit = _context_unit(context + after + [h.label for h in header_rows if h.label])
+    if table_unit is None:
+        table_unit = next((u for u in map(unit_from_sentence, preamble) if u), None)
+    # "$" or "€" printed on some cells (often the first and total rows) names the currency of them all.
+    cell_currencies = {n.currency for r in body for n in r.numbers if n is not None and n.currency}
+    table_currency = cell_currencies.pop() if len(cell_currencies) == 1 else ""
     cols = _columns(header_rows, ncol, cal, context)
-    tid = content_id(filing, title, rows[0].line)
     transposed = not any(c.period for c in cols) and sum(1 for r in body if r.label and parse_period(r.label, cal)) >= max(1, len([r for r in body if r.has_numbers]) // 2)
+    if not title:
+        title = _fallback_title(cols, context, transposed)
+    tid = content_id(filing, title, rows[0].line)
     target_table = bool(TARGET_WORDS.search(title) or TARGET_WORDS.search(section))
     _align_convenience_columns(cols, body)
     paths = _row_paths(body, cols)
@@ -263,13 +307,20 @@ def _parse_table(filing, rows, title, section, context, after, cal, warnings):
     for r, path in zip(body, paths):
         if not r.has_numbers:
             continue
-        nonempty = [c for c in r.cells[1:] if c.strip()]
-        if len(r.cells) < modal and len(nonempty) < len([c for c in cols if c.period or c.metric]) and len(r.cells) < ncol + 1:
+        width = len(r.cells) - 1
+        if width < ncol and len(r.cells) < modal:
+            if not _ragged_row_fits(cols, width, transposed):
+                warnings.append(
+                    f"line {r.line}: row '{r.label}' has {width} cells where table '{title}' has {ncol}; "
+                    "its columns cannot be matched, so it was skipped. Fix the tabs on that line."
+                )
+                continue
+            missing = ", ".join(c.header or c.metric or f"column {c.index + 1}" for c in cols[width:])
             warnings.append(
-                f"line {r.line}: row '{r.label}' has {len(r.cells) - 1} cells where table '{title}' has {modal - 1}; "
-                "its columns cannot be matched, so it was skipped. Fix the tabs on that line."
+                f"line {r.line}: row '{r.label}' has {width} cells where table '{title}' has {ncol}; "
+                f"its values were read into the first {width} columns and left blank under: {missing}. "
+                "Check the tabs on that line."
             )
-            continue
         for j, num in enumerate(r.numbers[:ncol]):
             if num is None:
                 continue
@@ -286,7 +337,7 @@ def _parse_table(filing, rows, title, section, context, after, cal, warnings):
                 metric, rpath, qualifier = r.label, path, col.qualifier
             if target_table and not period.is_target:
                 period = Period(period.end, period.months, period.label + " target", period.fiscal_year, True)
-            unit = _cell_unit(num, r, col, table_unit, title, header_rows, j, ncol)
+            unit = _cell_unit(num, r, path, col, table_unit, table_currency, title, header_rows, j, ncol)
             value = num.value if num.suffix == "scaled" else num.value * (unit.scale or 1)
             facts.append(
                 Fact(
@@ -322,11 +373,42 @@ def _parse_table(filing, rows, title, section, context, after, cal, warnings):
     return table, facts
 
 
+_NOTE_LINE = re.compile(r"^\(?\s*(?:notes?\b|\d{1,2}\)|[a-z]\)|[" + re.escape(SUPERSCRIPTS) + r"])", re.I)
+
+
+def _fallback_title(cols: list[Column], context: list[str], transposed: bool) -> str:
+    """A name for a table without a heading: what its columns measure ("Basic EPS / Diluted EPS"), else the
+    nearest introducing line that is neither a note nor a figure, else "Table"."""
+    metrics = list(dict.fromkeys(c.metric for c in cols if c.metric and not _derived(c)))
+    if transposed and metrics:
+        return " / ".join(metrics)[:160]
+    for line in context:  # nearest first
+        if not _NOTE_LINE.match(line) and not re.search(r"\d", line) and len(line) <= 120:
+            return line.rstrip(":")[:80]
+    return "Table"
+
+
+def _derived(col: Column) -> bool:
+    """A column computed from others (a change or % change), not a reported figure."""
+    return bool(col.qualifier) and bool(CHANGE_WORDS.search(col.qualifier) or "%" in col.qualifier)
+
+
+def _ragged_row_fits(cols: list[Column], width: int, transposed: bool) -> bool:
+    """A row with only `width` cells can be read when those cells fall under reported-figure columns and
+    only derived columns (changes) are missing at the end: "Rest of world  66.6  57.7" under
+    (2019, 2018, % Change). Any other shape could shift values into the wrong period, so it is skipped."""
+    if width <= 0:
+        return False
+    present, missing = cols[:width], cols[width:]
+    reported = all(not _derived(c) and (c.period is not None or (transposed and c.metric)) for c in present)
+    return reported and bool(missing) and all(_derived(c) for c in missing)
+
+
 def _merge_continuations(rows: list[Row]) -> list[Row]:
     """A label-only row followed by a row of numbers with an empty label is one row."""
     out: list[Row] = []
     for r in rows:
-        if not r.label and r.has_numbers and out and out[-1].label and not out[-1].has_numbers:
+        if not r.label and r.has_numbers and out and out[-1].label and not out[-1].has_numbers and not out[-1].is_nil:
             prev = out[-1]
             out[-1] = Row(r.line, prev.label, [prev.cells[0]] + r.cells[1:], r.numbers)
         else:
@@ -442,7 +524,7 @@ def _row_paths(body: list[Row], cols: list[Column]) -> list[list[str]]:
     sum_parents: list[tuple[str, int]] = []  # (label, last child index)
     for i, r in enumerate(body):
         sum_parents = [(lab, end) for lab, end in sum_parents if end >= i]
-        if not r.has_numbers:
+        if not r.has_numbers and not r.is_nil:
             caps = _is_caps(r.label)
             if caps and not (headers and headers[-1][1] and not headers[-1][2]):
                 headers = []
@@ -476,7 +558,7 @@ def _children_end(body: list[Row], i: int, child_end: list[int], cols: list[int]
     k, count = i + 1, 0
     while k < len(body) and count < 30:
         r = body[k]
-        if not r.has_numbers or _TOTAL.search(r.label):
+        if (not r.has_numbers and not r.is_nil) or _TOTAL.search(r.label):
             return -1
         sign = -1 if _SUBTRACT.search(r.label) else 1
         for j in targets:
@@ -498,26 +580,39 @@ def _unit_step(n: Number) -> float:
 
 _PER_SHARE = re.compile(r"\bper\s+(?:common\s+)?(share|ads|adr|unit)s?\b|\bEPS\b|\bdividends?\s+per\b", re.I)
 _SHARES = re.compile(r"\((shares|ADSs?)\)|\bnumber of (?:shares|ADS)|\bweighted[- ]average\b.*\bshares\b|\bshares outstanding\b", re.I)
-_COUNT_TITLE = re.compile(r"\bnumber of\b|\bheadcount\b|\bemployees\b|\bcontracts\b|\bsubscribers\b|\bunits shipped\b", re.I)
+# A title that states its figures are counts. Row labels ("Employees", "Contracts") state no unit.
+_COUNT_TITLE = re.compile(r"\bnumber of\b|\bheadcount\b|\(\s*(?:number|count)\s*\)", re.I)
+# A row label stating percent: "Gross margin (%)", "EBITDA margin in %", "Return on equity, in percent".
+_ROW_PERCENT = re.compile(r"\(\s*(?:in\s*)?(?:%|per\s?cent)\s*\)\s*$|\bin\s*%\s*$|\bin\s+per\s?cent\s*$", re.I)
 
 
-def _cell_unit(num: Number, row: Row, col: Column, table_unit: Optional[Unit], title: str, header_rows, j: int, ncol: int) -> Unit:
+def _cell_unit(num: Number, row: Row, path: list[str], col: Column, table_unit: Optional[Unit], table_currency: str,
+               title: str, header_rows, j: int, ncol: int) -> Unit:
     if num.suffix == "%":
         return Unit("%", 1, "%")
     if num.suffix.lower() in ("gbps", "mbps", "tbps"):
         return Unit(num.suffix[0].upper() + num.suffix[1:].lower(), 1, num.suffix)
     if num.suffix.lower() in ("pp", "pt", "pts"):
         return Unit("pp", 1, "percentage points")
-    base = col.unit or (Unit("%", 1, "%") if "%" in col.qualifier else None) or table_unit
+    # A % (change) column stays % whatever the row measures: the EPS row's "% Change" cell is a percent.
+    if (col.unit is not None and col.unit.unit == "%") or "%" in col.qualifier:
+        return Unit("%", 1, "%")
+    if _ROW_PERCENT.search(row.label) or _ROW_PERCENT.search(col.metric):
+        return Unit("%", 1, "%")
+    base = col.unit or table_unit
     label_unit = re.search(r"\(([^()]*)\)\s*$", row.label)
     headers_text = " ".join(h.label for h in header_rows) + " " + col.header + " " + col.metric
     if _PER_SHARE.search(row.label) or _PER_SHARE.search(col.metric):
         per = _PER_SHARE.search(row.label) or _PER_SHARE.search(col.metric)
-        cur = _per_column_currency(row.label, j, ncol) or num.currency or (base.unit if base and base.unit not in ("%", "count") else "") or currency_in(title + " " + headers_text)
+        cur = (_per_column_currency(row.label, j, ncol) or num.currency
+               or (base.unit if base and base.unit not in ("%", "count") else "")
+               or currency_in(title + " " + headers_text) or table_currency)
         what = per.group(1).lower() if per.lastindex else "share"
         noun = "share" if what in ("share", "unit") or "dividend" in row.label.lower() else what.upper()
         return Unit(f"{cur or 'unknown'}/{noun}", 1, f"{cur} per {noun}")
-    if _SHARES.search(row.label):
+    # Share counts: the row says so ("Number of shares"), or a heading above it does
+    # ("Weighted average shares outstanding:" over "Basic (in millions)").
+    if _SHARES.search(row.label) or any(_SHARES.search(p) for p in path[:-1]):
         own = parse_unit(label_unit.group(1)) if label_unit else None
         if own and own.scale and own.unit in ("", "count"):
             return Unit("count", own.scale, f"{own.label} (count)")
@@ -529,16 +624,17 @@ def _cell_unit(num: Number, row: Row, col: Column, table_unit: Optional[Unit], t
             return own
     if base is not None:
         if not base.unit:
-            cur = num.currency or _dominant_currency_hint(title + " " + headers_text)
+            cur = num.currency or _dominant_currency_hint(title + " " + headers_text) or table_currency
             if cur:
                 return Unit(cur, base.scale, f"{base.label} ({cur})")
         if base.unit and base.unit not in ("%",) and num.currency and num.currency != base.unit:
             return Unit(num.currency, base.scale, base.label)
         return base
-    if _COUNT_TITLE.search(title) or _COUNT_TITLE.search(row.label):
+    if _COUNT_TITLE.search(title):
         return Unit("count", 1, "count")
-    if num.currency:
-        return Unit(num.currency, 0, f"{num.currency}, scale not stated")
+    if num.currency or table_currency:
+        cur = num.currency or table_currency
+        return Unit(cur, 0, f"{cur}, scale not stated")
     return Unit("", 0, "unknown scale")
 
 

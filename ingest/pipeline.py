@@ -53,13 +53,18 @@ def version_of(text: str, model: str) -> str:
     return content_id(text, PARSER_VERSION, model)
 
 
+def _model_id(settings: Settings, embedder) -> str:
+    """The model whose vectors the index holds: the embedder handed in (tests pass a fast one), else settings."""
+    return str(getattr(embedder, "id", "") or settings.model) if embedder is not None else settings.model
+
+
 def ensure_index(settings: Settings, progress: Progress = None, embedder=None, filing: Optional[Path] = None) -> IndexInfo:
     """The index for the filing: reused when complete and current, else built and swapped in."""
     t0 = time.perf_counter()
     filing = Path(filing or settings.filing)
     text = read_filing(filing)
     index_dir = Path(settings.index_dir)
-    version = version_of(text, settings.model)
+    version = version_of(text, _model_id(settings, embedder))
     info = _load_info(index_dir / version)
     if info is not None and _current(index_dir) == version and _healthy(info, settings):
         info.reused = True
@@ -79,11 +84,11 @@ def build_index(settings, filing: Path, text: str, version: str, progress: Progr
     from .embedding import Embedder
 
     index_dir = Path(settings.index_dir)
-    index_dir.mkdir(parents=True, exist_ok=True)
     _say(progress, f"reading {filing}")
-    parsed = parse_filing(filing, text)
+    parsed = parse_filing(filing, text)  # a filing that cannot be read leaves the index folder untouched
     for w in parsed.warnings:
         _say(progress, f"warning: {filing}, {w}")
+    index_dir.mkdir(parents=True, exist_ok=True)
     tmp = index_dir / f".build-{version}-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -95,25 +100,30 @@ def build_index(settings, filing: Path, text: str, version: str, progress: Progr
         _say(progress, f"embedding {len(docs)} passages and table rows")
         vectors = _embed_with_bar(embedder, [d.text for d in docs])
         client = chroma_client(settings, tmp / "chroma")
-        if settings.chroma_mode == "server":
-            _drop(client, collection)
-        col = client.create_collection(collection, metadata={"hnsw:space": "cosine"}, embedding_function=None)
-        for i in range(0, len(docs), 500):
-            part = docs[i : i + 500]
-            col.add(
-                ids=[d.id for d in part],
-                documents=[d.text for d in part],
-                embeddings=vectors[i : i + 500],
-                metadatas=[{"kind": d.kind, "line": d.line, "section": d.section[:200]} for d in part],
-            )
+        try:
+            if settings.chroma_mode == "server":
+                _drop(client, collection)
+            col = client.create_collection(collection, metadata={"hnsw:space": "cosine"}, embedding_function=None)
+            for i in range(0, len(docs), 500):
+                part = docs[i : i + 500]
+                col.add(
+                    ids=[d.id for d in part],
+                    documents=[d.text for d in part],
+                    embeddings=vectors[i : i + 500],
+                    metadatas=[{"kind": d.kind, "line": d.line, "section": d.section[:200]} for d in part],
+                )
+            n_docs = col.count()
+        finally:
+            _close(client)  # releases the SQLite files before the folder is moved
+        if n_docs != len(docs):
+            raise IngestError(f"{filing}: the vector store holds {n_docs} of {len(docs)} passages after indexing; run the ingest again.")
         info = IndexInfo(
             version, index_dir / version, parsed.name, collection, len(parsed.tables), len(parsed.facts),
             len(docs), len(parsed.conflicts), warnings=tuple(parsed.warnings),
         )
         manifest = asdict(info)
-        manifest.update(path=str(manifest["path"]), model=settings.model, parser=PARSER_VERSION,
-                        chroma_mode=settings.chroma_mode, n_docs=col.count(), warnings=list(parsed.warnings))
-        del client, col
+        manifest.update(path=str(manifest["path"]), model=_model_id(settings, embedder), parser=PARSER_VERSION,
+                        chroma_mode=settings.chroma_mode, n_docs=n_docs, warnings=list(parsed.warnings))
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1))
         final = index_dir / version
         if final.exists():
@@ -163,6 +173,15 @@ def chroma_client(settings: Settings, path: Path):
                 "Start it with `chroma run --host 127.0.0.1 --port 8000 --path data/chroma-server` or set FQA_CHROMA_MODE=embedded."
             ) from e
     return chromadb.PersistentClient(path=str(path), settings=cs)
+
+
+def _close(client) -> None:
+    """Chroma shares one System per path within a process; closing releases it, so a later client sees the
+    files as they are on disk (a deleted or replaced folder), not a cached connection."""
+    try:
+        client.close()
+    except Exception:  # older clients have no close(); nothing to release then
+        pass
 
 
 def _drop(client, name: str) -> None:
@@ -226,13 +245,28 @@ def _load_info(folder: Path) -> Optional[IndexInfo]:
 def _healthy(info: IndexInfo, settings: Settings) -> bool:
     """A complete folder whose files and vector collection match its manifest."""
     try:
-        n_facts = sum(1 for _ in open(info.path / "facts.jsonl", encoding="utf-8"))
+        for name in ("facts.jsonl", "chunks.jsonl", "conflicts.json", "tables.json", "filing.txt"):
+            if not (info.path / name).is_file():
+                return False
+        n_facts = 0
+        with open(info.path / "facts.jsonl", encoding="utf-8") as f:
+            for n_facts, line in enumerate(f, 1):
+                json.loads(line)  # a truncated last line fails here
         if n_facts != info.n_facts:
             return False
+        with open(info.path / "chunks.jsonl", encoding="utf-8") as f:
+            if sum(1 for _ in f) != info.n_chunks:
+                return False
+        json.loads((info.path / "conflicts.json").read_text(encoding="utf-8"))
         if settings.chroma_mode == "server":
             return True  # checked when the engine connects; the server may be starting
+        if not (info.path / "chroma" / "chroma.sqlite3").is_file():
+            return False
         client = chroma_client(settings, info.path / "chroma")
-        return client.get_collection(info.collection).count() == info.n_chunks
+        try:
+            return client.get_collection(info.collection).count() == info.n_chunks
+        finally:
+            _close(client)
     except Exception:  # any damage means rebuild
         return False
 

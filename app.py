@@ -1,0 +1,272 @@
+"""filing-qa web app: a chat about one company filing, for people who are not accountants.
+
+Run with `python app.py`; every setting comes from FQA_* environment variables (see settings.py).
+"""
+from __future__ import annotations
+
+import html
+import logging
+import re
+from typing import Any, Callable, Optional
+
+# settings must be imported before gradio: it sets HF_HUB_OFFLINE / GRADIO_ANALYTICS_ENABLED,
+# which huggingface_hub and gradio read at import time.
+from settings import Settings
+
+import gradio as gr
+
+from schema import Answer, Source
+
+log = logging.getLogger("filing-qa")
+
+EXAMPLES = [
+    "How did SI gross margin change?",
+    "How much cash did IIJ have at the end of September?",
+    "What is EBITDA?",
+]
+EMPTY_REPLY = (
+    "Please type a question about the filing first, for example: "
+    "*How much cash did IIJ have at the end of September?*"
+)
+ERROR_REPLY = (
+    "Sorry, something went wrong while answering that. "
+    "Please try rephrasing the question; if it keeps happening, tell the filing-qa team."
+)
+HELP_MD = """
+**Ask in plain words about this one filing.** For example:
+
+- **A figure:** *How much cash did IIJ have at the end of September?* / *What were total revenues in 1H12?*
+- **A change or comparison:** *How did SI gross margin change?* / *Did operating income go up?*
+- **A term:** *What is EBITDA?* / *What does "gross margin" mean?* (see also the Glossary tab)
+
+Every answer starts with a one-sentence summary. Open **How this was worked out** to see the arithmetic
+and **Sources** to see the exact table cells or sentences used, with their line numbers; the
+**Filing** tab highlights those lines.
+
+The assistant only knows what is in the filing. It says so when the filing does not contain the
+answer (share prices, news after the filing date, advice on whether to buy or sell).
+Numbers are as reported: check the cited lines before reusing a figure.
+"""
+
+# Markdown syntax, escaped so filing and user text is shown as typed: inline marks anywhere,
+# block marks (headings, lists, setext underlines) only at the start of a line.
+_MD_INLINE = re.compile(r"([\\`*_\[\]~|])")
+_MD_LINE_START = re.compile(r"^([ \t]*)(\d+)?([#+=.)-])", re.M)
+
+
+def esc_html(text: str) -> str:
+    """Escape <, > and & so text is never interpreted as HTML."""
+    return html.escape(text, quote=False)
+
+
+def esc_md(text: str) -> str:
+    """Escape HTML and Markdown syntax: for text that must appear literally (questions, filing cells)."""
+    return _MD_LINE_START.sub(r"\1\2\\\3", _MD_INLINE.sub(r"\\\1", esc_html(text)))
+
+
+def _details(title: str, body: str) -> str:
+    # The blank lines let the Markdown inside <details> render (CommonMark HTML-block rules).
+    return f"<details><summary>{title}</summary>\n\n{body}\n\n</details>"
+
+
+def _source_md(s: Source) -> str:
+    where = [esc_md(p) for p in (s.table or s.section, s.row, s.column) if p]
+    label = " › ".join(where) if where else "text"
+    quote = esc_md(" ".join(s.text.split()))  # one line: keeps the list item intact
+    kind = "cell" if s.kind == "table_row" else "quote"
+    line = f"**Line {s.line}**: " if s.line > 0 else ""
+    return f"- {line}{label}; {kind}: “{quote}”"
+
+
+def render_answer(a: Answer) -> str:
+    """The chat message: summary sentence first, then folded detail sections.
+
+    Engine-written prose keeps its Markdown but is HTML-escaped (it may quote the question);
+    filing-derived cells and quotes are fully escaped.
+    """
+    parts = [esc_html((a.summary or a.text).strip())]
+    if a.explanation:
+        parts.append(esc_html(a.explanation.strip()))
+    if a.alternatives:
+        parts.append("You could ask instead:\n" + "\n".join(f"- {esc_md(x)}" for x in a.alternatives))
+    if a.calculation:
+        steps = [ln.strip() for ln in a.calculation.strip().splitlines() if ln.strip()]
+        parts.append(_details("How this was worked out", "\n".join(f"- {esc_md(x)}" for x in steps)))
+    if a.sources:
+        parts.append(_details("Sources", "\n".join(_source_md(s) for s in a.sources)))
+    return "\n\n".join(parts)
+
+
+def filing_html(lines: list[str], cited: set[int]) -> str:
+    """The filing with line numbers; cited lines wrapped in <mark>. All filing text is escaped."""
+    rows = []
+    for n, line in enumerate(lines, 1):
+        body = esc_html(line) or " "
+        if n in cited:
+            rows.append(f'<div class="fl hit" id="fqa-L{n}"><span class="ln">{n}</span><mark>{body}</mark></div>')
+        else:
+            rows.append(f'<div class="fl"><span class="ln">{n}</span>{body}</div>')
+    note = (
+        f"<p class='note'>Highlighted: line{'s' if len(cited) > 1 else ''} {', '.join(map(str, sorted(cited)))}</p>"
+        if cited
+        else "<p class='note'>Lines cited by the last answer are highlighted here.</p>"
+    )
+    return note + '<div class="fqa-filing">' + "".join(rows) + "</div>"
+
+
+FILING_CSS = """
+.note { margin: 0 0 .4em; font-size: .9em; opacity: .8; }
+.fqa-filing { max-height: 640px; overflow: auto; font-family: ui-monospace, monospace; font-size: 12px;
+  white-space: pre-wrap; tab-size: 6; border: 1px solid var(--border-color-primary); padding: 4px; }
+.fl { display: flex; gap: .8em; }
+.ln { min-width: 3.2em; text-align: right; opacity: .5; user-select: none; flex: none; }
+mark { background: #ffe58a; color: #000; }
+"""
+# Scroll the filing panel (not the page) to the first highlighted line after each answer.
+SCROLL_JS = """() => {
+  const box = document.querySelector('.fqa-filing');
+  const hit = box && box.querySelector('.hit');
+  if (hit) box.scrollTop = hit.offsetTop - box.offsetTop - 40;
+}"""
+
+
+class Asker:
+    """Wraps the engine: input checks, friendly errors, and rendering."""
+
+    def __init__(self, settings: Settings, engine: Any) -> None:
+        self.settings = settings
+        self.engine = engine
+
+    def __call__(self, question: str, history: list[dict]) -> tuple[str, set[int], Optional[Answer]]:
+        q = (question or "").strip()
+        if not q:
+            return EMPTY_REPLY, set(), None
+        limit = self.settings.max_question_chars
+        if len(q) > limit:
+            return f"That question is {len(q):,} characters long; please keep it under {limit:,}.", set(), None
+        try:
+            a = self.engine.answer(q, history)
+        except Exception:  # the user gets a calm reply; the log gets the traceback
+            log.exception("engine.answer failed for %r", q[:200])
+            return ERROR_REPLY, set(), None
+        return render_answer(a), {s.line for s in a.sources if s.line}, a
+
+
+def build_app(settings: Settings, engine: Any) -> gr.Blocks:
+    ask = Asker(settings, engine)
+    lines: list[str] = engine.filing_lines()
+    glossary = sorted(engine.glossary(), key=lambda t: t[0].lower())
+    glossary_md = "\n".join(f"- **{esc_md(term)}**: {esc_md(expl)}" for term, expl in glossary) or "No glossary."
+
+    def add_question(message: str, chat: list[dict]) -> tuple[str, list[dict], str]:
+        # Shown immediately, escaped so typed HTML/Markdown appears exactly as typed.
+        if (message or "").strip():
+            chat = chat + [{"role": "user", "content": esc_md(message.strip())}]
+        return "", chat, message
+
+    def answer_turn(
+        question: str, chat: list[dict], history: list[dict]
+    ) -> tuple[list[dict], list[dict], str]:
+        text, cited, a = ask(question, history)
+        chat = chat + [{"role": "assistant", "content": text}]
+        if a is not None:  # the engine sees raw text, never our escaped rendering
+            history = (history + [{"role": "user", "content": question.strip()},
+                                  {"role": "assistant", "content": a.text}])[-20:]
+        return chat, history, filing_html(lines, cited)
+
+    def chat(message: str) -> str:
+        """Answer one question about the filing; returns the answer as Markdown (summary, calculation, sources)."""
+        return ask(message, [])[0]
+
+    with gr.Blocks(title="Filing Q&A") as demo:
+        gr.Markdown(
+            f"## Ask about the filing\nAnswers come only from **{esc_md(settings.filing.name)}**. "
+            "Each answer shows how it was worked out and which lines of the filing it used."
+        )
+        history_state = gr.State([])  # raw turns for the engine
+        pending = gr.State("")
+        with gr.Row():
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(
+                    label="Answers",
+                    height=560,
+                    sanitize_html=True,
+                    allow_tags=False,
+                    latex_delimiters=[],  # "$" in amounts is money, not maths
+                    buttons=["copy"],
+                    feedback_options=None,
+                    placeholder="Ask a question below, or pick an example.",
+                )
+                with gr.Row():
+                    box = gr.Textbox(
+                        placeholder="Type a question about the filing…",
+                        show_label=False,
+                        lines=1,
+                        max_lines=4,
+                        scale=5,
+                        autofocus=True,
+                    )
+                    send = gr.Button("Ask", variant="primary", scale=1)
+                gr.Examples(EXAMPLES, inputs=[box], label="Example questions")
+                clear = gr.Button("Clear conversation", size="sm")
+            with gr.Column(scale=2):
+                with gr.Tabs():
+                    with gr.Tab("Filing"):
+                        filing = gr.HTML(filing_html(lines, set()), css_template=FILING_CSS, js_on_load=None)
+                    with gr.Tab("What can I ask?"):
+                        gr.Markdown(HELP_MD)
+                    with gr.Tab("Glossary"):
+                        gr.Markdown(glossary_md)
+
+        for trigger in (box.submit, send.click):
+            trigger(add_question, [box, chatbot], [box, chatbot, pending], queue=False, api_visibility="private").then(
+                answer_turn, [pending, chatbot, history_state], [chatbot, history_state, filing], api_visibility="private"
+            ).then(None, js=SCROLL_JS)
+        reset = lambda: ([], [], filing_html(lines, set()))  # noqa: E731
+        clear.click(reset, None, [chatbot, history_state, filing], queue=False, api_visibility="private")
+        chatbot.clear(reset, None, [chatbot, history_state, filing], queue=False, api_visibility="private")  # its bin icon
+        gr.api(chat, api_name="chat")
+    return demo
+
+
+def parse_auth(auth: str) -> Optional[tuple[str, str]]:
+    if not auth:
+        return None
+    user, sep, password = auth.partition(":")
+    if not sep or not user or not password:
+        raise SystemExit("FQA_AUTH must look like user:password")
+    return user, password
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # gradio polls itself at startup
+    settings = Settings.from_env()
+    # Imported here so `import app` (build_app, render_answer) stays light for tests and tools.
+    from ingest.pipeline import ensure_index
+    from retrieval.engine import Engine
+
+    say: Callable[[str], None] = lambda msg: print(f"[filing-qa] {msg}", flush=True)
+    say(f"filing {settings.filing}; index {settings.index_dir} (first start builds it: this can take a minute)")
+    info = ensure_index(settings, progress=say)
+    say(f"index ready: version {info.version}, {info.n_facts} facts, {info.n_chunks} chunks at {info.path}")
+    engine = Engine(settings, info)
+    say("loading the embedding model")
+    engine.warm()
+    demo = build_app(settings, engine)
+    demo.queue(default_concurrency_limit=4)
+    say(f"starting on http://{settings.host}:{settings.port}" + (" (login required)" if settings.auth else ""))
+    demo.launch(
+        server_name=settings.host,
+        server_port=settings.port,
+        auth=parse_auth(settings.auth),
+        ssr_mode=False,
+        # System fonts: the bundled webfont lacks a bold weight and renders bold text oddly.
+        theme=gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"],
+                                font_mono=["ui-monospace", "monospace"]),
+        show_error=False,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Eval: a known-figure question set, a scorer and a naive-RAG baseline."""

@@ -1,0 +1,1 @@
+"""Retrieval and answering: question understanding, hybrid search, the calculator, cited answers."""

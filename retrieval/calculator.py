@@ -1,0 +1,185 @@
+"""The deterministic calculator: every derived number is computed here, from facts, with its working.
+
+Each result carries the expression as text in the tables' own units (e.g.
+"(17,126,614 - 14,089,358) - (14,714,182 - 11,726,201) = 49,275 (JPY thousands)") and the facts used.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from schema import Fact
+
+MONEY = {"JPY", "USD", "EUR", "RMB", "GBP", "CNY"}
+SCALE_WORDS = {1: "", 1e3: "thousands", 1e6: "millions", 1e9: "billions"}
+
+
+class CalcError(ValueError):
+    """An operation the units do not allow (JPY + %, a ratio to zero, ...)."""
+
+
+@dataclass(frozen=True)
+class Quantity:
+    value: float
+    unit: str
+    facts: tuple = ()
+    node: tuple = ()  # expression tree: ("fact", fact) | ("num", value) | (op, left, right)
+    decimals: Optional[int] = None  # printed precision of a single fact
+
+    @staticmethod
+    def of(f: Fact) -> "Quantity":
+        return Quantity(f.value, f.unit, (f,), ("fact", f))
+
+    @property
+    def scale(self) -> float:
+        """The finest table scale among the facts used: the working is shown in it."""
+        scales = [f.scale for f in self.facts if f.unit == self.unit and f.scale]
+        return min(scales) if scales else 1.0
+
+    def working(self) -> str:
+        scale = self.scale if self.unit in MONEY or self.unit == "count" else 1.0
+        expr = _render(self.node, scale, top=True)
+        result = fmt_number(self.value / scale, 2 if self.unit in ("%", "pp", "x") or abs(self.value / scale) < 100 else 0)
+        return f"{expr} = {result} ({unit_words(self.unit, scale)})"
+
+
+def _render(node: tuple, scale: float, top: bool = False) -> str:
+    kind = node[0]
+    if kind == "fact":
+        f: Fact = node[1]
+        if f.unit in ("%", "pp", "x") or not f.scale or f.scale == scale:
+            return f.cell_text.strip("()") if f.value >= 0 else fmt_number(f.value / (scale if f.unit not in ("%",) else 1), 2)
+        return fmt_number(f.value / scale, _decimals_for(f, scale))
+    if kind == "num":
+        return fmt_number(node[1], 2)
+    op, a, b = node
+    s = f"{_render(a, scale)} {op} {_render(b, scale)}"
+    return s if top else f"({s})"
+
+
+def _decimals_for(f: Fact, scale: float) -> int:
+    ratio = f.scale / scale if scale else 1
+    return 0 if ratio >= 1 else 3
+
+
+def fmt_number(x: float, decimals: int = 0) -> str:
+    if decimals == 0 or float(x).is_integer() and abs(x) >= 100:
+        return f"{x:,.0f}"
+    s = f"{x:,.{decimals}f}"
+    return s
+
+
+def unit_words(unit: str, scale: float = 1) -> str:
+    if unit in MONEY:
+        w = SCALE_WORDS.get(scale, f"x{scale:g}")
+        return f"{unit} {w}".strip()
+    if unit == "count":
+        return "count" if scale == 1 else f"count, {SCALE_WORDS.get(scale, scale)}"
+    return {"%": "%", "pp": "percentage points", "x": "times"}.get(unit, unit)
+
+
+def _check_same(a: Quantity, b: Quantity, op: str) -> None:
+    if a.unit != b.unit:
+        raise CalcError(f"cannot {op} {a.unit} and {b.unit}")
+
+
+def _combine(a: Quantity, b: Quantity, op: str, value: float, unit: str) -> Quantity:
+    return Quantity(value, unit, tuple(dict.fromkeys(a.facts + b.facts)), (op, a.node, b.node))
+
+
+def add(a: Quantity, b: Quantity) -> Quantity:
+    _check_same(a, b, "add")
+    if a.unit == "%":
+        raise CalcError("percentages of different bases cannot be added")
+    return _combine(a, b, "+", a.value + b.value, a.unit)
+
+
+def subtract(a: Quantity, b: Quantity) -> Quantity:
+    """a - b; for two percentages the difference is in percentage points."""
+    _check_same(a, b, "subtract")
+    unit = "pp" if a.unit == "%" else a.unit
+    return _combine(a, b, "-", a.value - b.value, unit)
+
+
+def change(before: Quantity, after: Quantity) -> Quantity:
+    return subtract(after, before)
+
+
+def ratio_pct(part: Quantity, whole: Quantity) -> Quantity:
+    _check_same(part, whole, "divide")
+    if whole.value == 0:
+        raise CalcError("the base is zero")
+    q = _combine(part, whole, "/", part.value / whole.value * 100, "%")
+    return Quantity(q.value, "%", q.facts, ("*", q.node, ("num", 100.0)))
+
+
+def ratio(a: Quantity, b: Quantity) -> Quantity:
+    _check_same(a, b, "divide")
+    if b.value == 0:
+        raise CalcError("the base is zero")
+    return _combine(a, b, "/", a.value / b.value, "x")
+
+
+def pct_change(before: Quantity, after: Quantity) -> Quantity:
+    _check_same(before, after, "compare")
+    if before.unit == "%":
+        raise CalcError("a change of a percentage is given in percentage points, not %")
+    if before.value == 0:
+        raise CalcError("the earlier figure is zero")
+    diff = subtract(after, before)
+    value = (after.value - before.value) / abs(before.value) * 100
+    return Quantity(value, "%", diff.facts, ("*", ("/", diff.node, before.node), ("num", 100.0)))
+
+
+def per_unit(amount: Quantity, count: Quantity) -> Quantity:
+    if count.unit != "count" or amount.unit not in MONEY:
+        raise CalcError(f"per-share needs money and a count, not {amount.unit} and {count.unit}")
+    if count.value == 0:
+        raise CalcError("the count is zero")
+    return _combine(amount, count, "/", amount.value / count.value, f"{amount.unit}/share")
+
+
+def convert(amount: Quantity, rate: Quantity, to: str) -> Quantity:
+    """Converts with a rate fact stated as <from> per 1 <to> (e.g. JPY/USD 77.92)."""
+    frm, _, per = rate.unit.partition("/")
+    if amount.unit != frm or per != to:
+        raise CalcError(f"rate {rate.unit} cannot convert {amount.unit} to {to}")
+    if rate.value == 0:
+        raise CalcError("the rate is zero")
+    q = _combine(amount, rate, "/", amount.value / rate.value, to)
+    return q
+
+
+def larger(a: Quantity, b: Quantity) -> Quantity:
+    _check_same(a, b, "compare")
+    return a if a.value >= b.value else b
+
+
+@dataclass
+class Calculation:
+    """The outcome shown to a reader: the number, its unit and the working."""
+
+    result: Quantity
+    text: str = field(default="")
+
+    def __post_init__(self):
+        if not self.text:
+            self.text = self.result.working()
+
+
+def langchain_tools(lookup):
+    """The calculator as LangChain tools over fact ids, for an agent backend. `lookup(id) -> Fact`."""
+    from langchain_core.tools import StructuredTool
+
+    def _run(fn, *ids: str) -> dict:
+        q = fn(*(Quantity.of(lookup(i)) for i in ids))
+        return {"value": q.value, "unit": q.unit, "working": q.working(), "facts": [f.id for f in q.facts]}
+
+    specs = {
+        "change": (lambda before_id, after_id: _run(change, before_id, after_id), "after - before, in the facts' unit"),
+        "percent_change": (lambda before_id, after_id: _run(pct_change, before_id, after_id), "(after - before) / before * 100"),
+        "share_of_total": (lambda part_id, whole_id: _run(ratio_pct, part_id, whole_id), "part / whole * 100"),
+        "sum": (lambda a_id, b_id: _run(add, a_id, b_id), "a + b (same unit only)"),
+        "difference": (lambda a_id, b_id: _run(subtract, a_id, b_id), "a - b (margin = revenue - cost)"),
+    }
+    return [StructuredTool.from_function(fn, name=name, description=desc) for name, (fn, desc) in specs.items()]

@@ -1,0 +1,792 @@
+"""The engine behind the chat and the eval: answer(question, history) -> Answer.
+
+Numbers come only from the fact table or the calculator; text around them is templated.
+"""
+from __future__ import annotations
+
+import json
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Optional
+
+from ingest.cells import FiscalCalendar
+from schema import Answer, Fact, Source
+from settings import Settings
+
+from . import calculator as calc
+from .calculator import CalcError, Quantity
+from .periods import Key, Periods, key_of
+from .search import Dense, Hit, PassageIndex, RowDoc, RowIndex, sentences
+from .text import canonical, glossary, tokens
+from .understand import PeriodSpec, Query, not_covered, understand
+
+MIN_SCORE = 0.55
+INJECTION = re.compile(
+    r"(ignore|disregard|forget|override)\b[^.?!]*\b(rules?|instructions?|previous|above|prompt|system)"
+    r"|\b(pretend|act as|you are now|from now on|system prompt|jailbreak)\b"
+    r"|\b(say|repeat|answer|reply|tell (?:me|them))\b[^.?!]*\b(that|back|was|is|=)\b[^.?!]*\d"
+    r"|\balready confirmed\b|\bjust repeat\b",
+    re.I,
+)
+EXAMPLES = "How much cash did IIJ have at the end of September 2012?"
+
+
+class AnswerError(Exception):
+    """The engine could not start (index missing or unreadable); the message names the fix."""
+
+
+@dataclass
+class Pick:
+    row: RowDoc
+    fact: Fact
+    score: float
+
+
+class Engine:
+    def __init__(self, settings: Settings, info=None, embedder=None):
+        self.settings = settings
+        self.info = info
+        self._embedder = embedder
+        self._lock = threading.Lock()
+        self._ready = False
+
+    # ------------------------------------------------------------ loading
+
+    def _load(self) -> None:
+        if self._ready:
+            return
+        with self._lock:
+            if self._ready:
+                return
+            from ingest.embedding import Embedder
+            from ingest.pipeline import chroma_client, current_info, load_records
+
+            info = self.info or current_info(self.settings)
+            if info is None:
+                raise AnswerError(f"no index in {self.settings.index_dir}: run `python -m ingest` first.")
+            self.info = info
+            self.facts, self.chunks, self.conflicts, self.lines = load_records(info)
+            cal = json.loads((info.path / "calendar.json").read_text())
+            self.cal = FiscalCalendar(**cal)
+            self.periods = Periods(self.facts, self.cal)
+            self.embedder = self._embedder or Embedder(self.settings.model)
+            dense = None
+            try:
+                client = chroma_client(self.settings, info.path / "chroma")
+                dense = Dense(client.get_collection(info.collection), self.embedder)
+            except Exception as e:  # lexical search still answers when the vector store is away
+                self.dense_error = str(e)
+            self.rows = RowIndex(self.facts, self.chunks, dense)
+            self.passages = PassageIndex(self.chunks, dense)
+            self.by_id = {f.id: f for f in self.facts}
+            self.conflict_by_fact = {v["fact_id"]: c for c in self.conflicts for v in c["values"]}
+            self.filing_words = set(re.findall(r"[a-z0-9]+", "\n".join(self.lines).lower()))
+            currencies = [f.unit for f in self.facts if f.unit in calc.MONEY]
+            self.main_currency = max(set(currencies), key=currencies.count) if currencies else ""
+            self.rate = next((f for f in self.facts if "/" in f.unit and f.unit.split("/")[1] in calc.MONEY and f.unit.split("/")[0] in calc.MONEY), None)
+            self._ready = True
+
+    def warm(self) -> None:
+        self._load()
+        self.embedder.warm()
+        self.answer("What were total revenues?")
+
+    def filing_lines(self) -> list[str]:
+        self._load()
+        return self.lines
+
+    def glossary(self) -> list[tuple[str, str]]:
+        return sorted(glossary()["terms"].items())
+
+    # ------------------------------------------------------------ entry point
+
+    def answer(self, question: str, history: Optional[list] = None) -> Answer:
+        self._load()
+        cleaned, problem = clean_question(question, self.settings.max_question_chars)
+        if problem:
+            return Answer(question or "", problem, False, summary=problem)
+        notes = []
+        if INJECTION.search(cleaned):
+            kept = " ".join(s for s in re.split(r"(?<=[.!?])\s+", cleaned) if not INJECTION.search(s))
+            notes.append("I ignored instructions inside the question: every figure here comes from the filing.")
+            cleaned = kept.strip() or cleaned
+        topic = not_covered(cleaned)
+        if topic:
+            return self._decline(cleaned, f"The filing does not cover {topic}.", notes)
+        stranger = self._unknown_name(cleaned)
+        if stranger:
+            return self._decline(cleaned, f"The filing does not say anything about {stranger}; it reports only this company's own results.", notes)
+        q = understand(cleaned)
+        q = self._with_history(q, history or [])
+        try:
+            ans = self._dispatch(q)
+        except CalcError as e:
+            ans = self._decline(cleaned, f"That calculation is not possible with these figures ({e}).", [])
+        ans.question = question
+        if notes:
+            ans.text = "\n\n".join(notes + [ans.text])
+        return ans
+
+    def _dispatch(self, q: Query) -> Answer:
+        if q.op == "narrative":
+            return self._narrative(q)
+        if q.op == "define":
+            d = self._definition(q)
+            if d is not None:
+                return d
+            q = replace(q, op="value")
+        handler = {
+            "value": self._value,
+            "change": self._change,
+            "pct_change": self._change,
+            "margin": self._margin,
+            "margin_ratio": self._margin,
+            "operating_margin": self._formula_ratio,
+            "share": self._share,
+            "ratio": self._share,
+            "sum": self._sum,
+            "compare": self._compare,
+            "target_remaining": self._target,
+            "target_progress": self._target,
+        }.get(q.op, self._value)
+        return handler(q)
+
+    # ------------------------------------------------------------ guards
+
+    def _unknown_name(self, q: str) -> Optional[str]:
+        """A proper name the filing never mentions (another company, a place) means it cannot answer."""
+        words = re.findall(r"\b([A-Z][A-Za-z0-9&\-]+(?:\s+[A-Z][A-Za-z0-9&\-]+)*)", q)
+        for i, w in enumerate(words):
+            parts = [p for p in re.findall(r"[A-Za-z0-9]+", w)]
+            first_word = q.strip().startswith(w)
+            for p in parts:
+                pl = p.lower()
+                if first_word and p == parts[0]:
+                    continue
+                if pl in self.filing_words or pl in _COMMON or canonical(p).lower() != p.lower():
+                    continue
+                if len(p) >= 2 and (p.isupper() or p[0].isupper()):
+                    return w
+        return None
+
+    def _with_history(self, q: Query, history: list) -> Query:
+        prev = [m.get("content", "") for m in history if isinstance(m, dict) and m.get("role") == "user"]
+        if not prev:
+            return q
+        if q.op not in ("narrative",) and (q.elliptical or not self._strong(q)):
+            p = understand(clean_question(prev[-1], 10_000)[0])
+            p = self._with_history(p, [{"role": "user", "content": t} for t in prev[:-1]]) if not self._strong(p) and len(prev) > 1 else p
+            metric = q.metric if self._strong(q) else p.metric
+            periods = q.periods or p.periods
+            if q.periods and len(q.periods) == 1 and q.periods[0].relative and p.periods:
+                periods = [replace(s, relative=-1) for s in p.periods[-1:]]
+            op = q.op if q.explicit_op else p.op
+            if op in ("change", "pct_change") and not q.periods and p.periods and not q.explicit_op:
+                periods = p.periods
+            if q.op in ("change", "pct_change") and q.explicit_op and not q.periods and p.periods:
+                periods = [replace(p.periods[-1], relative=-1), p.periods[-1]]
+            if q.op == "share" and not q.parts:
+                whole = re.sub(r".*?\bof\s+", "", q.metric).strip() or "total"
+                return replace(q, metric=p.metric, parts=[p.metric, whole], periods=periods)
+            if q.op == "target_remaining" and p.op == "value":
+                return replace(q, metric=p.metric, periods=periods)
+            return replace(q, metric=metric, periods=periods, op=op, currency=q.currency or p.currency, parts=q.parts or p.parts)
+        return q
+
+    def _strong(self, q: Query) -> bool:
+        toks = [t for t in q.metric_tokens if self.rows.known(t)]
+        if not toks:
+            return False
+        hits = self.rows.rank(q.metric, q.metric, k=1)
+        return bool(hits) and hits[0].parts.get("coverage", 0) >= MIN_SCORE
+
+    # ------------------------------------------------------------ picking facts
+
+    def _specs(self, q: Query, n: int) -> list[Optional[PeriodSpec]]:
+        specs = list(q.periods)
+        if n == 2:
+            if len(specs) >= 2:
+                return specs[-2:] if not specs[0].empty() else [specs[0], specs[1]]
+            if len(specs) == 1:
+                s = specs[0]
+                if s.relative:
+                    return [s, replace(s, relative=0)]
+                return [replace(s, relative=-1), s]
+            return [PeriodSpec(relative=-1), None]
+        return [specs[-1] if specs else None]
+
+    def _candidates(self, metric: str, question: str, unit: Optional[str] = None, target: Optional[bool] = None) -> list[Hit]:
+        def ok(r: RowDoc) -> bool:
+            if unit and not any(_unit_ok(f.unit, unit) for f in r.facts):
+                return False
+            if target is not None and not any(f.period.is_target == target for f in r.facts):
+                return False
+            return True
+
+        return self.rows.rank(metric, question, k=30, where=ok)
+
+    def _fact_for(self, row: RowDoc, key: Optional[Key], q: Query, want_unit: Optional[str] = None, qualifier: str = "") -> Optional[Fact]:
+        fs = [f for f in row.facts if (f.qualifier == qualifier if not qualifier else qualifier.lower() in f.qualifier.lower()) and f.period.end]
+        if want_unit:
+            fs = [f for f in fs if _unit_ok(f.unit, want_unit)]
+        if not fs:
+            return None
+        if key is None:
+            fs_nt = [f for f in fs if not f.period.is_target] or fs
+            cur = self.periods.current
+            same = [f for f in fs_nt if cur and key_of(f.period) == cur]
+            pool = same or fs_nt
+            latest = max(f.period.end for f in pool)
+            fs = [f for f in pool if f.period.end == latest]
+        else:
+            exact = [f for f in fs if key_of(f.period) == key]
+            if not exact and key[1] == 0:
+                exact = [f for f in fs if f.period.end == key[0] and not f.period.is_target and _is_stock(f)]
+            if not exact and key[1] == 0:
+                exact = self._opening_balance(fs, key)
+            fs = exact
+        if not fs:
+            return None
+        cur = q.currency or self.main_currency
+        fs.sort(key=lambda f: (f.unit.split("/")[0] != cur, f.scale or 1e18))
+        return fs[0]
+
+    def _opening_balance(self, fs: list[Fact], key: Key) -> list[Fact]:
+        """A balance at a date can be printed as the opening line of a period starting then."""
+        out = []
+        for f in fs:
+            if f.period.months and re.search(r"\bbeginning of\b|\bopening\b|\bat start\b", f.metric, re.I):
+                start = _start_of(f.period.end, f.period.months)
+                if start == key[0]:
+                    out.append(f)
+        return out
+
+    def pick(self, metric: str, q: Query, key: Optional[Key], want_unit: Optional[str] = None, target: Optional[bool] = None,
+             qualifier: str = "", prefer_scale: float = 0) -> Optional[Pick]:
+        hits = self._candidates(metric, q.text, want_unit, target)
+        if not hits:
+            return None
+        best_score = hits[0].score
+        picks: list[Pick] = []
+        for h in hits:
+            if h.parts.get("coverage", 0) < MIN_SCORE or h.score < best_score - 0.2:
+                continue
+            f = self._fact_for(h.row, key, q, want_unit, qualifier)
+            if f is not None:
+                picks.append(Pick(h.row, f, h.score))
+        if not picks:
+            return None
+        best = picks[0]
+        # The same figure printed in several tables: take the finer one (thousands over millions),
+        # or the one in the scale asked for, so that working and ratios stay exact.
+        same = [p for p in picks if p.score >= best.score - 0.12 and abs(p.fact.value - best.fact.value) <= max(p.fact.scale, best.fact.scale, 1) * 1.01]
+        want_scale = prefer_scale or 0
+        same.sort(key=lambda p: (p.fact.scale != want_scale if want_scale else False, p.fact.scale or 1e18, -p.score))
+        return same[0]
+
+    def _best_row(self, metric: str, q: Query) -> Optional[Hit]:
+        hits = self.rows.rank(metric, q.text, k=1)
+        return hits[0] if hits else None
+
+    # ------------------------------------------------------------ operations
+
+    def _value(self, q: Query) -> Answer:
+        spec = self._specs(q, 1)[0]
+        key = self.periods.resolve(spec) if spec else None
+        unit = "USD" if q.currency == "USD" else None
+        p = self.pick(q.metric, q, key, unit, target=(spec.target if spec else False) if spec and spec.target else None)
+        if p is None and key and key[1] == 3:
+            return self._implied_quarter(q, key)
+        if p is None and unit and self.rate is not None:
+            p0 = self.pick(q.metric, q, key, None)
+            if p0 is not None and p0.fact.unit == self.rate.unit.split("/")[0]:
+                res = calc.convert(Quantity.of(p0.fact), Quantity.of(self.rate), "USD")
+                return self._compose(q, res, f"{self._name(p0.fact)} in {self._plabel(p0.fact)}, converted to US dollars at the filing's rate", [p0])
+        if p is None:
+            return self._not_found(q, key)
+        f = p.fact
+        extra = self._yoy_note(p)
+        ans = self._answer_fact(q, p, extra)
+        return ans
+
+    def _answer_fact(self, q: Query, p: Pick, extra: str = "") -> Answer:
+        f = p.fact
+        when = self._plabel(f)
+        summary = f"{self._name(f)} {'' if when.startswith('as of') else 'for '}{when} was {money(f.value, f.unit)}{extra}."
+        alternatives = self._alternatives(q, p)
+        return self._finish(q, summary, f.value, f.unit, None, [f], alternatives)
+
+    def _yoy_note(self, p: Pick) -> str:
+        """Adds the printed or computed year-on-year change when the row has the year before."""
+        f = p.fact
+        if f.unit not in calc.MONEY and f.unit != "count":
+            return ""
+        prev_key = self.periods.shift(key_of(f.period), -1)
+        prev = next((g for g in p.row.facts if key_of(g.period) == prev_key and g.unit == f.unit and not g.qualifier), None)
+        if prev is None or prev.value == 0:
+            return ""
+        pct = (f.value - prev.value) / abs(prev.value) * 100
+        word = "up" if pct >= 0 else "down"
+        return f", {word} {abs(pct):.1f}% from {money(prev.value, prev.unit)} a year earlier"
+
+    def _implied_quarter(self, q: Query, key: Key) -> Answer:
+        split = self.periods.split_quarter(key)
+        if not split:
+            return self._not_found(q, key)
+        half_key, other_key = split
+        ph = self.pick(q.metric, q, half_key)
+        if ph is None:
+            return self._not_found(q, key)
+        other = next((f for f in ph.row.facts if key_of(f.period) == other_key and f.unit == ph.fact.unit and not f.qualifier), None)
+        po = Pick(ph.row, other, ph.score) if other else self.pick(q.metric, q, other_key, ph.fact.unit)
+        if po is None:
+            return self._not_found(q, key)
+        res = calc.subtract(Quantity.of(ph.fact), Quantity.of(po.fact))
+        what = f"{self._name(ph.fact)} for {self.periods.label(key)} (not printed: {self._plabel(ph.fact)} minus {self._plabel(po.fact)})"
+        return self._compose(q, res, what, [ph, po])
+
+    def _change(self, q: Query) -> Answer:
+        s1, s2 = self._specs(q, 2)
+        k2 = self.periods.resolve(s2) if s2 else None
+        unit = "USD" if q.currency == "USD" else None
+        p2 = self.pick(q.metric, q, k2, unit)
+        if p2 is None:
+            return self._not_found(q, k2)
+        k2 = key_of(p2.fact.period)
+        k1 = self.periods.resolve(s1, None) if s1 and not (s1.relative and s2 is None) else self.periods.shift(k2, -1)
+        if s1 and s1.relative and s2 is not None:
+            k1 = self.periods.shift(k2, s1.relative)
+        if q.op == "pct_change" and q.op != "change":
+            printed = self._printed_change(p2, k1, k2)
+            if printed is not None:
+                summary = f"{self._name(p2.fact)} changed by {pct_words(printed.value)} in {self._plabel(printed)} compared with {self.periods.label(k1)}, as the filing prints it."
+                return self._finish(q, summary, printed.value, "%", None, [printed])
+        p1f = self._fact_for(p2.row, k1, q, p2.fact.unit)
+        if p1f is None and k1 and k1[1] == 0:
+            # For a balance, "the change" is against the other date the table gives.
+            others = [f for f in p2.row.facts if f.period.end < k2[0] and f.unit == p2.fact.unit and not f.qualifier]
+            p1f = max(others, key=lambda f: f.period.end) if others else None
+        if p1f is None:
+            return self._not_found(q, k1)
+        a, b = Quantity.of(p1f), Quantity.of(p2.fact)
+        if q.op == "pct_change" and a.unit != "%":
+            res = calc.pct_change(a, b)
+            what = f"Percentage change in {self._name(p2.fact).lower()} from {self._plabel(p1f)} to {self._plabel(p2.fact)}"
+        else:
+            res = calc.change(a, b)
+            what = f"Change in {self._name(p2.fact).lower()} from {self._plabel(p1f)} ({money(a.value, a.unit)}) to {self._plabel(p2.fact)} ({money(b.value, b.unit)})"
+        return self._compose(q, res, what, [Pick(p2.row, p1f, p2.score), p2])
+
+    def _printed_change(self, p: Pick, k1: Optional[Key], k2: Key) -> Optional[Fact]:
+        if k1 is None or self.periods.shift(k2, -1) != k1:
+            return None
+        return next((f for f in p.row.facts if key_of(f.period) == k2 and f.unit == "%" and "%" in f.qualifier), None)
+
+    def _segment_words(self, metric: str) -> str:
+        t = re.sub(r"\b(gross|margin|ratio|rate|percentage|percent|cost|costs|revenues?|sales|on|for|of|as a|share|what|was|the|overall|profit|make|did|a|its|it)\b", " ", metric, flags=re.I)
+        return " ".join(t.split())
+
+    def _margin_parts(self, q: Query, key: Optional[Key]) -> tuple[Pick, Pick]:
+        seg = self._segment_words(q.metric)
+        rev = self.pick((seg + " revenues") if seg else "total revenues", q, key)
+        if rev is None:
+            raise CalcError(f"no revenue figure found for '{seg or 'the company'}'")
+        cost = self.pick((seg + " cost") if seg else "total cost", q, key_of(rev.fact.period), rev.fact.unit, prefer_scale=rev.fact.scale)
+        if cost is None:
+            raise CalcError(f"no cost figure found for '{seg or 'the company'}'")
+        # Both sides from the same precision where the table offers it.
+        if cost.fact.scale != rev.fact.scale:
+            alt = self.pick((seg + " revenues") if seg else "total revenues", q, key_of(rev.fact.period), rev.fact.unit)
+            if alt and alt.fact.scale == cost.fact.scale:
+                rev = alt
+        return rev, cost
+
+    def _margin(self, q: Query) -> Answer:
+        wants_change = bool(re.search(r"\b(change|changed|grow|grew|increase|decrease|improve|improved|rise|rose|fall|fell|compared|versus|from last year|points)\b", q.text, re.I)) or len(q.periods) >= 2
+        ratio = q.op == "margin_ratio"
+        if wants_change:
+            s1, s2 = self._specs(q, 2)
+            k2 = self.periods.resolve(s2) if s2 else None
+            r2, c2 = self._margin_parts(q, k2)
+            k2 = key_of(r2.fact.period)
+            k1 = self.periods.resolve(s1) if s1 and not s1.relative else self.periods.shift(k2, -1)
+            r1, c1 = self._margin_parts(q, k1)
+            m1 = calc.subtract(Quantity.of(r1.fact), Quantity.of(c1.fact))
+            m2 = calc.subtract(Quantity.of(r2.fact), Quantity.of(c2.fact))
+            if ratio:
+                res = calc.subtract(calc.ratio_pct(m2, Quantity.of(r2.fact)), calc.ratio_pct(m1, Quantity.of(r1.fact)))
+                what = f"Change in the {self._seg_name(r2)}gross margin ratio from {self._plabel(r1.fact)} ({m1.value / r1.fact.value * 100:.1f}%) to {self._plabel(r2.fact)} ({m2.value / r2.fact.value * 100:.1f}%)"
+            else:
+                res = calc.change(m1, m2)
+                what = f"Change in {self._seg_name(r2)}gross margin from {self._plabel(r1.fact)} ({money(m1.value, m1.unit)}) to {self._plabel(r2.fact)} ({money(m2.value, m2.unit)})"
+            return self._compose(q, res, what, [r1, c1, r2, c2], term="gross margin ratio" if ratio else "gross margin")
+        spec = self._specs(q, 1)[0]
+        key = self.periods.resolve(spec) if spec else None
+        r, c = self._margin_parts(q, key)
+        m = calc.subtract(Quantity.of(r.fact), Quantity.of(c.fact))
+        if ratio:
+            res = calc.ratio_pct(m, Quantity.of(r.fact))
+            what = f"{self._seg_name(r).capitalize()}gross margin ratio for {self._plabel(r.fact)} (gross margin {money(m.value, m.unit)} on revenue of {money(r.fact.value, r.fact.unit)})"
+        else:
+            res = m
+            what = f"{self._seg_name(r).capitalize()}gross margin for {self._plabel(r.fact)} (revenue {money(r.fact.value, r.fact.unit)} minus cost {money(c.fact.value, c.fact.unit)})"
+        return self._compose(q, res, what, [r, c], term="gross margin ratio" if ratio else "gross margin")
+
+    def _seg_name(self, rev: Pick) -> str:
+        name = rev.fact.metric if rev.fact.metric.lower() not in ("total", "total revenues", "revenues") else ""
+        if rev.fact.metric.lower() == "total" and len(rev.fact.row_path) > 1:
+            name = rev.fact.row_path[-2]
+        return f"{name} " if name else ""
+
+    def _formula_ratio(self, q: Query) -> Answer:
+        formula = glossary()["formulas"].get("operating margin")
+        num, den = formula["ratio"]
+        seg = self._segment_words(re.sub(r"operating margin|operating income|net income", " ", q.metric))
+        wants_change = bool(re.search(r"\b(change|improve|improved|grow|grew|rise|rose|fall|fell|compared|points)\b", q.text, re.I))
+        specs = self._specs(q, 2) if wants_change else self._specs(q, 1)
+
+        def one(spec):
+            key = self.periods.resolve(spec) if spec else None
+            a = self.pick(f"{seg} {num}".strip(), q, key)
+            if a is None:
+                raise CalcError(f"no {num} figure for that period")
+            b = self.pick(f"{seg} {den}".strip(), q, key_of(a.fact.period), a.fact.unit)
+            if b is None:
+                raise CalcError(f"no {den} figure for that period")
+            return a, b, calc.ratio_pct(Quantity.of(a.fact), Quantity.of(b.fact))
+
+        if wants_change:
+            s1, s2 = specs
+            a2, b2, r2 = one(s2)
+            k1 = self.periods.shift(key_of(a2.fact.period), -1) if (s1 is None or s1.relative) else self.periods.resolve(s1)
+            a1 = self.pick(num, q, k1)
+            b1 = self.pick(den, q, k1, a2.fact.unit)
+            if a1 is None or b1 is None:
+                return self._not_found(q, k1)
+            r1 = calc.ratio_pct(Quantity.of(a1.fact), Quantity.of(b1.fact))
+            res = calc.subtract(r2, r1)
+            what = f"Change in operating margin from {self._plabel(a1.fact)} ({r1.value:.2f}%) to {self._plabel(a2.fact)} ({r2.value:.2f}%)"
+            return self._compose(q, res, what, [a1, b1, a2, b2], term="operating margin")
+        a, b, res = one(specs[0])
+        what = f"Operating margin for {self._plabel(a.fact)} ({money(a.fact.value, a.fact.unit)} of operating income on {money(b.fact.value, b.fact.unit)} of revenue)"
+        return self._compose(q, res, what, [a, b], term="operating margin")
+
+    def _two(self, q: Query, n1: str, n2: str) -> tuple[Pick, Pick]:
+        spec = self._specs(q, 1)[0]
+        key = self.periods.resolve(spec) if spec else None
+        a = self.pick(n1, q, key)
+        if a is None:
+            raise CalcError(f"no figure found for '{n1}'")
+        b = self.pick(n2, q, key_of(a.fact.period), a.fact.unit, prefer_scale=a.fact.scale)
+        if b is None:
+            b = self.pick(n2, q, key)
+            if b is None:
+                raise CalcError(f"no figure found for '{n2}' in the same unit and period")
+            a2 = self.pick(n1, q, key_of(b.fact.period), b.fact.unit)
+            a = a2 or a
+        return a, b
+
+    def _share(self, q: Query) -> Answer:
+        if len(q.parts) != 2:
+            return self._value(replace(q, op="value"))
+        part, whole = q.parts
+        if q.op == "share" and not tokens(whole):
+            whole = "total " + part
+        a, b = self._two(q, part, whole)
+        if q.op == "ratio":
+            res = calc.ratio(Quantity.of(a.fact), Quantity.of(b.fact))
+            what = f"Ratio of {self._name(a.fact).lower()} to {self._name(b.fact).lower()} for {self._plabel(a.fact)}"
+        else:
+            res = calc.ratio_pct(Quantity.of(a.fact), Quantity.of(b.fact))
+            what = f"{self._name(a.fact)} as a share of {self._name(b.fact).lower()} for {self._plabel(a.fact)}"
+        return self._compose(q, res, what, [a, b])
+
+    def _sum(self, q: Query) -> Answer:
+        if len(q.parts) != 2:
+            return self._value(replace(q, op="value"))
+        a, b = self._two(q, *q.parts)
+        res = calc.add(Quantity.of(a.fact), Quantity.of(b.fact))
+        what = f"{self._name(a.fact)} plus {self._name(b.fact).lower()} for {self._plabel(a.fact)}"
+        return self._compose(q, res, what, [a, b])
+
+    def _compare(self, q: Query) -> Answer:
+        if len(q.parts) != 2:
+            return self._value(replace(q, op="value"))
+        n1, n2 = q.parts
+        specs = q.periods
+        if len(specs) >= 2 and not tokens(n1 + " " + n2):
+            return self._value(q)
+        if len(specs) >= 2:
+            # The same figure in two periods ("first or second quarter").
+            k1, k2 = (self.periods.resolve(s) for s in specs[:2])
+            a = self.pick(q.metric, q, k1)
+            b = self.pick(q.metric, q, k2, a.fact.unit if a else None)
+        else:
+            a, b = self._two(q, n1, n2)
+        if a is None or b is None:
+            return self._not_found(q, None)
+        res = calc.larger(Quantity.of(a.fact), Quantity.of(b.fact))
+        winner, loser = (a, b) if res.value == a.fact.value else (b, a)
+        summary = (
+            f"{self._name(winner.fact)} ({self._plabel(winner.fact)}) was larger: {money(winner.fact.value, winner.fact.unit)} "
+            f"against {money(loser.fact.value, loser.fact.unit)} for {self._name(loser.fact).lower()} ({self._plabel(loser.fact)})."
+        )
+        calc_text = f"{fmt_plain(winner.fact)} > {fmt_plain(loser.fact)}"
+        return self._finish(q, summary, winner.fact.value, winner.fact.unit, calc_text, [winner.fact, loser.fact])
+
+    def _target(self, q: Query) -> Answer:
+        metric = re.sub(r"\b(income|profit)\b(?! (?:before|attributable|tax))", r"\1", q.metric)
+        spec = next((s for s in q.periods if s.target), PeriodSpec(12, target=True))
+        tkey = self.periods.resolve(spec)
+        t = self.pick(metric, q, tkey, target=True)
+        if t is None:
+            return self._not_found(q, tkey)
+        fy = t.fact.period.fiscal_year or self.periods.fy(key_of(t.fact.period))
+        actual_spec = PeriodSpec(fy=fy)
+        akey = self.periods.resolve(actual_spec)
+        a = self.pick(metric, q, akey, t.fact.unit, target=False)
+        if a is None:
+            return self._not_found(q, akey)
+        if q.op == "target_remaining":
+            res = calc.subtract(Quantity.of(t.fact), Quantity.of(a.fact))
+            what = f"Still needed to reach the {self._plabel(t.fact)} for {self._name(t.fact).lower()} ({money(t.fact.value, t.fact.unit)}) after {self._plabel(a.fact)} ({money(a.fact.value, a.fact.unit)})"
+        else:
+            res = calc.ratio_pct(Quantity.of(a.fact), Quantity.of(t.fact))
+            what = f"Share of the {self._plabel(t.fact)} for {self._name(t.fact).lower()} reached in {self._plabel(a.fact)}"
+        return self._compose(q, res, what, [t, a])
+
+    # ------------------------------------------------------------ text answers
+
+    def _narrative(self, q: Query) -> Answer:
+        chunks = self.passages.search(q.text, k=3)
+        if not chunks:
+            return self._decline(q.text, "The filing does not explain that.", [])
+        qt = set(tokens(q.text))
+        best = []
+        for c in chunks:
+            for s in sentences(c.text):
+                overlap = len(qt & set(tokens(s)))
+                causal = 1 if re.search(r"\b(due to|because|mainly|as a result|driven|reflect|increase in|decrease in|owing to)\b", s, re.I) else 0
+                best.append((overlap + causal, s, c))
+        best.sort(key=lambda x: -x[0])
+        top = [b for b in best if b[0] > 0][:2] or best[:1]
+        quotes = [f"\u201c{s}\u201d" for _, s, _ in top]
+        c0 = top[0][2]
+        summary = "The filing says: " + " ".join(quotes)
+        sources = [Source("text", c.section, c.line, s) for _, s, c in top]
+        return self._finish(q, summary, None, None, None, [], sources=sources)
+
+    def _definition(self, q: Query) -> Optional[Answer]:
+        term = self._term(q.text)
+        if term is None:
+            return None
+        expl = glossary()["terms"][term]
+        summary = f"{term[0].upper() + term[1:]}: {expl}"
+        p = self.pick(term, q, None)
+        facts = []
+        if p is not None and p.fact.unit in calc.MONEY:
+            summary += f" In this filing, {self._name(p.fact).lower()} for {self._plabel(p.fact)} was {money(p.fact.value, p.fact.unit)}."
+            facts = [p.fact]
+        ans = self._finish(q, summary, None, None, None, facts)
+        return ans
+
+    def _term(self, text: str) -> Optional[str]:
+        t = " " + " ".join(tokens(text, keep_stop=True)) + " "
+        terms = glossary()["terms"]
+        for term in sorted(terms, key=len, reverse=True):
+            if f" {' '.join(tokens(term, keep_stop=True))} " in t:
+                return term
+        return None
+
+    # ------------------------------------------------------------ composing
+
+    def _compose(self, q: Query, res: Quantity, what: str, picks: list, term: Optional[str] = None) -> Answer:
+        value = res.value
+        summary = f"{what}: {money(value, res.unit, signed=res.unit != '%' or 'change' in what.lower())}."
+        if res.unit == "%" and "change" in what.lower():
+            summary = f"{what}: {pct_words(value)}."
+        return self._finish(q, summary, value, res.unit, res.working(), [p.fact for p in picks], term=term)
+
+    def _finish(self, q: Query, summary: str, value, unit, calculation, facts: list, alternatives=None, sources=None, term=None) -> Answer:
+        facts = list(dict.fromkeys(facts))
+        srcs = list(sources or []) + [
+            Source("table_row", f.section or f.table_title, f.line, f.cell_text, f.table_title, " > ".join(f.row_path), f.column)
+            for f in facts
+        ]
+        alternatives = list(alternatives or [])
+        for f in facts:
+            c = self.conflict_by_fact.get(f.id)
+            if c:
+                others = [v for v in c["values"] if abs(v["value"] - f.value) > 0.5 * (f.scale or 1)]
+                for v in others[:2]:
+                    alternatives.append(
+                        f"The filing prints this figure differently elsewhere: {v['cell_text']} in \u201c{v['table']}\u201d (line {v['line']}). The figure used here is the one most tables agree on."
+                    )
+        term = term or self._term(q.metric or q.text)
+        explanation = glossary()["terms"].get(term, "") if term and q.op != "define" else ""
+        value_out = None if value is None else round(float(value), 6)
+        text = render(summary, explanation, calculation, srcs, alternatives)
+        return Answer(q.text, text, True, value_out, unit, calculation, srcs, explanation, alternatives, summary)
+
+    def _alternatives(self, q: Query, p: Pick) -> list[str]:
+        out = []
+        if not q.periods:
+            others = [f for f in p.row.facts if f is not p.fact and not f.qualifier and f.unit == p.fact.unit]
+            if others:
+                o = max(others, key=lambda f: f.period.end)
+                out.append(f"No period was named, so this is the latest one ({self._plabel(p.fact)}); {self._plabel(o)} was {money(o.value, o.unit)}.")
+        return out
+
+    def _not_found(self, q: Query, key: Optional[Key]) -> Answer:
+        near = self._best_row(q.metric or q.text, q)
+        when = f" for {self.periods.label(key)}" if key else ""
+        msg = f"The filing does not give that figure{when}."
+        nearest = ""
+        if near is not None and near.parts.get("coverage", 0) >= 0.3:
+            f = near.row.first
+            periods = sorted({x.period.label for x in near.row.facts if x.period.end})
+            nearest = f"The nearest thing it does report is \u201c{' > '.join(f.row_path)}\u201d in \u201c{f.table_title}\u201d (line {f.line}) for {', '.join(periods)}."
+        return self._decline(q.text, msg, [], nearest, near.row.facts[:1] if near is not None and nearest else [])
+
+    def _decline(self, question: str, msg: str, notes: list, nearest: str = "", facts: Optional[list] = None) -> Answer:
+        if not nearest:
+            covered = "It covers IIJ's revenue, costs, profit, cash flow, balance sheet, contracts, dividends and full-year targets for the first half of FY2012 and the year before."
+            nearest = covered if self._ready and self.info and "iij" in self.info.filing.lower() else "It covers the tables and narrative of this filing only."
+        summary = msg
+        srcs = [Source("table_row", f.section or f.table_title, f.line, f.cell_text, f.table_title, " > ".join(f.row_path), f.column) for f in (facts or [])]
+        text = "\n\n".join(notes + [f"**{_md_escape(msg)}**", _md_escape(nearest)])
+        if srcs:
+            text += "\n\n" + _sources_md(srcs)
+        return Answer(question, text, False, None, None, None, srcs, "", [], summary)
+
+    def _name(self, f: Fact) -> str:
+        name = f.metric
+        if name.lower() in ("total", "others", "other", "customers", "intersegment", "elimination") and len(f.row_path) > 1:
+            name = f"{f.row_path[-2]} ({name.lower()})"
+        if len(f.row_path) > 1 and f.row_path[-2].lower().startswith("total") and f.row_path[-2].lower() not in name.lower():
+            name = f"{name} ({f.row_path[-2].lower().replace('total ', '')})"
+        if f.qualifier and "%" not in f.qualifier and f.qualifier.lower() not in name.lower():
+            name = f"{name} ({f.qualifier})"
+        return _tidy_label(name)
+
+    def _plabel(self, f: Fact) -> str:
+        return f.period.label
+
+
+# ---------------------------------------------------------------- helpers
+
+_COMMON = {"what", "how", "why", "which", "when", "who", "the", "and", "did", "was", "were", "is", "in", "of", "for", "by",
+           "give", "tell", "show", "ignore", "my", "please", "also", "so", "then", "and", "work", "convert", "according",
+           "roughly", "compare", "was", "april", "june", "july", "january", "february", "october", "november", "december",
+           "august", "may", "march", "september", "us", "usd", "yen", "jpy", "dollars", "dollar", "ceo", "cfo", "q1", "q2", "q3", "q4",
+           "fy", "h1", "h2", "i", "ok", "okay", "thanks", "hi", "hello", "europe", "asia", "japan", "japanese", "it", "its",
+           "operating", "net", "total", "gross", "fiscal", "first", "second", "third", "fourth", "year", "quarter", "half"}
+
+
+def _is_stock(f: Fact) -> bool:
+    return f.unit in ("count", "Gbps") or f.period.months == 0
+
+
+def _start_of(end_iso: str, months: int) -> str:
+    from ingest.cells import add_months
+
+    end = date.fromisoformat(end_iso)
+    return add_months(date(end.year, end.month, 1), -months).isoformat()
+
+
+def _unit_ok(have: str, want: str) -> bool:
+    return have == want or have.split("/")[0] == want
+
+
+def _tidy_label(s: str) -> str:
+    s = re.sub(r"\s*\((?:JPY|USD)\s*/[^)]*\)", "", s)
+    s = re.sub(r",\s*net of allowance.*$|—\s*\d[\d,]* shares.*$|—authorized.*$", "", s, flags=re.I)
+    if s.isupper():
+        s = s.capitalize()
+    return s.strip()
+
+
+def clean_question(q, limit: int) -> tuple[str, str]:
+    """Strips control characters; returns (question, problem) where problem is a reply for bad input."""
+    if q is None or not isinstance(q, str):
+        return "", "Please type a question about the filing, for example: " + EXAMPLES
+    q = "".join(ch if ch in "\t\n" or unicodedata.category(ch)[0] != "C" else " " for ch in q)
+    q = " ".join(q.split())
+    if not q:
+        return "", "Please type a question about the filing, for example: " + EXAMPLES
+    if len(q) > limit:
+        return "", f"That question is {len(q):,} characters long; please keep it under {limit:,} characters and ask about one figure at a time."
+    if not re.search(r"[A-Za-z]", q):
+        return "", "I can only read questions written in English words, for example: " + EXAMPLES
+    return q, ""
+
+
+def money(value: float, unit: str, signed: bool = False) -> str:
+    sign = ""
+    if signed:
+        sign = "+" if value > 0 else ("-" if value < 0 else "")
+    elif value < 0:
+        sign = "-"
+    v = abs(value)
+    if unit in calc.MONEY:
+        if v >= 1e9:
+            return f"{sign}{unit} {v / 1e9:,.2f} billion"
+        if v >= 1e6:
+            return f"{sign}{unit} {v / 1e6:,.1f} million"
+        return f"{sign}{unit} {v:,.0f}"
+    if unit == "%":
+        return f"{sign}{v:.2f}%".replace(".00%", ".0%") if v != round(v, 1) else f"{sign}{v:.1f}%"
+    if unit == "pp":
+        return f"{sign}{v:.2f} percentage points"
+    if unit == "count":
+        return f"{sign}{v:,.0f}"
+    if unit == "x":
+        return f"{sign}{v:,.2f} times"
+    if unit.endswith("/share"):
+        return f"{sign}{unit.split('/')[0]} {v:,.2f} per share"
+    if unit == "JPY/USD":
+        return f"JPY {v:,.2f} per US dollar"
+    if unit in ("Gbps", "Mbps", "Tbps"):
+        return f"{sign}{v:,.1f} {unit}"
+    return f"{sign}{v:,.2f} ({unit})"
+
+
+def pct_words(v: float) -> str:
+    return f"{'up' if v >= 0 else 'down'} {abs(v):.2f}%"
+
+
+def fmt_plain(f: Fact) -> str:
+    return f"{f.cell_text} ({f.scale_label})"
+
+
+def _md_escape(s: str) -> str:
+    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r"([\\`*_\[\]|])", r"\\\1", s)
+
+
+def _sources_md(srcs: list[Source]) -> str:
+    lines = []
+    for s in srcs:
+        if s.kind == "text":
+            lines.append(f"- line {s.line} ({_md_escape(s.section or 'text')}): \u201c{_md_escape(s.text)}\u201d")
+        else:
+            lines.append(
+                f"- {_md_escape(s.table)} \u00b7 row \u201c{_md_escape(s.row)}\u201d \u00b7 column {_md_escape(s.column)} \u00b7 line {s.line} \u00b7 cell `{s.text}`"
+            )
+    return "**Sources**\n" + "\n".join(lines)
+
+
+def render(summary: str, explanation: str, calculation: Optional[str], srcs: list[Source], alternatives: list[str]) -> str:
+    parts = [f"**{_md_escape(summary)}**"]
+    if explanation:
+        parts.append(f"*{_md_escape(explanation)}*")
+    if alternatives:
+        parts.append("\n".join(f"- {_md_escape(a)}" for a in alternatives))
+    if calculation:
+        parts.append(f"**How this was worked out**\n`{calculation}`")
+    if srcs:
+        parts.append(_sources_md(srcs))
+    return "\n\n".join(parts)

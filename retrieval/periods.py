@@ -1,0 +1,107 @@
+"""Resolves what a question says about time to the filing's own periods."""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from typing import Optional
+
+from ingest.cells import FiscalCalendar, add_months, months_between
+from schema import Fact, Period
+
+from .understand import PeriodSpec
+
+Key = tuple  # (end ISO date, months, is_target)
+
+
+def key_of(p: Period) -> Key:
+    return (p.end, p.months, p.is_target)
+
+
+class Periods:
+    def __init__(self, facts: list[Fact], cal: FiscalCalendar):
+        self.cal = cal
+        counts = Counter(key_of(f.period) for f in facts if f.period.end)
+        self.counts = counts
+        self.known = {key_of(f.period): f.period for f in facts if f.period.end}
+        durations = [k for k in counts if k[1] > 0 and not k[2]]
+        # The filing's "current" period: the most reported duration among the latest ones.
+        self.current: Optional[Key] = max(durations, key=lambda k: (k[0], counts[k])) if durations else None
+
+    def label(self, key: Key) -> str:
+        if key in self.known:
+            return self.known[key].label
+        end = date.fromisoformat(key[0])
+        return self.cal.label(end, key[1], key[2])
+
+    def elapsed(self, key: Key) -> int:
+        end = date.fromisoformat(key[0])
+        fy = self.cal.fy_of(end)
+        return months_between(self.cal.fy_end(fy - 1), end)
+
+    def fy(self, key: Key) -> int:
+        return self.cal.fy_of(date.fromisoformat(key[0]))
+
+    def resolve(self, spec: PeriodSpec, within: Optional[set] = None) -> Optional[Key]:
+        """The period a spec names: one the filing reports when possible, else the implied one."""
+        if spec.relative:
+            base = self.resolve(PeriodSpec(**{**spec.__dict__, "relative": 0}), within)
+            return self.shift(base, spec.relative) if base else None
+        pool = [k for k in (within if within is not None else self.counts) if k[2] == spec.target]
+        if spec.start_of_fy:
+            ref = self.current
+            if ref is None:
+                return None
+            return (self.cal.fy_end(self.fy(ref) - 1).isoformat(), 0, False)
+        c = pool
+        if spec.months is not None:
+            c = [k for k in c if k[1] == spec.months]
+        if spec.index:
+            c = [k for k in c if k[1] and self.elapsed(k) == spec.index * k[1]]
+        if spec.fy:
+            c = [k for k in c if (self.fy(k) == spec.fy if k[1] else int(k[0][:4]) in (spec.fy, spec.fy + self.cal.offset))]
+        if spec.end_month:
+            c = [k for k in c if int(k[0][5:7]) == spec.end_month]
+        if spec.end_year:
+            c = [k for k in c if int(k[0][:4]) == spec.end_year]
+        if c:
+            latest = max(k[0] for k in c)
+            tied = [k for k in c if k[0] == latest]
+            return max(tied, key=lambda k: (self.counts.get(k, 0), k[1]))
+        return self.synthesize(spec)
+
+    def synthesize(self, spec: PeriodSpec) -> Optional[Key]:
+        """A period the filing implies but does not print (e.g. the first quarter)."""
+        cal = self.cal
+        if spec.months and spec.index:
+            fy = spec.fy or (self.fy(self.current) if self.current else None)
+            if fy is None:
+                return None
+            end = add_months(cal.fy_end(fy - 1), spec.index * spec.months)
+            return (end.isoformat(), spec.months, spec.target)
+        if spec.months and spec.end_month:
+            year = spec.end_year or (int(self.current[0][:4]) if self.current else None)
+            if year is None:
+                return None
+            end = add_months(date(year, spec.end_month, 1), 0)
+            return (end.isoformat(), spec.months, spec.target)
+        if spec.months == 0 and spec.end_month and spec.end_year:
+            return (add_months(date(spec.end_year, spec.end_month, 1), 0).isoformat(), 0, False)
+        if spec.fy and spec.months in (None, 12):
+            return (cal.fy_end(spec.fy).isoformat(), 12, spec.target)
+        if spec.fy and spec.months:
+            return (add_months(cal.fy_end(spec.fy - 1), spec.months).isoformat(), spec.months, spec.target)
+        return None
+
+    def shift(self, key: Key, years: int) -> Key:
+        end = date.fromisoformat(key[0])
+        new = add_months(date(end.year, end.month, 1), 12 * years)
+        return (new.isoformat(), key[1], key[2])
+
+    def split_quarter(self, key: Key) -> Optional[tuple[Key, Key]]:
+        """For a quarter the filing does not print: (the half containing it, the other quarter)."""
+        if key[1] != 3:
+            return None
+        q = self.elapsed(key) // 3
+        half_end = add_months(date.fromisoformat(key[0]), 3 if q % 2 == 1 else 0)
+        other_end = add_months(date.fromisoformat(key[0]), 3 if q % 2 == 1 else -3)
+        return (half_end.isoformat(), 6, False), (other_end.isoformat(), 3, False)

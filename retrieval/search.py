@@ -1,0 +1,160 @@
+"""Hybrid retrieval: lexical coverage and BM25 over table rows and passages, dense search in Chroma,
+fused by reciprocal rank."""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable, Optional
+
+from rank_bm25 import BM25Okapi
+
+from schema import Chunk, Fact
+
+from .text import WEAK, tokens
+
+GENERIC_LABELS = {"total", "net", "other", "others", "subtotal", "consolidated total", "customers", "intersegment"}
+RRF_K = 60
+
+
+@dataclass
+class RowDoc:
+    key: tuple
+    facts: list[Fact]
+    label: set
+    context: set
+    phrase: str
+    text: str
+    chunk_id: str = ""
+
+    @property
+    def scale(self) -> float:
+        s = [f.scale for f in self.facts if f.scale]
+        return min(s) if s else 0.0
+
+    @property
+    def first(self) -> Fact:
+        return self.facts[0]
+
+
+@dataclass
+class Hit:
+    row: RowDoc
+    score: float
+    parts: dict = field(default_factory=dict)
+
+
+class Dense:
+    """Dense search over the Chroma collection; the query is embedded with the same model."""
+
+    def __init__(self, collection, embedder):
+        self.collection = collection
+        self.embedder = embedder
+
+    def search(self, text: str, n: int, kind: str) -> list[tuple[str, float]]:
+        vec = self.embedder.embed_query(text)
+        res = self.collection.query(query_embeddings=[vec], n_results=n, where={"kind": kind}, include=["distances"])
+        return [(i, 1.0 - d) for i, d in zip(res["ids"][0], res["distances"][0])]
+
+
+class RowIndex:
+    def __init__(self, facts: list[Fact], chunks: list[Chunk], dense: Optional[Dense] = None):
+        groups: dict[tuple, list[Fact]] = {}
+        for f in facts:
+            groups.setdefault((f.table_id, f.line, f.metric), []).append(f)
+        by_fact = {fid: c for c in chunks if c.kind == "table_row" for fid in c.fact_ids}
+        self.rows: list[RowDoc] = []
+        for key, fs in groups.items():
+            f0 = fs[0]
+            label_words = f0.metric
+            if f0.metric.lower().strip() in GENERIC_LABELS and len(f0.row_path) > 1:
+                label_words = f0.row_path[-2] + " " + f0.metric
+            label = set(tokens(label_words))
+            ctx = set(tokens(" ".join(f0.row_path[:-1]) + " " + f0.table_title + " " + " ".join(f.qualifier for f in fs)))
+            chunk = by_fact.get(f0.id)
+            text = chunk.text if chunk else f"{f0.table_title} | {' > '.join(f0.row_path)}"
+            self.rows.append(RowDoc(key, fs, label, ctx, " ".join(tokens(label_words)), text, chunk.id if chunk else ""))
+        self.by_chunk = {r.chunk_id: r for r in self.rows if r.chunk_id}
+        docs = [list(r.label) + list(r.context) for r in self.rows]
+        n = len(docs)
+        df = Counter(t for d in docs for t in set(d))
+        self.idf = {t: math.log(1 + n / c) for t, c in df.items()}
+        self.bm25 = BM25Okapi(docs) if docs else None
+        self.dense = dense
+
+    def weight(self, t: str) -> float:
+        w = self.idf.get(t, math.log(1 + len(self.rows)))
+        return w * (0.3 if t in WEAK else 1.0)
+
+    def known(self, t: str) -> bool:
+        return t in self.idf
+
+    def rank(self, metric: str, question: str = "", k: int = 25, where=None) -> list[Hit]:
+        q = list(dict.fromkeys(tokens(metric)))
+        if not q:
+            return []
+        rows = [r for r in self.rows if where is None or where(r)]
+        if not rows:
+            return []
+        qw = sum(self.weight(t) for t in q)
+        scored = []
+        for r in rows:
+            both = r.label | r.context
+            q_cov = sum(self.weight(t) for t in q if t in both) / qw
+            lw = sum(self.weight(t) for t in r.label) or 1.0
+            l_cov = sum(self.weight(t) for t in r.label if t in q) / lw
+            phrase = 0.05 if r.phrase and f" {r.phrase} " in f" {' '.join(q)} " else 0.0
+            scored.append((0.62 * q_cov + 0.38 * l_cov + phrase, r))
+        scored.sort(key=lambda x: -x[0])
+        fused = self._fuse(scored, q, question or metric, rows)
+        return fused[:k]
+
+    def _fuse(self, scored, q, question, rows) -> list[Hit]:
+        """Adds reciprocal-rank bonuses from BM25 and dense search to the coverage score."""
+        bonus: dict[int, float] = {}
+        if self.bm25 is not None:
+            allowed = {id(r) for r in rows}
+            bm = self.bm25.get_scores(q)
+            order = sorted((i for i in range(len(self.rows)) if id(self.rows[i]) in allowed), key=lambda i: -bm[i])[:30]
+            for rank, i in enumerate(order):
+                if bm[i] > 0:
+                    bonus[id(self.rows[i])] = bonus.get(id(self.rows[i]), 0) + 1 / (RRF_K + rank)
+        if self.dense is not None:
+            for rank, (cid, _sim) in enumerate(self.dense.search(question, 30, "table_row")):
+                r = self.by_chunk.get(cid)
+                if r is not None:
+                    bonus[id(r)] = bonus.get(id(r), 0) + 1 / (RRF_K + rank)
+        hits = [Hit(r, s + 1.5 * bonus.get(id(r), 0.0), {"coverage": s}) for s, r in scored[:200]]
+        hits.sort(key=lambda h: -h.score)
+        return hits
+
+
+class PassageIndex:
+    """Narrative passages for "why" questions and for the nearest thing the filing says."""
+
+    def __init__(self, chunks: Iterable[Chunk], dense: Optional[Dense] = None):
+        self.chunks = [c for c in chunks if c.kind == "text"]
+        self.by_id = {c.id: c for c in self.chunks}
+        self.bm25 = BM25Okapi([tokens(c.text) for c in self.chunks]) if self.chunks else None
+        self.dense = dense
+
+    def search(self, question: str, k: int = 3) -> list[Chunk]:
+        if not self.chunks:
+            return []
+        scores: dict[str, float] = {}
+        q = tokens(question)
+        if q and self.bm25 is not None:
+            bm = self.bm25.get_scores(q)
+            for rank, i in enumerate(sorted(range(len(self.chunks)), key=lambda i: -bm[i])[:20]):
+                if bm[i] > 0:
+                    scores[self.chunks[i].id] = scores.get(self.chunks[i].id, 0) + 1 / (RRF_K + rank)
+        if self.dense is not None:
+            for rank, (cid, _s) in enumerate(self.dense.search(question, 20, "text")):
+                if cid in self.by_id:
+                    scores[cid] = scores.get(cid, 0) + 1 / (RRF_K + rank)
+        return [self.by_id[c] for c in sorted(scores, key=lambda c: -scores[c])[:k]]
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-Z\"(])", text) if s.strip()]

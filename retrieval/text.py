@@ -1,0 +1,68 @@
+"""Tokens for matching questions to table rows: lowercase, light stemming, glossary synonyms."""
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+GLOSSARY_PATH = Path(__file__).with_name("glossary.json")
+
+STOP = set(
+    """a an the of in for on at to by from with and or is was were be been are do did does doing have has had
+    what whats how much many which who whom when where why me us we our ours you your it its this that these those
+    there their they them i my please tell show give find figure amount value number level company firm report
+    filing iij inc s about as did get got make made bring brought over during than then so just also any all
+    same period quarter half year years fiscal fy first second third fourth last previous prior before after
+    ago end start beginning month months six three nine twelve ended ending full current this next q1 q2 q3 q4 1h 2h
+    1q 2q 3q 4q h1 h2 yoy compared versus vs against up down rise rose fall fell grow grew growth increase
+    increased decrease decreased change changed changes percent percentage pct points point by much
+    january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec
+    yen jpy usd dollars dollar us million millions billion billions thousand thousands in terms roughly about
+    approximately exactly total alone only still left need needed reach hit""".split()
+)
+WEAK = {"total", "net", "other", "others", "subtotal", "consolidated", "business", "service", "services"}
+
+
+@lru_cache(maxsize=1)
+def glossary() -> dict:
+    return json.loads(GLOSSARY_PATH.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _synonym_re():
+    syn = glossary()["synonyms"]
+    keys = sorted(syn, key=len, reverse=True)
+    pat = re.compile(r"(?<![\w&])(" + "|".join(re.escape(k) for k in keys) + r")(?![\w&])", re.I)
+    return pat, {k.lower(): v for k, v in syn.items()}
+
+
+def canonical(text: str) -> str:
+    """Rewrites synonyms to the filing's usual wording, in one pass (longest phrase first)."""
+    pat, syn = _synonym_re()
+    t = text.replace("\u2019", "'").replace("\u2014", " ").replace("\u2013", " ")
+    return pat.sub(lambda m: syn[m.group(1).lower()], t)
+
+
+def stem(w: str) -> str:
+    if len(w) > 4 and w.endswith("ies"):
+        return w[:-3] + "y"
+    if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        return w[:-1]
+    return w
+
+
+def tokens(text: str, keep_stop: bool = False) -> list[str]:
+    t = canonical(text).lower()
+    t = re.sub(r"(\w)&(\w)", r"\1\2", t)  # SG&A -> sga, R&D -> rd
+    t = re.sub(r"'s\b", "", t)
+    words = re.findall(r"[a-z0-9][a-z0-9\-]*", t)
+    out = []
+    for w in words:
+        for part in w.split("-") if not re.fullmatch(r"\d+q|\dh|q\d", w) else [w]:
+            if not part:
+                continue
+            s = stem(part)
+            if keep_stop or s not in STOP and part not in STOP:
+                out.append(s)
+    return out

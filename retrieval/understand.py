@@ -1,0 +1,225 @@
+"""Question understanding: the operation, the periods and the words that name the figure."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Optional
+
+from .text import canonical, glossary, tokens
+
+ORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
+MONTH_NUM = {m: i + 1 for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"])}
+MONTH_NUM.update({k[:3]: v for k, v in list(MONTH_NUM.items())})
+MONTH_NUM["sept"] = 9
+_MON = r"\b(january|february|march|april|may(?=\s+\d)|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\b\.?"
+
+
+@dataclass
+class PeriodSpec:
+    """What a question says about time; resolved against the filing's periods later."""
+
+    months: Optional[int] = None  # 12, 6, 3, or 0 for a date
+    index: Optional[int] = None  # which half / quarter of the fiscal year
+    fy: Optional[int] = None
+    end_month: Optional[int] = None
+    end_year: Optional[int] = None
+    relative: int = 0  # -1: the year before
+    target: bool = False
+    start_of_fy: bool = False
+
+    def empty(self) -> bool:
+        return self == PeriodSpec()
+
+
+@dataclass
+class Query:
+    text: str
+    op: str = "value"
+    metric: str = ""  # the words naming the figure, synonyms applied, period/op words removed
+    periods: list[PeriodSpec] = field(default_factory=list)
+    currency: str = ""
+    parts: list[str] = field(default_factory=list)  # operands named separately (share, sum, compare, ratio)
+    elliptical: bool = False
+    explicit_op: bool = False
+
+    @property
+    def metric_tokens(self) -> list[str]:
+        return tokens(self.metric)
+
+
+OPS = [
+    ("narrative", r"^\s*(why|how come)\b|\bwhat (drove|caused|explains|was behind|happened)\b|\breasons?\b|\bexplain why\b|\bdue to what\b|\bwhat (led|contributed)\b|\baccording to\b|\bwhy\b"),
+    ("target_remaining", r"\b(left|remaining|still (?:need|to)|more .* need|needs? .* (?:second half|rest of the year)|to (?:reach|hit|meet|achieve) (?:the |its |this year's |their )?(?:full[- ]year )?(?:target|goal|forecast|plan))"),
+    ("target_progress", r"\b(how far along|progress (?:toward|towards|to)|(?:share|percentage|percent|proportion|%) of (?:the |its |this year's )?(?:full[- ]year )?(?:\w+ ){0,4}(?:target|goal|forecast)\b.*\b(reached|achieved|done|met|hit|made)|(?:target|goal|forecast) (?:already )?(?:reached|achieved|met))"),
+    ("margin_ratio", r"\b(gross margin (?:ratio|rate|percentage|%)|gross margin as a (?:percentage|share|proportion)|gross margin ratio|margin ratio)\b|\bgross margin\b.*\b(percent|percentage|%|ratio|rate)\b"),
+    ("margin", r"\bgross margin\b"),
+    ("operating_margin", r"\boperating margin\b|\b(?:operating|net) (?:income|profit) as a (?:share|percentage|proportion) of (?:total )?revenue"),
+    ("compare", r"\bwhich (?:\w+ )?(?:was|is|were|had|brought|earned|made)?\s*(?:larger|bigger|higher|greater|more|smaller|lower|less)\b|\bwhich\b.*\b(more|larger|bigger|higher)\b.*\bor\b|\bhigher in the\b.*\bor\b"),
+    ("ratio", r"\bratio of\b.+\bto\b|\b(?:divided by)\b"),
+    ("share", r"\b(share|percentage|proportion|portion|fraction|part|percent) of\b|\bas a (?:share|percentage|proportion) of\b|\bmake up\b|\bmade up\b|\baccount(?:ed)? for\b"),
+    ("sum", r"\b(plus|combined|together|sum of|add(?:ed)? up|in total across|current and non-?current|current plus non-?current)\b"),
+    ("pct_change", r"\b(by what percentage|what percentage (?:growth|increase|decrease|change)|percentage (?:growth|increase|decrease|change)|how fast|growth rate|in percent|percent(?:age)? change|% change|grow(?:th)? (?:rate|in percent)|by how many percent|what % )|\b(?:grow|grew|growth|increase|rise|rose|change|fall|fell|decline|drop)\w*\b.*\b(percent|percentage|%)"),
+    ("pp_change", r"\b(percentage points|points|pp)\b"),
+    ("change", r"\b(change|changed|grow|grew|growth|increase|increased|decrease|decreased|rise|rose|fall|fell|drop|dropped|decline|declined|improve|improved|difference|differ|move|moved|go up|go down|went up|went down|compared? (?:with|to)|versus|vs\.?|gain|gained)\b"),
+    ("define", r"^\s*(what(?:'s| is| are| does)|define|explain|meaning of)\b(?!.*\b(?:19|20)\d\d\b).{0,40}\b(mean|means|meaning|stand for)?\s*\??\s*$"),
+]
+
+
+def detect_op(q: str) -> tuple[str, bool]:
+    for name, pat in OPS:
+        if re.search(pat, q, re.I):
+            return name, True
+    return "value", False
+
+
+PERIOD_PATTERNS = [
+    # explicit labels first: 1H12, 1H FY2012, 2Q11, Q2 FY2012
+    (r"\b([12])h\s*(?:fy)?\s*'?(\d{4}|\d{2})\b", lambda m: PeriodSpec(6, int(m[1]), fy=_yr(m[2]))),
+    (r"\bh([12])\s*(?:fy)?\s*'?(\d{4}|\d{2})\b", lambda m: PeriodSpec(6, int(m[1]), fy=_yr(m[2]))),
+    (r"\b([1-4])q\s*(?:fy)?\s*'?(\d{4}|\d{2})\b", lambda m: PeriodSpec(3, int(m[1]), fy=_yr(m[2]))),
+    (r"\bq([1-4])\s*(?:fy)?\s*'?(\d{4}|\d{2})\b", lambda m: PeriodSpec(3, int(m[1]), fy=_yr(m[2]))),
+    (_MON + r"\s*(?:to|-|–|through|thru|until)\s*" + _MON + r"\s*(\d{4})?", lambda m: _month_range(m)),
+    (r"\b(first|1st|second|2nd)\s+half\b|\b([12])h\b|\bh([12])\b", lambda m: PeriodSpec(6, ORD.get((m[1] or "").lower()) or int(m[2] or m[3]))),
+    (r"\b(half[- ]year|six[- ]months?|6[- ]months?|interim period)\b", lambda m: PeriodSpec(6)),
+    (r"\b(first|1st|second|2nd|third|3rd|fourth|4th)\s+quarter\b|\b([1-4])q\b|\bq([1-4])\b", lambda m: PeriodSpec(3, ORD.get((m[1] or "").lower()) or int(m[2] or m[3]))),
+    (r"\b(three[- ]months?|3[- ]months?|the quarter|quarterly|that quarter|same quarter)\b", lambda m: PeriodSpec(3)),
+    (r"\b(?:start|beginning|begin)\s+of\s+(?:the\s+)?(?:fiscal\s+|financial\s+)?year\b", lambda m: PeriodSpec(0, start_of_fy=True)),
+    (r"\b(?:at\s+|as\s+(?:of|at)\s+|on\s+|by\s+|end\s+of\s+|in\s+|of\s+)?(?:the\s+)?(?:end\s+of\s+)?" + _MON + r"\s*(\d{1,2})?(?:st|nd|rd|th)?,?\s*(\d{4})?",
+     lambda m: PeriodSpec(0, end_month=MONTH_NUM[m[1].lower()], end_year=int(m[3]) if m[3] else None)),
+    (r"\b(full[- ]year|whole year|for the year|annual|twelve months|12 months|fiscal year|financial year)\b", lambda m: PeriodSpec(12)),
+]
+YEAR = r"\b(?:fy|fiscal(?: year)?|financial year)\s*'?(\d{4}|\d{2})\b|\b((?:19|20)\d\d)\b"
+TARGET = r"\b(target|targets|targeted|forecast|forecasts|goal|goals|plan|planned|guidance|outlook|aim|aims|expect|expects|projected|full[- ]year target)\b"
+PREV = r"\b(last year|previous year|prior year|year before|a year earlier|year earlier|a year ago|year-earlier|the year before|same (?:period|quarter|half) (?:of |in )?(?:the )?(?:last|previous|prior) year|last fiscal year|previous fiscal year|prior period|last year's|1 year ago|one year ago|same quarter a year earlier)\b"
+
+
+def _yr(s: str) -> int:
+    y = int(s)
+    return y + 2000 if y < 100 else y
+
+
+def _month_range(m) -> PeriodSpec:
+    a, b = MONTH_NUM[m[1].lower()], MONTH_NUM[m[2].lower()]
+    span = (b - a) % 12 + 1
+    return PeriodSpec(span if span in (3, 6, 9, 12) else None, end_month=b, end_year=int(m[3]) if m[3] else None)
+
+
+def parse_periods(q: str) -> tuple[list[PeriodSpec], str]:
+    """The periods named in the question, in order of appearance, and the question without them."""
+    found: list[tuple[int, PeriodSpec]] = []
+    rest = q
+    for pat, make in PERIOD_PATTERNS:
+        for m in list(re.finditer(pat, rest, re.I)):
+            spec = make(m)
+            if spec is None:
+                continue
+            found.append((m.start(), spec))
+        rest = re.sub(pat, " ", rest, flags=re.I)
+    years = [(m.start(), _yr(m[1] or m[2])) for m in re.finditer(YEAR, q, re.I)]
+    rest = re.sub(YEAR, " ", rest, flags=re.I)
+    target = bool(re.search(TARGET, q, re.I))
+    prev = bool(re.search(PREV, q, re.I))
+    rest = re.sub(PREV, " ", rest, flags=re.I)
+    found.sort(key=lambda x: x[0])
+    specs = [s for _, s in found]
+    # A bare month with no day after a quarter/half phrase ("six months to September") names the end month.
+    merged: list[PeriodSpec] = []
+    for s in specs:
+        if merged and s.months == 0 and s.end_month and merged[-1].months in (3, 6, 12) and merged[-1].end_month is None and not merged[-1].index:
+            merged[-1] = replace(merged[-1], end_month=s.end_month, end_year=s.end_year or merged[-1].end_year)
+            continue
+        merged.append(s)
+    specs = merged
+    if years:
+        plain = [y for pos, y in years]
+        for i, s in enumerate(specs):
+            if s.fy is None and s.end_year is None:
+                if s.months == 0:
+                    specs[i] = replace(s, end_year=plain[min(i, len(plain) - 1)])
+                elif s.end_month and not s.index:
+                    specs[i] = replace(s, end_year=plain[min(i, len(plain) - 1)])
+                else:
+                    specs[i] = replace(s, fy=plain[min(i, len(plain) - 1)])
+        if not specs:
+            specs = [PeriodSpec(fy=y) for y in plain[:2]]
+    if target:
+        if not specs:
+            specs = [PeriodSpec(12, target=True)]
+        else:
+            specs = [replace(s, target=True) if s.months in (None, 12) else s for s in specs]
+    if prev:
+        if specs:
+            if len(specs) == 1:
+                specs = [replace(specs[0], relative=-1)] + ([specs[0]] if _is_comparison(q) else [])
+        else:
+            specs = [PeriodSpec(relative=-1)] + ([PeriodSpec()] if _is_comparison(q) else [])
+    rest = re.sub(TARGET, " ", rest, flags=re.I)
+    return specs, rest
+
+
+def _is_comparison(q: str) -> bool:
+    return bool(re.search(OPS_BY_NAME["change"], q, re.I) or re.search(OPS_BY_NAME["pct_change"], q, re.I) or re.search(r"\bcompared?\b|\bversus\b|\bvs\b", q, re.I))
+
+
+OPS_BY_NAME = dict(OPS)
+ELLIPSIS = re.compile(r"^\s*(and|what about|how about|so|also|then|same for|now)\b|^\s*(and|so)?\s*(in|for|at)\s+(the\s+)?(year|quarter|half|march|september|dollars|us dollars|usd)\b|\b(it|that|this|them|those)\b", re.I)
+CURRENCY = [(r"\b(us ?dollars?|usd|us\$|dollar terms|dollars?)\b|\$", "USD"), (r"\b(euros?|eur)\b|€", "EUR")]
+
+
+def understand(question: str) -> Query:
+    q = " ".join(question.split())
+    op, explicit = detect_op(q)
+    periods, rest = parse_periods(q)
+    currency = ""
+    for pat, code in CURRENCY:
+        if re.search(pat, q, re.I):
+            currency = code
+            rest = re.sub(pat, " ", rest, flags=re.I)
+    if op == "pp_change" or (op == "change" and re.search(r"\bpoints?\b", q, re.I)):
+        op = "change"
+    metric = canonical(rest)
+    parts = split_parts(metric, op)
+    short = len(tokens(metric)) == 0
+    elliptical = bool(ELLIPSIS.search(q)) and len(q) < 80 or short
+    return Query(q, op, metric, periods, currency, parts, elliptical, explicit)
+
+
+def split_parts(metric: str, op: str) -> list[str]:
+    m = metric
+    if op == "share":
+        for pat in [
+            r"(?:share|percentage|proportion|portion|fraction|part|percent) of (?:the |all |total )?(?P<whole>.+?)\s+(?:came from|come from|comes from|was|were|is|are|went to|go to|goes to|did|from|for)\s+(?P<part>.+)",
+            r"(?P<part>.+?)\s+as a (?:share|percentage|proportion) of (?:the )?(?P<whole>.+)",
+            r"(?:share|percentage|proportion|portion|fraction|part|percent) of (?:the )?(?P<whole>.+?)\s+(?:did|does|do)\s+(?P<part>.+?)\s+(?:make up|account for|represent)",
+            r"(?P<part>.+?)\s+(?:make|made|makes) up .*?(?:of )(?P<whole>.+)",
+        ]:
+            mm = re.search(pat, m, re.I)
+            if mm:
+                return [_clean_part(mm["part"]), _clean_part(mm["whole"])]
+    if op == "ratio":
+        mm = re.search(r"ratio of (?P<a>.+?) to (?P<b>.+)", m, re.I) or re.search(r"(?P<a>.+?) divided by (?P<b>.+)", m, re.I)
+        if mm:
+            return [_clean_part(mm["a"]), _clean_part(mm["b"])]
+    if op == "compare":
+        mm = re.search(r"[:,]?\s*(?P<a>[^:,]+?)\s+or\s+(?P<b>[^?.,]+)", m, re.I)
+        if mm:
+            return [_clean_part(mm["a"]), _clean_part(mm["b"])]
+    if op == "sum":
+        mm = re.search(r"(?P<head>[\w\s']*?)\(?\s*(?P<a>[\w\-\s]+?)\s+(?:plus|and|\+)\s+(?P<b>[\w\-\s]+?)\)?\s*(?:combined|together)?\s*[?.]?$", m, re.I)
+        if mm:
+            head = mm["head"]
+            return [_clean_part(head + " " + mm["a"]), _clean_part(head + " " + mm["b"])]
+    return []
+
+
+def _clean_part(s: str) -> str:
+    s = re.sub(r"\b(which|what|did|does|was|were|brought in|in|the|more|larger|bigger|higher|give|amount)\b", " ", s, flags=re.I)
+    return " ".join(s.split()).strip(" ?.,:")
+
+
+def not_covered(question: str) -> Optional[str]:
+    for pat, what in glossary()["not_covered"].items():
+        if re.search(pat, question, re.I):
+            return what
+    return None

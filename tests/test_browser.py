@@ -1,0 +1,107 @@
+"""A person using the app in Chromium: ask, read the summary, open the folded sections."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip("Debian chromium is not installed at /usr/bin/chromium (scripts/setup.sh installs it)",
+                allow_module_level=True)
+
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright  # noqa: E402
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ANSWER_TIMEOUT_MS = 60_000
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Browser, app_url: str) -> Iterator[Page]:
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = ctx.new_page()
+    pg.goto(app_url, wait_until="load")
+    yield pg
+    ctx.close()
+
+
+def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def ask(page: Page, question: str) -> Locator:
+    """Type the question, click Ask, and return the new answer bubble."""
+    answers = page.locator('[data-testid="bot"]')
+    before = answers.count()
+    box = page.get_by_placeholder("Type a question about the filing")
+    box.click()
+    box.press_sequentially(question)
+    page.get_by_role("button", name="Ask", exact=True).click()
+    expect(answers).to_have_count(before + 1, timeout=ANSWER_TIMEOUT_MS)
+    return answers.nth(before)
+
+
+def open_section(answer: Locator, title: str) -> Locator:
+    """Click a folded section's title; return the <details> element, now open."""
+    answer.locator("summary", has_text=title).click()
+    section = answer.locator("details", has=answer.page.locator("summary", has_text=title))
+    expect(section).to_have_attribute("open", "")
+    return section
+
+
+def test_lookup_shows_value_and_cited_line(page: Page) -> None:
+    answer = ask(page, "How much cash did IIJ have at the end of September 2012?")
+    text = answer.inner_text()
+    assert "11,670" in text or "11.67" in text, text
+    sources = open_section(answer, "Sources")
+    expect(sources).to_contain_text(re.compile(r"Line \d+"), use_inner_text=True)
+    cited = {int(n) for n in re.findall(r"Line (\d+)", sources.inner_text())}
+    # The Filing tab highlights the cited lines.
+    page.get_by_role("tab", name="Filing").click()
+    marked = page.locator(".fqa-filing .hit .ln")
+    expect(marked.first).to_be_visible()
+    assert {int(n) for n in marked.all_inner_texts()} == cited
+    shot(page, "lookup")
+
+
+def test_derived_answer_shows_calculation(page: Page) -> None:
+    answer = ask(page, "How did SI gross margin change in the first half?")
+    assert "49" in answer.inner_text()
+    calc = open_section(answer, "How this was worked out")
+    expect(calc).to_contain_text("(17,126,614 - 14,089,358)", use_inner_text=True)
+    expect(open_section(answer, "Sources")).to_contain_text(re.compile(r"Line \d+"), use_inner_text=True)
+    shot(page, "derived")
+
+
+def test_unanswerable_question_says_so(page: Page) -> None:
+    text = ask(page, "What was IIJ's share price?").inner_text().lower()
+    assert "does not say" in text or "not in the filing" in text, text
+    shot(page, "unanswerable")
+
+
+def test_empty_question_gets_a_friendly_reply(page: Page) -> None:
+    page.get_by_role("button", name="Ask", exact=True).click()
+    expect(page.locator('[data-testid="bot"]').last).to_contain_text("Please type a question",
+                                                                     timeout=ANSWER_TIMEOUT_MS)
+
+
+def test_html_in_question_is_shown_as_text_not_run(page: Page) -> None:
+    attack = "<script>window.__pwned=1</script><b>bold</b>"
+    ask(page, attack)
+    expect(page.locator('[data-testid="user"]').last).to_contain_text(attack, use_inner_text=True)
+    expect(page.locator('[data-testid="user"] b, [data-testid="bot"] b')).to_have_count(0)
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    shot(page, "html_escaped")

@@ -122,7 +122,8 @@ class Answer:
         return {
             "answer": self.text,
             "value": self.value,
-            "unit": self.unit,
+            # Per-ADS figures are per-share figures for another share class: one unit code serves both.
+            "unit": self.unit.replace("/ADS", "/share") if self.unit else self.unit,
             "answerable": self.answerable,
             "sources": [
                 {"kind": s.kind, "section": s.section, "line": s.line, "text": s.text} for s in self.sources

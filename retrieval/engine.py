@@ -24,6 +24,8 @@ from .text import canonical, glossary, tokens
 from .understand import PeriodSpec, Query, not_covered, understand
 
 MIN_SCORE = 0.55
+MIN_QCOV = 0.5  # at least half of what the question names (by weight) must be in the row
+OUTFLOW = re.compile(r"\b(paid|payments?|purchases?|repayments?|used in|acquisition of|investment in|principal payments)\b", re.I)
 INJECTION = re.compile(
     r"(ignore|disregard|forget|override)\b[^.?!]*\b(rules?|instructions?|previous|above|prompt|system)"
     r"|\b(pretend|act as|you are now|from now on|system prompt|jailbreak)\b"
@@ -272,7 +274,7 @@ class Engine:
         best_score = hits[0].score
         picks: list[Pick] = []
         for h in hits:
-            if h.parts.get("coverage", 0) < MIN_SCORE or h.score < best_score - 0.2:
+            if h.parts.get("coverage", 0) < MIN_SCORE or h.parts.get("q_cov", 1) < MIN_QCOV or h.score < best_score - 0.2:
                 continue
             f = self._fact_for(h.row, key, q, want_unit, qualifier)
             if f is not None:
@@ -315,9 +317,14 @@ class Engine:
     def _answer_fact(self, q: Query, p: Pick, extra: str = "") -> Answer:
         f = p.fact
         when = self._plabel(f)
-        summary = f"{self._name(f)} {'' if when.startswith('as of') else 'for '}{when} was {money(f.value, f.unit)}{extra}."
+        value = f.value
+        if value < 0 and OUTFLOW.search(f.metric):
+            # The label already says money went out; the brackets only mark the direction.
+            value = -value
+            extra += " (money going out, printed in brackets in the cash-flow statement)"
+        summary = f"{self._name(f)} {'' if when.startswith('as of') else 'for '}{when} was {money(value, f.unit)}{extra}."
         alternatives = self._alternatives(q, p)
-        return self._finish(q, summary, f.value, f.unit, None, [f], alternatives)
+        return self._finish(q, summary, value, f.unit, None, [f], alternatives)
 
     def _yoy_note(self, p: Pick) -> str:
         """Adds the printed or computed year-on-year change when the row has the year before."""
@@ -359,8 +366,10 @@ class Engine:
         k1 = self.periods.resolve(s1, None) if s1 and not (s1.relative and s2 is None) else self.periods.shift(k2, -1)
         if s1 and s1.relative and s2 is not None:
             k1 = self.periods.shift(k2, s1.relative)
-        if q.op == "pct_change" and q.op != "change":
-            printed = self._printed_change(p2, k1, k2)
+        printed = self._printed_change(p2, k1, k2, "%" if q.op == "pct_change" else p2.fact.unit)
+        if printed is not None and printed.unit != "%":
+            return self._finish(q, f"{self._name(p2.fact)} changed by {money(printed.value, printed.unit, signed=True)} from {self.periods.label(k1)} to {self._plabel(printed)}, as the filing prints it.", printed.value, printed.unit, None, [printed])
+        if q.op == "pct_change":
             if printed is not None:
                 summary = f"{self._name(p2.fact)} changed by {pct_words(printed.value)} in {self._plabel(printed)} compared with {self.periods.label(k1)}, as the filing prints it."
                 return self._finish(q, summary, printed.value, "%", None, [printed])
@@ -380,10 +389,12 @@ class Engine:
             what = f"Change in {self._name(p2.fact).lower()} from {self._plabel(p1f)} ({money(a.value, a.unit)}) to {self._plabel(p2.fact)} ({money(b.value, b.unit)})"
         return self._compose(q, res, what, [Pick(p2.row, p1f, p2.score), p2])
 
-    def _printed_change(self, p: Pick, k1: Optional[Key], k2: Key) -> Optional[Fact]:
+    def _printed_change(self, p: Pick, k1: Optional[Key], k2: Key, unit: str) -> Optional[Fact]:
+        """The change column the table prints itself (YoY % change, YoY change), when it is the one asked."""
         if k1 is None or self.periods.shift(k2, -1) != k1:
             return None
-        return next((f for f in p.row.facts if key_of(f.period) == k2 and f.unit == "%" and "%" in f.qualifier), None)
+        return next((f for f in p.row.facts if key_of(f.period) == k2 and f.unit == unit and f.qualifier
+                     and re.search(r"change|yoy|increase|growth", f.qualifier, re.I) and (unit == "%") == ("%" in f.qualifier)), None)
 
     def _segment_words(self, metric: str) -> str:
         t = re.sub(r"\b(gross|margin|ratio|rate|percentage|percent|cost|costs|revenues?|sales|on|for|of|as a|share|what|was|the|overall|profit|make|did|a|its|it)\b", " ", metric, flags=re.I)
@@ -545,7 +556,8 @@ class Engine:
         if t is None:
             return self._not_found(q, tkey)
         fy = t.fact.period.fiscal_year or self.periods.fy(key_of(t.fact.period))
-        actual_spec = PeriodSpec(fy=fy)
+        asked = [s for s in q.periods if not s.target and s.months]
+        actual_spec = replace(asked[-1], fy=asked[-1].fy or fy) if asked else PeriodSpec(fy=fy)
         akey = self.periods.resolve(actual_spec)
         a = self.pick(metric, q, akey, t.fact.unit, target=False)
         if a is None:
@@ -682,7 +694,7 @@ _COMMON = {"what", "how", "why", "which", "when", "who", "the", "and", "did", "w
            "give", "tell", "show", "ignore", "my", "please", "also", "so", "then", "and", "work", "convert", "according",
            "roughly", "compare", "was", "april", "june", "july", "january", "february", "october", "november", "december",
            "august", "may", "march", "september", "us", "usd", "yen", "jpy", "dollars", "dollar", "ceo", "cfo", "q1", "q2", "q3", "q4",
-           "fy", "h1", "h2", "i", "ok", "okay", "thanks", "hi", "hello", "europe", "asia", "japan", "japanese", "it", "its",
+           "fy", "h1", "h2", "i", "ok", "okay", "thanks", "hi", "hello", "it", "its",
            "operating", "net", "total", "gross", "fiscal", "first", "second", "third", "fourth", "year", "quarter", "half"}
 
 

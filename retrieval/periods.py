@@ -66,7 +66,7 @@ class Periods:
         if c:
             latest = max(k[0] for k in c)
             tied = [k for k in c if k[0] == latest]
-            return max(tied, key=lambda k: (self.counts.get(k, 0), k[1]))
+            return max(tied, key=lambda k: (spec.months is not None or k[1] > 0, self.counts.get(k, 0), k[1]))
         return self.synthesize(spec)
 
     def synthesize(self, spec: PeriodSpec) -> Optional[Key]:

@@ -105,7 +105,7 @@ class RowIndex:
             lw = sum(self.weight(t) for t in r.label) or 1.0
             l_cov = sum(self.weight(t) for t in r.label if t in q) / lw
             phrase = 0.05 if r.phrase and f" {r.phrase} " in f" {' '.join(q)} " else 0.0
-            scored.append((0.62 * q_cov + 0.38 * l_cov + phrase, r))
+            scored.append((0.62 * q_cov + 0.38 * l_cov + phrase, q_cov, r))
         scored.sort(key=lambda x: -x[0])
         fused = self._fuse(scored, q, question or metric, rows)
         return fused[:k]
@@ -125,7 +125,7 @@ class RowIndex:
                 r = self.by_chunk.get(cid)
                 if r is not None:
                     bonus[id(r)] = bonus.get(id(r), 0) + 1 / (RRF_K + rank)
-        hits = [Hit(r, s + 1.5 * bonus.get(id(r), 0.0), {"coverage": s}) for s, r in scored[:200]]
+        hits = [Hit(r, s + 1.5 * bonus.get(id(r), 0.0), {"coverage": s, "q_cov": qc}) for s, qc, r in scored[:200]]
         hits.sort(key=lambda h: -h.score)
         return hits
 

@@ -13,13 +13,14 @@ STOP = set(
     what whats how much many which who whom when where why me us we our ours you your it its this that these those
     there their they them i my please tell show give find figure amount value number level company firm report
     filing iij inc s about as did get got make made bring brought over during than then so just also any all
-    same period quarter half year years fiscal fy first second third fourth last previous prior before after
-    ago end start beginning month months six three nine twelve ended ending full current this next q1 q2 q3 q4 1h 2h
+    same period quarter half year years fiscal fy first second third fourth last previous prior  
+    ago    month months six three nine twelve ended ending full  this next q1 q2 q3 q4 1h 2h
     1q 2q 3q 4q h1 h2 yoy compared versus vs against up down rise rose fall fell grow grew growth increase
     increased decrease decreased change changed changes percent percentage pct points point by much
     january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec
     yen jpy usd dollars dollar us million millions billion billions thousand thousands in terms roughly about
-    approximately exactly total alone only still left need needed reach hit""".split()
+    approximately exactly  alone only still left need needed reach hit fast went go goes going achieved achieve
+    reached came come work out using use roughly planned plan paying pay actually""".split()
 )
 WEAK = {"total", "net", "other", "others", "subtotal", "consolidated", "business", "service", "services"}
 
@@ -63,6 +64,6 @@ def tokens(text: str, keep_stop: bool = False) -> list[str]:
             if not part:
                 continue
             s = stem(part)
-            if keep_stop or s not in STOP and part not in STOP:
+            if keep_stop or s not in STOP and part not in STOP and not part.isdigit():
                 out.append(s)
     return out

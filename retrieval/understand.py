@@ -59,7 +59,7 @@ OPS = [
     ("ratio", r"\bratio of\b.+\bto\b|\b(?:divided by)\b"),
     ("share", r"\b(share|percentage|proportion|portion|fraction|part|percent) of\b|\bas a (?:share|percentage|proportion) of\b|\bmake up\b|\bmade up\b|\baccount(?:ed)? for\b"),
     ("sum", r"\b(plus|combined|together|sum of|add(?:ed)? up|in total across|current and non-?current|current plus non-?current)\b"),
-    ("pct_change", r"\b(by what percentage|what percentage (?:growth|increase|decrease|change)|percentage (?:growth|increase|decrease|change)|how fast|growth rate|in percent|percent(?:age)? change|% change|grow(?:th)? (?:rate|in percent)|by how many percent|what % )|\b(?:grow|grew|growth|increase|rise|rose|change|fall|fell|decline|drop)\w*\b.*\b(percent|percentage|%)"),
+    ("pct_change", r"\b(by what (?:percent|%)|by what percentage|what percentage (?:growth|increase|decrease|change)|percentage (?:growth|increase|decrease|change)|how fast|growth rate|in percent|percent(?:age)? change|% change|grow(?:th)? (?:rate|in percent)|by how many percent|what % )|\b(?:grow|grew|growth|increase|rise|rose|change|fall|fell|decline|drop)\w*\b.*\b(percent|percentage|%)"),
     ("pp_change", r"\b(percentage points|points|pp)\b"),
     ("change", r"\b(change|changed|grow|grew|growth|increase|increased|decrease|decreased|rise|rose|fall|fell|drop|dropped|decline|declined|improve|improved|difference|differ|move|moved|go up|go down|went up|went down|compared? (?:with|to)|versus|vs\.?|gain|gained)\b"),
     ("define", r"^\s*(what(?:'s| is| are| does)|define|explain|meaning of)\b(?!.*\b(?:19|20)\d\d\b).{0,40}\b(mean|means|meaning|stand for)?\s*\??\s*$"),
@@ -80,17 +80,17 @@ PERIOD_PATTERNS = [
     (r"\b([1-4])q\s*(?:fy)?\s*'?(\d{4}|\d{2})\b", lambda m: PeriodSpec(3, int(m[1]), fy=_yr(m[2]))),
     (r"\bq([1-4])\s*(?:fy)?\s*'?(\d{4}|\d{2})\b", lambda m: PeriodSpec(3, int(m[1]), fy=_yr(m[2]))),
     (_MON + r"\s*(?:to|-|–|through|thru|until)\s*" + _MON + r"\s*(\d{4})?", lambda m: _month_range(m)),
-    (r"\b(first|1st|second|2nd)\s+half\b|\b([12])h\b|\bh([12])\b", lambda m: PeriodSpec(6, ORD.get((m[1] or "").lower()) or int(m[2] or m[3]))),
+    (r"\b(first|1st|second|2nd)[\s-]+half\b|\b([12])h\b|\bh([12])\b", lambda m: PeriodSpec(6, ORD.get((m[1] or "").lower()) or int(m[2] or m[3]))),
     (r"\b(half[- ]year|six[- ]months?|6[- ]months?|interim period)\b", lambda m: PeriodSpec(6)),
-    (r"\b(first|1st|second|2nd|third|3rd|fourth|4th)\s+quarter\b|\b([1-4])q\b|\bq([1-4])\b", lambda m: PeriodSpec(3, ORD.get((m[1] or "").lower()) or int(m[2] or m[3]))),
+    (r"\b(first|1st|second|2nd|third|3rd|fourth|4th)[\s-]+quarter\b|\b([1-4])q\b|\bq([1-4])\b", lambda m: PeriodSpec(3, ORD.get((m[1] or "").lower()) or int(m[2] or m[3]))),
     (r"\b(three[- ]months?|3[- ]months?|the quarter|quarterly|that quarter|same quarter)\b", lambda m: PeriodSpec(3)),
     (r"\b(?:start|beginning|begin)\s+of\s+(?:the\s+)?(?:fiscal\s+|financial\s+)?year\b", lambda m: PeriodSpec(0, start_of_fy=True)),
-    (r"\b(?:at\s+|as\s+(?:of|at)\s+|on\s+|by\s+|end\s+of\s+|in\s+|of\s+)?(?:the\s+)?(?:end\s+of\s+)?" + _MON + r"\s*(\d{1,2})?(?:st|nd|rd|th)?,?\s*(\d{4})?",
+    (r"\b(?:at\s+|as\s+(?:of|at)\s+|on\s+|by\s+|end\s+of\s+|in\s+|of\s+)?(?:the\s+)?(?:end\s+of\s+)?" + _MON + r"\s*(\d{1,2}(?!\d))?(?:st|nd|rd|th)?,?\s*(\d{4})?",
      lambda m: PeriodSpec(0, end_month=MONTH_NUM[m[1].lower()], end_year=int(m[3]) if m[3] else None)),
     (r"\b(full[- ]year|whole year|for the year|annual|twelve months|12 months|fiscal year|financial year)\b", lambda m: PeriodSpec(12)),
 ]
 YEAR = r"\b(?:fy|fiscal(?: year)?|financial year)\s*'?(\d{4}|\d{2})\b|\b((?:19|20)\d\d)\b"
-TARGET = r"\b(target|targets|targeted|forecast|forecasts|goal|goals|plan|planned|guidance|outlook|aim|aims|expect|expects|projected|full[- ]year target)\b"
+TARGET = r"\b(target|targets|targeted|targeting|aiming|aimed|forecast|forecasts|goal|goals|plan|planned|guidance|outlook|aim|aims|expect|expects|projected|full[- ]year target)\b"
 PREV = r"\b(last year|previous year|prior year|year before|a year earlier|year earlier|a year ago|year-earlier|the year before|same (?:period|quarter|half) (?:of |in )?(?:the )?(?:last|previous|prior) year|last fiscal year|previous fiscal year|prior period|last year's|1 year ago|one year ago|same quarter a year earlier)\b"
 
 
@@ -130,6 +130,9 @@ def parse_periods(q: str) -> tuple[list[PeriodSpec], str]:
             merged[-1] = replace(merged[-1], end_month=s.end_month, end_year=s.end_year or merged[-1].end_year)
             continue
         merged.append(s)
+    # "the first half of this fiscal year": the year phrase only says which year.
+    if any(x.months in (3, 6) for x in merged):
+        merged = [x for x in merged if not (x.months == 12 and not x.fy and not x.index)]
     specs = merged
     if years:
         plain = [y for pos, y in years]
@@ -148,7 +151,12 @@ def parse_periods(q: str) -> tuple[list[PeriodSpec], str]:
             specs = [PeriodSpec(12, target=True)]
         else:
             specs = [replace(s, target=True) if s.months in (None, 12) else s for s in specs]
-    if prev:
+    if prev and len(specs) == 2:
+        generic = [x for x in specs if x.fy is None and x.index is None and x.end_year is None]
+        specific = [x for x in specs if x not in generic]
+        if len(generic) == 1 and len(specific) == 1:
+            specs = [replace(specific[0], relative=-1), specific[0]]
+    elif prev:
         if specs:
             if len(specs) == 1:
                 specs = [replace(specs[0], relative=-1)] + ([specs[0]] if _is_comparison(q) else [])
@@ -167,9 +175,19 @@ ELLIPSIS = re.compile(r"^\s*(and|what about|how about|so|also|then|same for|now)
 CURRENCY = [(r"\b(us ?dollars?|usd|us\$|dollar terms|dollars?)\b|\$", "USD"), (r"\b(euros?|eur)\b|€", "EUR")]
 
 
+OP_WORDS = re.compile(
+    r"\b(how fast|by what (?:percent|percentage)|what percentage|in percent|percent(?:age)?|versus|vs\.?|compared (?:with|to)|"
+    r"grow|grew|growth|(?:as a |what )?(?:share|proportion|portion|fraction) of|went to|go to|came from|come from|achieved|reached|"
+    r"how far along|progress (?:toward|towards)|work out|calculate|roughly|approximately|(?:at|using|with) (?:the )?(?:report's|filing's|company's)?\s*(?:exchange )?rate|"
+    r"still needed|still need|needed|need|left|remaining|to (?:reach|hit|meet|achieve)|larger|bigger|higher|greater|give the \w+ amount|"
+    r"how many points|percentage points|points|improve|improved)\b",
+    re.I,
+)
+
+
 def understand(question: str) -> Query:
     q = " ".join(question.split())
-    op, explicit = detect_op(q)
+    op, explicit = detect_op(canonical(q))
     periods, rest = parse_periods(q)
     currency = ""
     for pat, code in CURRENCY:
@@ -180,6 +198,7 @@ def understand(question: str) -> Query:
         op = "change"
     metric = canonical(rest)
     parts = split_parts(metric, op)
+    metric = OP_WORDS.sub(" ", metric)
     short = len(tokens(metric)) == 0
     elliptical = bool(ELLIPSIS.search(q)) and len(q) < 80 or short
     return Query(q, op, metric, periods, currency, parts, elliptical, explicit)

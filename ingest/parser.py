@@ -114,13 +114,15 @@ def parse_filing(path: Path, text: Optional[str] = None) -> ParsedFiling:
     lines = text.split("\n")
     cal = detect_calendar(text)
     warnings: list[str] = []
-    if "\t" in lines[-1] and lines[-1].split("\t")[-1].strip():
-        # No final newline after a table row: the file may have been cut inside its last cell
-        # ("...\t10,192\t79" of "794,191"), so that cell is not read.
+    if "\t" in lines[-1]:
+        # No final newline after a table row: the file may have been cut inside that row, even inside its
+        # last cell ("...\t10,192\t79" of "794,191"), so that cell is not read.
         cells = lines[-1].split("\t")
+        last = cells[-1].strip()
         warnings.append(
-            f"line {len(lines)}: the file ends inside a table row without a final newline, so it may be truncated; "
-            f"the row's last cell '{cells[-1].strip()}' was not read. Check the end of the file against the source."
+            f"line {len(lines)}: the file ends inside a table row without a final newline, so it may be truncated"
+            + (f"; the row's last cell '{last}' was not read" if last else "")
+            + ". Check the end of the file against the source."
         )
         lines = lines[:-1] + ["\t".join(cells[:-1] + [""])]
     blocks = _blocks(lines)

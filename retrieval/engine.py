@@ -25,6 +25,7 @@ from .understand import PeriodSpec, Query, not_covered, understand
 
 MIN_SCORE = 0.55
 MIN_QCOV = 0.5  # at least half of what the question names (by weight) must be in the row
+CLOSING = re.compile(r"\bend of (?:the )?(?:period|year|quarter|half)\b|\bclosing balance\b", re.I)
 OUTFLOW = re.compile(r"\b(paid|payments?|purchases?|repayments?|used in|acquisition of|investment in|principal payments)\b", re.I)
 INJECTION = re.compile(
     r"(ignore|disregard|forget|override)\b[^.?!]*\b(rules?|instructions?|previous|above|prompt|system)"
@@ -81,7 +82,8 @@ class Engine:
                 dense = Dense(client.get_collection(info.collection), self.embedder)
             except Exception as e:  # lexical search still answers when the vector store is away
                 self.dense_error = str(e)
-            self.rows = RowIndex(self.facts, self.chunks, dense)
+            vocab = frozenset(t for c in self.chunks for t in tokens(c.text))
+            self.rows = RowIndex(self.facts, self.chunks, dense, vocab)
             self.passages = PassageIndex(self.chunks, dense)
             self.by_id = {f.id: f for f in self.facts}
             self.conflict_by_fact = {v["fact_id"]: c for c in self.conflicts for v in c["values"]}
@@ -232,6 +234,8 @@ class Engine:
 
     def _fact_for(self, row: RowDoc, key: Optional[Key], q: Query, want_unit: Optional[str] = None, qualifier: str = "") -> Optional[Fact]:
         fs = [f for f in row.facts if (f.qualifier == qualifier if not qualifier else qualifier.lower() in f.qualifier.lower()) and f.period.end]
+        if not fs and not qualifier:
+            fs = self._sub_column(row, q)
         if want_unit:
             fs = [f for f in fs if _unit_ok(f.unit, want_unit)]
         if not fs:
@@ -246,7 +250,7 @@ class Engine:
         else:
             exact = [f for f in fs if key_of(f.period) == key]
             if not exact and key[1] == 0:
-                exact = [f for f in fs if f.period.end == key[0] and not f.period.is_target and _is_stock(f)]
+                exact = [f for f in fs if f.period.end == key[0] and not f.period.is_target and (_is_stock(f) or CLOSING.search(f.metric))]
             if not exact and key[1] == 0:
                 exact = self._opening_balance(fs, key)
             fs = exact
@@ -255,6 +259,19 @@ class Engine:
         cur = q.currency or self.main_currency
         fs.sort(key=lambda f: (f.unit.split("/")[0] != cur, f.scale or 1e18))
         return fs[0]
+
+    def _sub_column(self, row: RowDoc, q: Query) -> list[Fact]:
+        """Rows whose columns are sub-columns of a period (dividends: 2Q-end, Year-end, Total):
+        the one the question names, else the total."""
+        subs = [f for f in row.facts if f.qualifier and not re.search(r"change|yoy|%", f.qualifier, re.I) and f.period.end]
+        if not subs:
+            return []
+        text = " " + " ".join(tokens(q.text, keep_stop=True)) + " "
+        named = [f for f in subs if f" {' '.join(tokens(f.qualifier, keep_stop=True))} " in text]
+        if named:
+            return named
+        total = [f for f in subs if re.search(r"total|annual|full", f.qualifier, re.I)]
+        return total or subs
 
     def _opening_balance(self, fs: list[Fact], key: Key) -> list[Fact]:
         """A balance at a date can be printed as the opening line of a period starting then."""
@@ -267,27 +284,42 @@ class Engine:
         return out
 
     def pick(self, metric: str, q: Query, key: Optional[Key], want_unit: Optional[str] = None, target: Optional[bool] = None,
-             qualifier: str = "", prefer_scale: float = 0) -> Optional[Pick]:
-        hits = self._candidates(metric, q.text, want_unit, target)
-        if not hits:
-            return None
-        best_score = hits[0].score
-        picks: list[Pick] = []
-        for h in hits:
-            if h.parts.get("coverage", 0) < MIN_SCORE or h.parts.get("q_cov", 1) < MIN_QCOV or h.score < best_score - 0.2:
-                continue
-            f = self._fact_for(h.row, key, q, want_unit, qualifier)
-            if f is not None:
-                picks.append(Pick(h.row, f, h.score))
+             qualifier: str = "", prefer_scale: float = 0, exclude: tuple = ()) -> Optional[Pick]:
+        picks = self.picks(metric, q, key, want_unit, target, qualifier, exclude)
+        if not picks and "(" in metric:
+            # A parenthetical often only clarifies ("(including capital leases)"); try without it.
+            picks = self.picks(re.sub(r"\([^)]*\)", " ", metric), q, key, want_unit, target, qualifier, exclude)
         if not picks:
             return None
         best = picks[0]
         # The same figure printed in several tables: take the finer one (thousands over millions),
         # or the one in the scale asked for, so that working and ratios stay exact.
-        same = [p for p in picks if p.score >= best.score - 0.12 and abs(p.fact.value - best.fact.value) <= max(p.fact.scale, best.fact.scale, 1) * 1.01]
+        same = self.same_figure(picks)
         want_scale = prefer_scale or 0
         same.sort(key=lambda p: (p.fact.scale != want_scale if want_scale else False, p.fact.scale or 1e18, -p.score))
         return same[0]
+
+    @staticmethod
+    def same_figure(picks: list[Pick]) -> list[Pick]:
+        best = picks[0]
+        return [p for p in picks if p.score >= best.score - 0.12 and abs(p.fact.value - best.fact.value) <= max(p.fact.scale, best.fact.scale, 1) * 1.01]
+
+    def picks(self, metric: str, q: Query, key: Optional[Key], want_unit: Optional[str] = None, target: Optional[bool] = None,
+              qualifier: str = "", exclude: tuple = ()) -> list[Pick]:
+        hits = self._candidates(metric, q.text, want_unit, target)
+        if not hits:
+            return []
+        best_score = hits[0].score
+        out: list[Pick] = []
+        for h in hits:
+            if h.row.key in exclude:
+                continue
+            if h.parts.get("coverage", 0) < MIN_SCORE or h.parts.get("q_cov", 1) < MIN_QCOV or h.score < best_score - 0.2:
+                continue
+            f = self._fact_for(h.row, key, q, want_unit, qualifier)
+            if f is not None:
+                out.append(Pick(h.row, f, h.score))
+        return out
 
     def _best_row(self, metric: str, q: Query) -> Optional[Hit]:
         hits = self.rows.rank(metric, q.text, k=1)
@@ -366,7 +398,15 @@ class Engine:
         k1 = self.periods.resolve(s1, None) if s1 and not (s1.relative and s2 is None) else self.periods.shift(k2, -1)
         if s1 and s1.relative and s2 is not None:
             k1 = self.periods.shift(k2, s1.relative)
-        printed = self._printed_change(p2, k1, k2, "%" if q.op == "pct_change" else p2.fact.unit)
+        if k1 and k1[0] > k2[0]:
+            # "2Q12 versus 2Q11": the change runs from the earlier period to the later one.
+            k1, k2 = k2, k1
+            p2 = self.pick(q.metric, q, k2, unit) or p2
+        printed = None
+        for cand in self.same_figure(self.picks(q.metric, q, k2, unit) or [p2]):
+            printed = self._printed_change(cand, k1, k2, "%" if q.op == "pct_change" else p2.fact.unit)
+            if printed is not None:
+                break
         if printed is not None and printed.unit != "%":
             return self._finish(q, f"{self._name(p2.fact)} changed by {money(printed.value, printed.unit, signed=True)} from {self.periods.label(k1)} to {self._plabel(printed)}, as the filing prints it.", printed.value, printed.unit, None, [printed])
         if q.op == "pct_change":
@@ -397,7 +437,8 @@ class Engine:
                      and re.search(r"change|yoy|increase|growth", f.qualifier, re.I) and (unit == "%") == ("%" in f.qualifier)), None)
 
     def _segment_words(self, metric: str) -> str:
-        t = re.sub(r"\b(gross|margin|ratio|rate|percentage|percent|cost|costs|revenues?|sales|on|for|of|as a|share|what|was|the|overall|profit|make|did|a|its|it)\b", " ", metric, flags=re.I)
+        metric = re.sub(r"\([^)]*\)", " ", metric)
+        t = re.sub(r"\b(minus|company-wide|companywide|overall|whole company|entire company|gross|margin|ratio|rate|percentage|percent|cost|costs|revenues?|sales|on|for|of|as a|share|what|was|the|overall|profit|make|did|a|its|it)\b", " ", metric, flags=re.I)
         return " ".join(t.split())
 
     def _margin_parts(self, q: Query, key: Optional[Key]) -> tuple[Pick, Pick]:
@@ -491,13 +532,18 @@ class Engine:
         a = self.pick(n1, q, key)
         if a is None:
             raise CalcError(f"no figure found for '{n1}'")
-        b = self.pick(n2, q, key_of(a.fact.period), a.fact.unit, prefer_scale=a.fact.scale)
+        b = self.pick(n2, q, key_of(a.fact.period), a.fact.unit, prefer_scale=a.fact.scale, exclude=(a.row.key,))
         if b is None:
-            b = self.pick(n2, q, key)
+            b = self.pick(n2, q, key, exclude=(a.row.key,))
             if b is None:
                 raise CalcError(f"no figure found for '{n2}' in the same unit and period")
-            a2 = self.pick(n1, q, key_of(b.fact.period), b.fact.unit)
+            a2 = self.pick(n1, q, key_of(b.fact.period), b.fact.unit, exclude=(b.row.key,))
             a = a2 or a
+        if a.row.key == b.row.key or a.fact.value == b.fact.value and a.fact.metric == b.fact.metric:
+            # Two names for one row: the narrower name gets the next-best row.
+            b2 = self.pick(n2, q, key_of(a.fact.period), a.fact.unit, exclude=tuple(p.row.key for p in self.same_figure(self.picks(n1, q, key_of(a.fact.period)) or [a])))
+            if b2 is not None:
+                b = b2
         return a, b
 
     def _share(self, q: Query) -> Answer:

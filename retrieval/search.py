@@ -59,7 +59,8 @@ class Dense:
 
 
 class RowIndex:
-    def __init__(self, facts: list[Fact], chunks: list[Chunk], dense: Optional[Dense] = None):
+    def __init__(self, facts: list[Fact], chunks: list[Chunk], dense: Optional[Dense] = None, vocabulary: frozenset = frozenset()):
+        self.vocabulary = vocabulary
         groups: dict[tuple, list[Fact]] = {}
         for f in facts:
             groups.setdefault((f.table_id, f.line, f.metric), []).append(f)
@@ -84,7 +85,15 @@ class RowIndex:
         self.dense = dense
 
     def weight(self, t: str) -> float:
-        w = self.idf.get(t, math.log(1 + len(self.rows)))
+        """idf over table rows. A word no row has counts fully when the filing uses it elsewhere
+        (the question names something the tables do not break out); a word the filing never uses
+        (a verb like "generate") counts little."""
+        if t in self.idf:
+            w = self.idf[t]
+        elif t in self.vocabulary:
+            w = math.log(1 + len(self.rows))
+        else:
+            w = 0.5
         return w * (0.3 if t in WEAK else 1.0)
 
     def known(self, t: str) -> bool:

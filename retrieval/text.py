@@ -46,6 +46,10 @@ def canonical(text: str) -> str:
 
 
 def stem(w: str) -> str:
+    if len(w) > 6 and w.endswith(("ing", "ion")):
+        return w[:-3]
+    if len(w) > 7 and w.endswith("ions"):
+        return w[:-4]
     if len(w) > 4 and w.endswith("ies"):
         return w[:-3] + "y"
     if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
@@ -57,6 +61,7 @@ def tokens(text: str, keep_stop: bool = False) -> list[str]:
     t = canonical(text).lower()
     t = re.sub(r"(\w)&(\w)", r"\1\2", t)  # SG&A -> sga, R&D -> rd
     t = re.sub(r"'s\b", "", t)
+    t = re.sub(r"\bnon[\s\-]+(?=[a-z])", "non", t)  # non-current, non current -> noncurrent
     words = re.findall(r"[a-z0-9][a-z0-9\-]*", t)
     out = []
     for w in words:

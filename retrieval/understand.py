@@ -61,7 +61,7 @@ OPS = [
     ("sum", r"\b(plus|combined|together|sum of|add(?:ed)? up|in total across|current and non-?current|current plus non-?current)\b"),
     ("pct_change", r"\b(by what (?:percent|%)|by what percentage|what percentage (?:growth|increase|decrease|change)|percentage (?:growth|increase|decrease|change)|how fast|growth rate|in percent|percent(?:age)? change|% change|grow(?:th)? (?:rate|in percent)|by how many percent|what % )|\b(?:grow|grew|growth|increase|rise|rose|change|fall|fell|decline|drop)\w*\b.*\b(percent|percentage|%)"),
     ("pp_change", r"\b(percentage points|points|pp)\b"),
-    ("change", r"\b(change|changed|grow|grew|growth|increase|increased|decrease|decreased|rise|rose|fall|fell|drop|dropped|decline|declined|improve|improved|difference|differ|move|moved|go up|go down|went up|went down|compared? (?:with|to)|versus|vs\.?|gain|gained)\b"),
+    ("change", r"\b(added|net additions?|change|changed|grow|grew|growth|increase|increased|decrease|decreased|rise|rose|fall|fell|drop|dropped|decline|declined|improve|improved|difference|differ|move|moved|go up|go down|went up|went down|compared? (?:with|to)|versus|vs\.?|gain|gained)\b"),
     ("define", r"^\s*(what(?:'s| is| are| does)|define|explain|meaning of)\b(?!.*\b(?:19|20)\d\d\b).{0,40}\b(mean|means|meaning|stand for)?\s*\??\s*$"),
 ]
 
@@ -77,21 +77,29 @@ PERIOD_PATTERNS = [
     # explicit labels first: 1H12, 1H FY2012, 2Q11, Q2 FY2012
     (r"\b([12])h\s*(?:fy)?\s*'?(\d{4}|\d{2})\b", lambda m: PeriodSpec(6, int(m[1]), fy=_yr(m[2]))),
     (r"\bh([12])\s*(?:fy)?\s*'?(\d{4}|\d{2})\b", lambda m: PeriodSpec(6, int(m[1]), fy=_yr(m[2]))),
-    (r"\b([1-4])q\s*(?:fy)?\s*'?(\d{4}|\d{2})\b", lambda m: PeriodSpec(3, int(m[1]), fy=_yr(m[2]))),
+    (r"\b([1-4])q(?!-end)\s*(?:fy)?\s*'?(\d{4}|\d{2})\b", lambda m: PeriodSpec(3, int(m[1]), fy=_yr(m[2]))),
     (r"\bq([1-4])\s*(?:fy)?\s*'?(\d{4}|\d{2})\b", lambda m: PeriodSpec(3, int(m[1]), fy=_yr(m[2]))),
     (_MON + r"\s*(?:to|-|–|through|thru|until)\s*" + _MON + r"\s*(\d{4})?", lambda m: _month_range(m)),
     (r"\b(first|1st|second|2nd)[\s-]+half\b|\b([12])h\b|\bh([12])\b", lambda m: PeriodSpec(6, ORD.get((m[1] or "").lower()) or int(m[2] or m[3]))),
     (r"\b(half[- ]year|six[- ]months?|6[- ]months?|interim period)\b", lambda m: PeriodSpec(6)),
-    (r"\b(first|1st|second|2nd|third|3rd|fourth|4th)[\s-]+quarter\b|\b([1-4])q\b|\bq([1-4])\b", lambda m: PeriodSpec(3, ORD.get((m[1] or "").lower()) or int(m[2] or m[3]))),
+    (r"\b(first|1st|second|2nd|third|3rd|fourth|4th)[\s-]+quarter\b(?![\s-]+end)|\b([1-4])q\b(?!-end)|\bq([1-4])\b", lambda m: PeriodSpec(3, ORD.get((m[1] or "").lower()) or int(m[2] or m[3]))),
     (r"\b(three[- ]months?|3[- ]months?|the quarter|quarterly|that quarter|same quarter)\b", lambda m: PeriodSpec(3)),
     (r"\b(?:start|beginning|begin)\s+of\s+(?:the\s+)?(?:fiscal\s+|financial\s+)?year\b", lambda m: PeriodSpec(0, start_of_fy=True)),
     (r"\b(?:at\s+|as\s+(?:of|at)\s+|on\s+|by\s+|end\s+of\s+|in\s+|of\s+)?(?:the\s+)?(?:end\s+of\s+)?" + _MON + r"\s*(\d{1,2}(?!\d))?(?:st|nd|rd|th)?,?\s*(\d{4})?",
-     lambda m: PeriodSpec(0, end_month=MONTH_NUM[m[1].lower()], end_year=int(m[3]) if m[3] else None)),
+     lambda m: _date_spec(MONTH_NUM[m[1].lower()], m[2], m[3])),
     (r"\b(full[- ]year|whole year|for the year|annual|twelve months|12 months|fiscal year|financial year)\b", lambda m: PeriodSpec(12)),
 ]
 YEAR = r"\b(?:fy|fiscal(?: year)?|financial year)\s*'?(\d{4}|\d{2})\b|\b((?:19|20)\d\d)\b"
 TARGET = r"\b(target|targets|targeted|targeting|aiming|aimed|forecast|forecasts|goal|goals|plan|planned|guidance|outlook|aim|aims|expect|expects|projected|full[- ]year target)\b"
 PREV = r"\b(last year|previous year|prior year|year before|a year earlier|year earlier|a year ago|year-earlier|the year before|same (?:period|quarter|half) (?:of |in )?(?:the )?(?:last|previous|prior) year|last fiscal year|previous fiscal year|prior period|last year's|1 year ago|one year ago|same quarter a year earlier)\b"
+
+
+def _date_spec(month: int, day, year) -> PeriodSpec:
+    """A date; the 1st of a month means the balance at the end of the month before."""
+    y = int(year) if year else None
+    if day and int(day) == 1:
+        month, y = (12, y - 1 if y else None) if month == 1 else (month - 1, y)
+    return PeriodSpec(0, end_month=month, end_year=y)
 
 
 def _yr(s: str) -> int:
@@ -188,10 +196,10 @@ OP_WORDS = re.compile(
 def understand(question: str) -> Query:
     q = " ".join(question.split())
     op, explicit = detect_op(canonical(q))
-    periods, rest = parse_periods(q)
+    periods, rest = parse_periods(canonical(q))
     currency = ""
     for pat, code in CURRENCY:
-        if re.search(pat, q, re.I):
+        if re.search(pat, q, re.I) and not re.search(r"\b(exchange|translation|conversion) rate\b|\brate\b", q, re.I):
             currency = code
             rest = re.sub(pat, " ", rest, flags=re.I)
     if op == "pp_change" or (op == "change" and re.search(r"\bpoints?\b", q, re.I)):

@@ -32,7 +32,7 @@ from .cells import (
 from .errors import IngestError
 
 MAX_BYTES = 20_000_000
-PARSER_VERSION = "4"
+PARSER_VERSION = "5"
 
 
 @dataclass
@@ -522,26 +522,35 @@ def _row_paths(body: list[Row], cols: list[Column]) -> list[list[str]]:
     for i in range(n - 1, -1, -1):
         child_end[i] = _children_end(body, i, child_end, additive)
     paths: list[list[str]] = []
-    headers: list[list] = []  # [label, is_caps, has_rows]
+    # Open headings: [label, caps, has_rows, side]. A label-only first row ("ASSETS") heads the whole
+    # side of a statement; "REVENUES:" style rows head groups that a "Total ..." row or a new group closes.
+    headers: list[list] = []
     sum_parents: list[tuple[str, int]] = []  # (label, last child index)
     for i, r in enumerate(body):
         sum_parents = [(lab, end) for lab, end in sum_parents if end >= i]
         if not r.has_numbers and not r.is_nil:
             caps = _is_caps(r.label)
-            if caps and not (headers and headers[-1][1] and not headers[-1][2]):
-                headers = []
-            while headers and not headers[-1][1] and headers[-1][2]:
+            colon = r.cells[0].rstrip().endswith(":")
+            side = i == 0 and not colon
+            nxt = body[i + 1] if i + 1 < len(body) else None
+            if not side and not colon and not (nxt is not None and nxt.has_numbers):
+                # A line with no amounts and nothing under it ("COMMITMENTS AND CONTINGENCIES").
+                paths.append([h[0] for h in headers] + [r.label])
+                continue
+            if caps:
+                headers = [h for h in headers if h[3]]
+            while headers and not headers[-1][3] and not headers[-1][1] and headers[-1][2]:
                 headers.pop()
-            headers.append([r.label, caps, False])
+            headers.append([r.label, caps, False, side])
             paths.append([h[0] for h in headers])
             continue
-        if _is_caps(r.label) and headers and headers[-1][2]:
-            headers = []
+        if _is_caps(r.label) and headers and headers[-1][2] and not headers[-1][3]:
+            headers = [h for h in headers if h[3]]
         for h in headers:
             h[2] = True
         path = [h[0] for h in headers] + [lab for lab, _ in sum_parents] + [r.label]
         paths.append(path)
-        if _TOTAL.search(r.label) and headers:
+        if _TOTAL.search(r.label) and headers and (not headers[-1][3] or r.label.lower() in ("total", "totals")):
             headers.pop()
         if child_end[i] > i:
             sum_parents.append((r.label, child_end[i]))

@@ -603,9 +603,11 @@ class Engine:
             return self._not_found(q, tkey)
         fy = t.fact.period.fiscal_year or self.periods.fy(key_of(t.fact.period))
         asked = [s for s in q.periods if not s.target and s.months]
-        actual_spec = replace(asked[-1], fy=asked[-1].fy or fy) if asked else PeriodSpec(fy=fy)
-        akey = self.periods.resolve(actual_spec)
-        a = self.pick(metric, q, akey, t.fact.unit, target=False)
+        akey = self.periods.resolve(replace(asked[-1], fy=asked[-1].fy or fy)) if asked else None
+        if akey not in self.periods.known:
+            # "needed in the second half": the actual is what the filing reports so far this year.
+            akey = self.periods.resolve(PeriodSpec(fy=fy))
+        a = self.pick(t.fact.metric, q, akey, t.fact.unit, target=False) or self.pick(metric, q, akey, t.fact.unit, target=False)
         if a is None:
             return self._not_found(q, akey)
         if q.op == "target_remaining":

@@ -63,6 +63,9 @@ class Periods:
             c = [k for k in c if int(k[0][5:7]) == spec.end_month]
         if spec.end_year:
             c = [k for k in c if int(k[0][:4]) == spec.end_year]
+        if c and spec.months is None:
+            # No length named ("in fiscal 2012"): the period the filing reports most.
+            return max(c, key=lambda k: (k[1] > 0, self.counts.get(k, 0), k[0]))
         if c:
             latest = max(k[0] for k in c)
             tied = [k for k in c if k[0] == latest]

@@ -20,7 +20,11 @@ STOP = set(
     january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec
     yen jpy usd dollars dollar us million millions billion billions thousand thousands in terms roughly about
     approximately exactly  alone only still left need needed reach hit fast went go goes going achieved achieve
-    reached came come work out using use roughly planned plan paying pay actually""".split()
+    reached came come work out using use roughly planned plan paying pay actually
+    more less most least represent represents toward towards far along as into onto such very some would could
+    should will can may might must here yet being having own according whole every each both either neither
+    said say says look looking see let like want know think tell told ask asked question answer compute
+    calculate calculated breakdown rest remainder""".split()
 )
 WEAK = {"total", "net", "other", "others", "subtotal", "consolidated", "business", "service", "services"}
 

@@ -25,6 +25,7 @@ from .understand import PeriodSpec, Query, not_covered, understand
 
 MIN_SCORE = 0.55
 MIN_QCOV = 0.5  # at least half of what the question names (by weight) must be in the row
+CAUSAL = re.compile(r"\b(due to|because|mainly|as a result|driven by|reflect|owing to|along with|while|since|thanks to|resulted? (?:from|in))\b", re.I)
 CLOSING = re.compile(r"\bend of (?:the )?(?:period|year|quarter|half)\b|\bclosing balance\b", re.I)
 OUTFLOW = re.compile(r"\b(paid|payments?|purchases?|repayments?|used in|acquisition of|investment in|principal payments)\b", re.I)
 INJECTION = re.compile(
@@ -291,6 +292,8 @@ class Engine:
             picks = self.picks(re.sub(r"\([^)]*\)", " ", metric), q, key, want_unit, target, qualifier, exclude)
         if not picks:
             return None
+        majority = [p for p in picks if not self._minority(p.fact)]
+        picks = majority or picks
         best = picks[0]
         # The same figure printed in several tables: take the finer one (thousands over millions),
         # or the one in the scale asked for, so that working and ratios stay exact.
@@ -298,6 +301,15 @@ class Engine:
         want_scale = prefer_scale or 0
         same.sort(key=lambda p: (p.fact.scale != want_scale if want_scale else False, p.fact.scale or 1e18, -p.score))
         return same[0]
+
+    def _minority(self, f: Fact) -> bool:
+        """A figure the filing prints differently elsewhere, where most tables agree on the other value."""
+        c = self.conflict_by_fact.get(f.id)
+        if not c:
+            return False
+        tol = max(v.get("scale", 0) or 0 for v in c["values"]) or max(abs(f.value) * 1e-3, 1)
+        agree = sum(1 for v in c["values"] if abs(v["value"] - f.value) <= tol * 1.01 or abs(v["value"] - f.value) <= abs(f.value) * 1e-3)
+        return agree * 2 < len(c["values"])
 
     @staticmethod
     def same_figure(picks: list[Pick]) -> list[Pick]:
@@ -330,15 +342,21 @@ class Engine:
     def _value(self, q: Query) -> Answer:
         spec = self._specs(q, 1)[0]
         key = self.periods.resolve(spec) if spec else None
-        unit = "USD" if q.currency == "USD" else None
-        p = self.pick(q.metric, q, key, unit, target=(spec.target if spec else False) if spec and spec.target else None)
+        target = True if spec and spec.target else None
+        p = self.pick(q.metric, q, key, None, target)
         if p is None and key and key[1] == 3:
             return self._implied_quarter(q, key)
-        if p is None and unit and self.rate is not None:
-            p0 = self.pick(q.metric, q, key, None)
-            if p0 is not None and p0.fact.unit == self.rate.unit.split("/")[0]:
-                res = calc.convert(Quantity.of(p0.fact), Quantity.of(self.rate), "USD")
-                return self._compose(q, res, f"{self._name(p0.fact)} in {self._plabel(p0.fact)}, converted to US dollars at the filing's rate", [p0])
+        if p is not None and q.currency and p.fact.unit != q.currency:
+            # The best row in the asked currency when it prints one (a convenience column), else converted.
+            same = [x for x in self.picks(q.metric, q, key_of(p.fact.period), q.currency, target) if x.row.key == p.row.key]
+            same = same or [x for x in self.same_figure(self.picks(q.metric, q, key, None, target) or [p])
+                            for x in [Pick(x.row, f, x.score) for f in x.row.facts
+                                      if key_of(f.period) == key_of(p.fact.period) and f.unit == q.currency and f.qualifier == p.fact.qualifier]]
+            if same:
+                p = same[0]
+            elif self.rate is not None and p.fact.unit == self.rate.unit.split("/")[0] and q.currency == self.rate.unit.split("/")[1]:
+                res = calc.convert(Quantity.of(p.fact), Quantity.of(self.rate), q.currency)
+                return self._compose(q, res, f"{self._name(p.fact)} for {self._plabel(p.fact)} ({money(p.fact.value, p.fact.unit)}) converted to US dollars at the filing's rate of {money(self.rate.value, self.rate.unit)}", [p, Pick(p.row, self.rate, 1.0)])
         if p is None:
             return self._not_found(q, key)
         f = p.fact
@@ -621,22 +639,38 @@ class Engine:
     # ------------------------------------------------------------ text answers
 
     def _narrative(self, q: Query) -> Answer:
-        chunks = self.passages.search(q.text, k=3)
+        """Quotes the passage that explains: the sentence naming the subject, the sentence after it
+        (where reports give the reason), and the best causal sentence elsewhere."""
+        chunks = self.passages.search(q.text, k=8)
+        down = bool(re.search(r"\b(down|decrease|decreased|fall|fell|drop|dropped|decline|declined|lower|shrink|shrank)\b", q.text, re.I))
+        up = bool(re.search(r"\b(up|increase|increased|rise|rose|grow|grew|growth|higher|double|doubled|jump|jumped)\b", q.text, re.I))
         if not chunks:
-            return self._decline(q.text, "The filing does not explain that.", [])
-        qt = set(tokens(q.text))
-        best = []
-        for c in chunks:
-            for s in sentences(c.text):
-                overlap = len(qt & set(tokens(s)))
-                causal = 1 if re.search(r"\b(due to|because|mainly|as a result|driven|reflect|increase in|decrease in|owing to)\b", s, re.I) else 0
-                best.append((overlap + causal, s, c))
-        best.sort(key=lambda x: -x[0])
-        top = [b for b in best if b[0] > 0][:2] or best[:1]
-        quotes = [f"\u201c{s}\u201d" for _, s, _ in top]
-        c0 = top[0][2]
-        summary = "The filing says: " + " ".join(quotes)
-        sources = [Source("text", c.section, c.line, s) for _, s, c in top]
+            return self._decline(q.text, "The filing does not say; it has no passage about that.", [])
+        qt = set(tokens(q.metric or q.text)) | set(tokens(q.text))
+        cands = []
+        for rank, c in enumerate(chunks):
+            body = c.text[len(c.section) + 2:] if c.section and c.text.startswith(c.section + ": ") else c.text
+            sents = sentences(body)
+            for i, sent in enumerate(sents):
+                overlap = len(qt & set(tokens(sent)))
+                causal = bool(CAUSAL.search(sent))
+                direction = (down and bool(re.search(r"\b(down|decrease|decreased|declin\w*|lower)\b", sent))) or (
+                    up and bool(re.search(r"\b(up|increase|increased|grew|grow\w*|rose|higher)\b", sent)))
+                cands.append((overlap + 0.8 * causal + 0.8 * direction - 0.15 * rank, i, sent, c, sents, overlap, causal))
+        if not cands:
+            return self._decline(q.text, "The filing does not say; it has no passage about that.", [])
+        anchor = max(cands, key=lambda x: x[0])
+        _, i, sent, c, sents, _, causal = anchor
+        picked = [(sent, c)]
+        if i + 1 < len(sents):
+            picked.append((sents[i + 1], c))
+        if not causal and not any(CAUSAL.search(x) for x, _ in picked):
+            more = [x for x in cands if x[6] and x[5] >= 1 and x[2] not in {p for p, _ in picked}]
+            if more:
+                best = max(more, key=lambda x: x[0])
+                picked.append((best[2], best[3]))
+        summary = "The filing says: " + " ".join(f"\u201c{x}\u201d" for x, _ in picked)
+        sources = [Source("text", ch.section, ch.line, x) for x, ch in picked]
         return self._finish(q, summary, None, None, None, [], sources=sources)
 
     def _definition(self, q: Query) -> Optional[Answer]:

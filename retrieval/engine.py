@@ -189,10 +189,16 @@ class Engine:
             if q.periods and len(q.periods) == 1 and q.periods[0].relative and p.periods:
                 periods = [replace(s, relative=-1) for s in p.periods[-1:]]
             op = q.op if q.explicit_op else p.op
+            if p.op in ("margin", "margin_ratio", "operating_margin") and q.op in ("change", "pct_change"):
+                op = p.op  # "how did that change?" after a margin question: the margin's change
             if op in ("change", "pct_change") and not q.periods and p.periods and not q.explicit_op:
                 periods = p.periods
             if q.op in ("change", "pct_change") and q.explicit_op and not q.periods and p.periods:
                 periods = [replace(p.periods[-1], relative=-1), p.periods[-1]]
+            if q.parts:
+                # "What share of total revenue is that?": "that" is the previous question's figure.
+                parts = [x if any(self.rows.known(t) for t in tokens(x)) else p.metric for x in q.parts]
+                return replace(q, parts=parts, periods=periods, currency=q.currency or p.currency)
             if q.op == "share" and not q.parts:
                 whole = re.sub(r".*?\bof\s+", "", q.metric).strip() or "total"
                 return replace(q, metric=p.metric, parts=[p.metric, whole], periods=periods)

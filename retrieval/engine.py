@@ -327,17 +327,17 @@ class Engine:
         hits = self._candidates(metric, q.text, want_unit, target)
         if not hits:
             return []
-        best_score = hits[0].score
         out: list[Pick] = []
         for h in hits:
             if h.row.key in exclude:
                 continue
-            if h.parts.get("coverage", 0) < MIN_SCORE or h.parts.get("q_cov", 1) < MIN_QCOV or h.score < best_score - 0.2:
+            if h.parts.get("coverage", 0) < MIN_SCORE or h.parts.get("q_cov", 1) < MIN_QCOV:
                 continue
             f = self._fact_for(h.row, key, q, want_unit, qualifier)
             if f is not None:
                 out.append(Pick(h.row, f, h.score))
-        return out
+        # Only rows that report the period compete; among them, the close ones.
+        return [p for p in out if p.score >= out[0].score - 0.2] if out else []
 
     def _best_row(self, metric: str, q: Query) -> Optional[Hit]:
         hits = self.rows.rank(metric, q.text, k=1)

@@ -68,7 +68,8 @@ class RowIndex:
         self.rows: list[RowDoc] = []
         for key, fs in groups.items():
             f0 = fs[0]
-            label_words = f0.metric
+            # "Accounts receivable, net of allowance ... of JPY 107,919 thousand ...": the name is the head.
+            label_words = re.split(r",|\u2014|\u2013| - ", f0.metric)[0] if re.search(r"\d", f0.metric) else f0.metric
             if f0.metric.lower().strip() in GENERIC_LABELS and len(f0.row_path) > 1:
                 label_words = f0.row_path[-2] + " " + f0.metric
             label = set(tokens(label_words))

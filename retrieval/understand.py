@@ -164,6 +164,8 @@ def parse_periods(q: str) -> tuple[list[PeriodSpec], str]:
         specific = [x for x in specs if x not in generic]
         if len(generic) == 1 and len(specific) == 1:
             specs = [replace(specific[0], relative=-1), specific[0]]
+    elif prev and specs and all(x.fy or x.end_year for x in specs):
+        pass  # "a year earlier, at the end of 1H FY2011": the explicit year already says which
     elif prev:
         if specs:
             if len(specs) == 1:

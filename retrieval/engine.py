@@ -26,6 +26,7 @@ from .understand import PeriodSpec, Query, not_covered, understand
 MIN_SCORE = 0.55
 MIN_QCOV = 0.5  # at least half of what the question names (by weight) must be in the row
 CAUSAL = re.compile(r"\b(due to|because|mainly|as a result|driven by|reflect|owing to|along with|while|since|thanks to|resulted? (?:from|in))\b", re.I)
+CHANGE_ROW = re.compile(r"\b(net )?(increase|decrease|change)s?\b(?! in (?:accounts|inventor|net investment|income taxes|deferred|accrued|short-term))", re.I)
 CLOSING = re.compile(r"\bend of (?:the )?(?:period|year|quarter|half)\b|\bclosing balance\b", re.I)
 OUTFLOW = re.compile(r"\b(paid|payments?|purchases?|repayments?|used in|acquisition of|investment in|principal payments)\b", re.I)
 INJECTION = re.compile(
@@ -419,6 +420,9 @@ class Engine:
         if p2 is None:
             return self._not_found(q, k2)
         k2 = key_of(p2.fact.period)
+        if CHANGE_ROW.search(p2.fact.metric) and len([s for s in q.periods if not s.relative]) <= 1 and not any(s.relative for s in q.periods):
+            # The row is itself a change ("Net increase (decrease) in cash"): its figure is the answer.
+            return self._answer_fact(q, p2)
         k1 = self.periods.resolve(s1, None) if s1 and not (s1.relative and s2 is None) else self.periods.shift(k2, -1)
         if s1 and s1.relative and s2 is not None:
             k1 = self.periods.shift(k2, s1.relative)

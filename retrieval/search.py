@@ -61,6 +61,10 @@ class Dense:
 class RowIndex:
     def __init__(self, facts: list[Fact], chunks: list[Chunk], dense: Optional[Dense] = None, vocabulary: frozenset = frozenset()):
         self.vocabulary = vocabulary
+        # The company's own name (an acronym used all through the text, "IIJ") says little about a figure.
+        texts = [c.text for c in chunks if c.kind == "text"]
+        acronyms = Counter(w.lower() for t in texts for w in set(re.findall(r"\b[A-Z][A-Z0-9]{1,5}\b", t)))
+        self.common = {w for w, c in acronyms.items() if texts and c / len(texts) > 0.15}
         groups: dict[tuple, list[Fact]] = {}
         for f in facts:
             groups.setdefault((f.table_id, f.line, f.metric), []).append(f)
@@ -95,7 +99,7 @@ class RowIndex:
             w = math.log(1 + len(self.rows))
         else:
             w = 0.5
-        return w * (0.3 if t in WEAK else 1.0)
+        return w * (0.3 if t in WEAK or t in self.common else 1.0)
 
     def known(self, t: str) -> bool:
         return t in self.idf

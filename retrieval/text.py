@@ -12,7 +12,7 @@ STOP = set(
     """a an the of in for on at to by from with and or is was were be been are do did does doing have has had
     what whats how much many which who whom when where why me us we our ours you your it its this that these those
     there their they them i my please tell show give find figure amount value number level company firm report
-    filing iij inc s about as did get got make made bring brought over during than then so just also any all
+    filing inc s about as did get got make made bring brought over during than then so just also any all
     same period quarter half year years fiscal fy first second third fourth last previous prior  
     ago    month months six three nine twelve ended ending full  this next q1 q2 q3 q4 1h 2h
     1q 2q 3q 4q h1 h2 yoy compared versus vs against up down rise rose fall fell grow grew growth increase

@@ -130,7 +130,10 @@ def parse_periods(q: str) -> tuple[list[PeriodSpec], str]:
     prev = bool(re.search(PREV, q, re.I))
     rest = re.sub(PREV, " ", rest, flags=re.I)
     found.sort(key=lambda x: x[0])
-    specs = [s for _, s in found]
+    specs = []
+    for _, x in found:  # "full-year ... fiscal year" names one period twice
+        if x not in specs:
+            specs.append(x)
     # A bare month with no day after a quarter/half phrase ("six months to September") names the end month.
     merged: list[PeriodSpec] = []
     for s in specs:

@@ -5,8 +5,10 @@ Run with `python app.py`; every setting comes from FQA_* environment variables (
 from __future__ import annotations
 
 import html
+import ipaddress
 import logging
 import re
+import sys
 from typing import Any, Callable, Optional
 
 # settings must be imported before gradio: it sets HF_HUB_OFFLINE / GRADIO_ANALYTICS_ENABLED,
@@ -138,7 +140,7 @@ class Asker:
         self.engine = engine
 
     def __call__(self, question: str, history: list[dict]) -> tuple[str, set[int], Optional[Answer]]:
-        q = (question or "").strip()
+        q = question.strip() if isinstance(question, str) else ""  # the API may send any JSON value
         if not q:
             return EMPTY_REPLY, set(), None
         limit = self.settings.max_question_chars
@@ -150,6 +152,25 @@ class Asker:
             log.exception("engine.answer failed for %r", q[:200])
             return ERROR_REPLY, set(), None
         return render_answer(a), {s.line for s in a.sources if s.line}, a
+
+
+HISTORY_TURNS = 20  # messages kept for follow-ups (10 questions and their answers)
+
+
+def clean_history(history: Any, max_chars: int) -> list[dict]:
+    """A conversation sent by an API client, reduced to what the engine may use: the last
+    HISTORY_TURNS {"role": "user"|"assistant", "content": str} messages; anything else is dropped."""
+    if not isinstance(history, list):
+        return []
+    out = []
+    for m in history[-HISTORY_TURNS:]:
+        if not isinstance(m, dict) or m.get("role") not in ("user", "assistant"):
+            continue
+        content = m.get("content")
+        if not isinstance(content, str) or (m["role"] == "user" and len(content) > max_chars):
+            continue
+        out.append({"role": m["role"], "content": content})
+    return out
 
 
 def build_app(settings: Settings, engine: Any) -> gr.Blocks:
@@ -171,12 +192,23 @@ def build_app(settings: Settings, engine: Any) -> gr.Blocks:
         chat = chat + [{"role": "assistant", "content": text}]
         if a is not None:  # the engine sees raw text, never our escaped rendering
             history = (history + [{"role": "user", "content": question.strip()},
-                                  {"role": "assistant", "content": a.text}])[-20:]
+                                  {"role": "assistant", "content": a.text}])[-HISTORY_TURNS:]
         return chat, history, filing_html(lines, cited)
 
     def chat(message: str) -> str:
         """Answer one question about the filing; returns the answer as Markdown (summary, calculation, sources)."""
         return ask(message, [])[0]
+
+    def chat_with_history(message: str, history: list[dict]) -> tuple[str, list[dict]]:
+        """Answer a question within a conversation, so follow-ups like "and the year before?" work.
+        Send [] as history to start; send back the history this returned with the next question.
+        Returns the answer as Markdown and the updated history (a list of {"role", "content"} messages)."""
+        turns = clean_history(history, settings.max_question_chars)
+        text, _cited, a = ask(message, turns)
+        if a is not None:
+            turns = (turns + [{"role": "user", "content": message.strip()},
+                              {"role": "assistant", "content": a.text}])[-HISTORY_TURNS:]
+        return text, turns
 
     with gr.Blocks(title="Filing Q&A") as demo:
         gr.Markdown(
@@ -226,7 +258,12 @@ def build_app(settings: Settings, engine: Any) -> gr.Blocks:
         clear.click(reset, None, [chatbot, history_state, filing], queue=False, api_visibility="private")
         chatbot.clear(reset, None, [chatbot, history_state, filing], queue=False, api_visibility="private")  # its bin icon
         gr.api(chat, api_name="chat")
+        gr.api(chat_with_history, api_name="chat_with_history")
     return demo
+
+
+class StartupError(Exception):
+    """The app cannot start; the message names the cause and the fix (exit code 2, no traceback)."""
 
 
 def parse_auth(auth: str) -> Optional[tuple[str, str]]:
@@ -234,39 +271,113 @@ def parse_auth(auth: str) -> Optional[tuple[str, str]]:
         return None
     user, sep, password = auth.partition(":")
     if not sep or not user or not password:
-        raise SystemExit("FQA_AUTH must look like user:password")
+        raise StartupError("FQA_AUTH must look like user:password (both parts non-empty).")
     return user, password
 
 
-def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # gradio polls itself at startup
-    settings = Settings.from_env()
-    # Imported here so `import app` (build_app, render_answer) stays light for tests and tools.
-    from ingest.pipeline import ensure_index
-    from retrieval.engine import Engine
+def load_settings(env=None) -> Settings:
+    """Settings from FQA_* variables; a bad value is a StartupError naming the variable."""
+    try:
+        return Settings.from_env(env)
+    except ValueError as e:
+        import os
+        from dataclasses import fields
 
-    say: Callable[[str], None] = lambda msg: print(f"[filing-qa] {msg}", flush=True)
+        env = os.environ if env is None else env
+        for f in fields(Settings):
+            raw = env.get("FQA_" + f.name.upper())
+            if raw and isinstance(f.default, int):
+                try:
+                    int(raw)
+                except ValueError:
+                    raise StartupError(f"FQA_{f.name.upper()}={raw!r} is not a whole number.") from e
+        raise StartupError(f"{e}.") from e
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def exposure_warning(settings: Settings) -> str:
+    """A warning when the app listens beyond this machine; empty when it stays on loopback."""
+    if is_loopback(settings.host):
+        return ""
+    who = "anyone who can reach this machine" if not settings.auth else "anyone with the FQA_AUTH password"
+    return (f"warning: FQA_HOST={settings.host} makes the app reachable from other machines: {who} can use it"
+            + ("" if settings.auth else " (no login: set FQA_AUTH=user:password)")
+            + ". Traffic is plain HTTP; put it behind TLS on networks you do not trust.")
+
+
+def start(settings: Settings, say: Callable[[str], None]):
+    """Index, engine and app for the settings; raises StartupError with a message for anything expected."""
+    # Imported here so `import app` (build_app, render_answer) stays light for tests and tools.
+    from ingest.errors import IngestError
+    from ingest.pipeline import ensure_index
+    from retrieval.engine import AnswerError, Engine
+
+    auth = parse_auth(settings.auth)
     say(f"filing {settings.filing}; index {settings.index_dir} (first start builds it: this can take a minute)")
-    info = ensure_index(settings, progress=say)
+    try:
+        info = ensure_index(settings, progress=say)
+    except IngestError as e:
+        raise StartupError(f"cannot use the filing: {e}") from e
+    except OSError as e:
+        raise StartupError(
+            f"cannot build the index in {settings.index_dir}: {e.strerror or e} ({e.filename or settings.index_dir}). "
+            "Set FQA_INDEX_DIR to a writable folder with free space."
+        ) from e
     say(f"index ready: version {info.version}, {info.n_facts} facts, {info.n_chunks} chunks at {info.path}")
     engine = Engine(settings, info)
     say("loading the embedding model")
-    engine.warm()
+    try:
+        engine.warm()
+    except AnswerError as e:
+        raise StartupError(str(e)) from e
+    dense_error = getattr(engine, "dense_error", "")
+    if dense_error:
+        say(f"warning: vector search is unavailable ({dense_error}); answering with lexical search only")
     demo = build_app(settings, engine)
     demo.queue(default_concurrency_limit=4)
+    return demo, auth
+
+
+def main() -> int:
+    """Runs the app until stopped. Returns 2, after one line naming the cause and the fix, when it cannot start."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # gradio polls itself at startup
+    say: Callable[[str], None] = lambda msg: print(f"[filing-qa] {msg}", flush=True)
+    try:
+        settings = load_settings()
+        demo, auth = start(settings, say)
+    except StartupError as e:
+        print(f"[filing-qa] error: {e}", file=sys.stderr, flush=True)
+        return 2
+    warning = exposure_warning(settings)
+    if warning:
+        say(warning)
     say(f"starting on http://{settings.host}:{settings.port}" + (" (login required)" if settings.auth else ""))
-    demo.launch(
-        server_name=settings.host,
-        server_port=settings.port,
-        auth=parse_auth(settings.auth),
-        ssr_mode=False,
-        # System fonts: the bundled webfont lacks a bold weight and renders bold text oddly.
-        theme=gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"],
-                                font_mono=["ui-monospace", "monospace"]),
-        show_error=False,
-    )
+    try:
+        demo.launch(
+            server_name=settings.host,
+            server_port=settings.port,
+            auth=auth,
+            ssr_mode=False,
+            # System fonts: the bundled webfont lacks a bold weight and renders bold text oddly.
+            theme=gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"],
+                                    font_mono=["ui-monospace", "monospace"]),
+            show_error=False,
+        )
+    except OSError as e:  # the port is taken, or the address is not this machine's
+        print(f"[filing-qa] error: cannot listen on {settings.host}:{settings.port} ({e}). "
+              "Set FQA_PORT to a free port (and FQA_HOST to an address of this machine).", file=sys.stderr, flush=True)
+        return 2
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -30,9 +30,10 @@ from .cells import (
     unit_from_sentence,
 )
 from .errors import IngestError
+from .narrative import narrative_facts
 
 MAX_BYTES = 20_000_000
-PARSER_VERSION = "5"
+PARSER_VERSION = "6"
 
 
 @dataclass
@@ -153,6 +154,8 @@ def parse_filing(path: Path, text: Optional[str] = None) -> ParsedFiling:
             "(check that tabs were not converted to spaces)."
         )
     facts.extend(_rate_facts(name, lines, cal))
+    table_lines = {k for s, e, is_table in blocks if is_table for k in range(s, e + 1)}
+    facts.extend(narrative_facts(name, lines, table_lines, _headings(lines, table_lines), cal, _main_period(facts)))
     chunks = _narrative_chunks(name, lines, blocks) + _row_chunks(name, facts)
     conflicts = _conflicts(facts)
     return ParsedFiling(str(path), name, lines, tables, facts, chunks, conflicts, warnings, cal)
@@ -709,6 +712,29 @@ def _rate_facts(filing: str, lines: list[str], cal: FiscalCalendar) -> list[Fact
                 )
             ]
     return []
+
+
+def _headings(lines: list[str], table_lines: set) -> dict[int, str]:
+    """The section heading in force at each line."""
+    out, heading = {}, ""
+    for i, raw in enumerate(lines):
+        s = raw.strip().strip("*").strip()
+        if i not in table_lines and s and _is_heading(s) and len(s) < 90 and (i == 0 or not lines[i - 1].strip()) and (
+                i + 1 >= len(lines) or not lines[i + 1].strip()):
+            heading = s.rstrip(":")
+        out[i] = heading
+    return out
+
+
+def _main_period(facts: list[Fact]) -> Optional[Period]:
+    """The period the filing mainly reports: the most frequent duration among its table figures."""
+    counts: dict = {}
+    for f in facts:
+        if f.period.months and not f.period.is_target and f.period.end:
+            counts[f.period.key()] = (counts.get(f.period.key(), (0, f.period))[0] + 1, f.period)
+    if not counts:
+        return None
+    return max(counts.values(), key=lambda v: (v[0], v[1].end))[1]
 
 
 def _narrative_chunks(filing: str, lines: list[str], blocks) -> list[Chunk]:

@@ -321,7 +321,7 @@ class Engine:
     @staticmethod
     def same_figure(picks: list[Pick]) -> list[Pick]:
         best = picks[0]
-        return [p for p in picks if p.score >= best.score - 0.12 and abs(p.fact.value - best.fact.value) <= max(p.fact.scale, best.fact.scale, 1) * 1.01]
+        return [p for p in picks if p.score >= best.score - 0.2 and abs(p.fact.value - best.fact.value) <= max(p.fact.scale, best.fact.scale, 1) * 1.01]
 
     def picks(self, metric: str, q: Query, key: Optional[Key], want_unit: Optional[str] = None, target: Optional[bool] = None,
               qualifier: str = "", exclude: tuple = ()) -> list[Pick]:

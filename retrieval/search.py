@@ -46,16 +46,82 @@ class Hit:
 
 
 class Dense:
-    """Dense search over the Chroma collection; the query is embedded with the same model."""
+    """Dense search over the Chroma collection; the query is embedded with the same model.
 
-    def __init__(self, collection, embedder):
+    The vector store may fail at query time (a Chroma server that stopped, a damaged local store).
+    Then search logs once per outage, returns no hits so that lexical retrieval carries the answer,
+    and tries the store again on a later call (at most every `retry_after_s` seconds, so an outage
+    does not slow every answer), so dense search comes back by itself when the store does.
+    `connect`, when given, returns a fresh collection and is used for those retries (and when
+    `collection` is None because the store was away at start). `ok` (None before the first call),
+    `failures`, `recoveries` and `last_error` say how the store calls went.
+    """
+
+    retry_after_s = 2.0
+
+    def __init__(self, collection, embedder, connect=None):
+        import threading
+
         self.collection = collection
         self.embedder = embedder
+        self.connect = connect
+        self.ok: Optional[bool] = None
+        self.calls = 0
+        self.failures = 0
+        self.recoveries = 0
+        self.last_error = ""
+        self._failed_at: Optional[float] = None
+        self._lock = threading.Lock()
 
     def search(self, text: str, n: int, kind: str) -> list[tuple[str, float]]:
+        import time
+
+        with self._lock:
+            self.calls += 1
+            failed_at, collection = self._failed_at, self.collection
+        if failed_at is not None and time.monotonic() - failed_at < self.retry_after_s:
+            return []  # still within the back-off after a failure: lexical search only
         vec = self.embedder.embed_query(text)
-        res = self.collection.query(query_embeddings=[vec], n_results=n, where={"kind": kind}, include=["distances"])
-        return [(i, 1.0 - d) for i, d in zip(res["ids"][0], res["distances"][0])]
+        try:
+            if collection is None or (failed_at is not None and self.connect is not None):
+                if self.connect is None:
+                    raise RuntimeError("no vector collection")
+                collection = self.connect()
+            res = collection.query(query_embeddings=[vec], n_results=n, where={"kind": kind}, include=["distances"])
+            hits = [(i, 1.0 - d) for i, d in zip(res["ids"][0], res["distances"][0])]
+        except Exception as e:  # noqa: BLE001 (any store failure: the answer goes on without dense hits)
+            self._failed(e)
+            return []
+        self._succeeded(collection)
+        return hits
+
+    def _failed(self, e: Exception) -> None:
+        import logging
+        import time
+
+        with self._lock:
+            first = self.ok is not False
+            self.ok = False
+            self.failures += 1
+            self.last_error = f"{type(e).__name__}: {e}"[:500]
+            self._failed_at = time.monotonic()
+        if first:
+            logging.getLogger("filing-qa.search").warning(
+                "dense search failed (%s); answering with lexical search only and retrying the vector store every %.0f s",
+                self.last_error, self.retry_after_s)
+
+    def _succeeded(self, collection) -> None:
+        import logging
+
+        with self._lock:
+            back = self.ok is False
+            self.ok = True
+            self.collection = collection
+            self._failed_at = None
+            if back:
+                self.recoveries += 1
+        if back:
+            logging.getLogger("filing-qa.search").warning("dense search works again")
 
 
 class RowIndex:
@@ -99,7 +165,7 @@ class RowIndex:
             w = math.log(1 + len(self.rows))
         else:
             w = 0.5
-        return w * (0.3 if t in WEAK or t in self.common else 1.0)
+        return w * (0.1 if t in self.common else 0.3 if t in WEAK else 1.0)
 
     def known(self, t: str) -> bool:
         return t in self.idf

@@ -66,17 +66,15 @@ def ensure_index(settings: Settings, progress: Progress = None, embedder=None, f
     index_dir = Path(settings.index_dir)
     version = version_of(text, _model_id(settings, embedder))
     info = _load_info(index_dir / version)
-    if info is not None and _current(index_dir) == version and _healthy(info, settings):
+    problem = _problem(info, settings) if info is not None else "its manifest.json is missing or unreadable"
+    if not problem:
+        if _current(index_dir) != version:
+            _set_current(index_dir, version)
         info.reused = True
         info.seconds = time.perf_counter() - t0
         return info
-    if info is not None and _healthy(info, settings):
-        _set_current(index_dir, version)
-        info.reused = True
-        info.seconds = time.perf_counter() - t0
-        return info
-    if info is None and (index_dir / version).exists() or info is not None:
-        _say(progress, f"index folder {index_dir / version} is incomplete or damaged; rebuilding it")
+    if (index_dir / version).exists():
+        _say(progress, f"index folder {index_dir / version} is incomplete or damaged ({problem}); rebuilding it")
     return build_index(settings, filing, text, version, progress, embedder, t0)
 
 
@@ -88,10 +86,16 @@ def build_index(settings, filing: Path, text: str, version: str, progress: Progr
     parsed = parse_filing(filing, text)  # a filing that cannot be read leaves the index folder untouched
     for w in parsed.warnings:
         _say(progress, f"warning: {filing}, {w}")
-    index_dir.mkdir(parents=True, exist_ok=True)
     tmp = index_dir / f".build-{version}-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+    except OSError as e:
+        raise IngestError(
+            f"{index_dir}: cannot create the index folder ({e.strerror or e}). "
+            "Give a writable folder (FQA_INDEX_DIR, or --index for python -m ingest)."
+        ) from e
     collection = f"fqa-{version}"
     try:
         _write_tables(tmp, parsed, text)
@@ -244,31 +248,41 @@ def _load_info(folder: Path) -> Optional[IndexInfo]:
 
 def _healthy(info: IndexInfo, settings: Settings) -> bool:
     """A complete folder whose files and vector collection match its manifest."""
+    return not _problem(info, settings)
+
+
+def _problem(info: IndexInfo, settings: Settings) -> str:
+    """What is wrong with an index folder, in a few words; "" when every file the engine loads parses
+    and the vector collection holds every passage."""
     try:
-        for name in ("facts.jsonl", "chunks.jsonl", "conflicts.json", "tables.json", "filing.txt"):
+        for name in ("facts.jsonl", "chunks.jsonl", "conflicts.json", "tables.json", "calendar.json", "filing.txt"):
             if not (info.path / name).is_file():
-                return False
-        n_facts = 0
-        with open(info.path / "facts.jsonl", encoding="utf-8") as f:
-            for n_facts, line in enumerate(f, 1):
-                json.loads(line)  # a truncated last line fails here
-        if n_facts != info.n_facts:
-            return False
-        with open(info.path / "chunks.jsonl", encoding="utf-8") as f:
-            if sum(1 for _ in f) != info.n_chunks:
-                return False
-        json.loads((info.path / "conflicts.json").read_text(encoding="utf-8"))
-        if settings.chroma_mode == "server":
-            return True  # checked when the engine connects; the server may be starting
-        if not (info.path / "chroma" / "chroma.sqlite3").is_file():
-            return False
-        client = chroma_client(settings, info.path / "chroma")
+                return f"{name} is missing"
         try:
-            return client.get_collection(info.collection).count() == info.n_chunks
+            facts, chunks, _conflicts, _lines = load_records(info)  # exactly what the engine will load
+            json.loads((info.path / "tables.json").read_text(encoding="utf-8"))
+            json.loads((info.path / "calendar.json").read_text(encoding="utf-8"))
+        except (ValueError, TypeError, KeyError, AttributeError) as e:  # bad JSON or UTF-8, or a record of the wrong shape
+            return f"a record file does not load: {type(e).__name__}: {str(e)[:120]}"
+        if len(facts) != info.n_facts:
+            return f"facts.jsonl holds {len(facts)} of {info.n_facts} facts"
+        if len(chunks) != info.n_chunks:
+            return f"chunks.jsonl holds {len(chunks)} of {info.n_chunks} passages"
+        if settings.chroma_mode == "server":
+            return ""  # checked when the engine connects; the server may be starting
+        if not (info.path / "chroma" / "chroma.sqlite3").is_file():
+            return "the vector store (chroma/chroma.sqlite3) is missing"
+        try:
+            client = chroma_client(settings, info.path / "chroma")
+        except Exception as e:  # noqa: BLE001 (a damaged store fails in many ways)
+            return f"the vector store does not open: {type(e).__name__}"
+        try:
+            n = client.get_collection(info.collection).count()
         finally:
             _close(client)
-    except Exception:  # any damage means rebuild
-        return False
+        return "" if n == info.n_chunks else f"the vector store holds {n} of {info.n_chunks} passages"
+    except Exception as e:  # noqa: BLE001 (any damage means rebuild)
+        return f"{type(e).__name__}: {str(e)[:120]}"
 
 
 def current_info(settings: Settings) -> Optional[IndexInfo]:

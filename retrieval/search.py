@@ -185,7 +185,9 @@ class RowIndex:
             lw = sum(self.weight(t) for t in r.label) or 1.0
             l_cov = sum(self.weight(t) for t in r.label if t in q) / lw
             phrase = 0.05 if r.phrase and f" {r.phrase} " in f" {' '.join(q)} " else 0.0
-            scored.append((0.62 * q_cov + 0.38 * l_cov + phrase, q_cov, r))
+            # A figure read from a sentence serves only when no table row says it as well.
+            prose = 0.12 if r.key[0].startswith("text:") else 0.0
+            scored.append((0.62 * q_cov + 0.38 * l_cov + phrase - prose, q_cov, r))
         scored.sort(key=lambda x: -x[0])
         fused = self._fuse(scored, q, question or metric, rows)
         return fused[:k]

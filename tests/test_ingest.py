@@ -463,4 +463,4 @@ def test_scaled_copy_of_iij_scales_every_fact(iij, tmp_path):
         assert abs(g.value - f.value * k) <= 0.5 * step * (1 + 1e-9) + 1e-9 * abs(f.value), (f.line, f.cell_text, g.cell_text)
         assert (g.value != f.value) == (g.cell_text != f.cell_text)
         changed += g.value != f.value
-    assert changed >= 0.95 * len(before)  # only tiny figures ("1" * 1.1 prints "1") and the note stay put
+    assert changed >= 0.95 * len([f for f in before.values() if f.table_id != "note" and not f.table_id.startswith("text:")])  # only tiny figures ("1" * 1.1 prints "1") and the note stay put

@@ -1,0 +1,269 @@
+"""One measured task in a fresh Python process: `python -m bench.worker TASK ...`.
+
+Runs in its own process so that model loading, imports and peak memory belong to the task alone.
+Prints `BENCH_FIRST_ANSWER` (flushed) the moment the first answer exists, so the parent can time
+start-up from the spawn, and ends with one line `BENCH_RESULT {json}`. Everything else goes to stderr.
+
+Tasks:
+  ours-ingest   ensure_index(filing -> index): cold in a fresh folder, or the re-ingest of an unchanged filing
+  ours-serve    Engine on a built index: warm, first answer, then warm latency over the questions
+  naive-ingest  the LangChain baseline built twice: cold (model load included), then again (it has no reuse)
+  naive-serve   the baseline from scratch in a fresh process, first answer, then warm latency
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+T_START = time.perf_counter()
+
+import settings as _settings  # noqa: E402,F401  (offline environment before any model import)
+from settings import Settings  # noqa: E402
+
+FIRST = "BENCH_FIRST_ANSWER"
+RESULT = "BENCH_RESULT "
+WARMUP_QUESTIONS = 5
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set of this process so far (Linux reports ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def dir_size_mb(path: Path) -> float:
+    total = 0
+    for root, _dirs, files in os.walk(path):
+        for f in files:
+            try:
+                total += os.path.getsize(os.path.join(root, f))
+            except OSError:
+                pass
+    return total / (1024 * 1024)
+
+
+def load_questions(path: Path, limit: int) -> list[dict]:
+    out = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            out.append(json.loads(line))
+        if limit and len(out) >= limit:
+            break
+    return out
+
+
+def _emit_first() -> None:
+    sys.stdout.write(FIRST + "\n")
+    sys.stdout.flush()
+
+
+def _result(d: dict) -> None:
+    d["process_s"] = time.perf_counter() - T_START
+    d["peak_rss_mb"] = peak_rss_mb()
+    sys.stdout.write(RESULT + json.dumps(d) + "\n")
+    sys.stdout.flush()
+
+
+def _timed(answer, questions: list[dict]) -> list[float]:
+    lat = []
+    for q in questions:
+        t = time.perf_counter()
+        answer(q)
+        lat.append(time.perf_counter() - t)
+    return lat
+
+
+# ---------------------------------------------------------------- ours
+
+
+def ours_ingest(args) -> dict:
+    from ingest.pipeline import ensure_index
+
+    s = Settings.from_env().with_(filing=Path(args.filing), index_dir=Path(args.index))
+    t = time.perf_counter()
+    info = ensure_index(s)
+    seconds = time.perf_counter() - t
+    return {"ingest_s": seconds, "reused": info.reused, "n_facts": info.n_facts, "n_chunks": info.n_chunks,
+            "n_tables": info.n_tables, "index_mb": dir_size_mb(Path(args.index)), "version_mb": dir_size_mb(info.path)}
+
+
+def ours_serve(args) -> dict:
+    t_import = time.perf_counter()
+    from ingest.pipeline import current_info
+    from retrieval.engine import Engine
+
+    s = Settings.from_env().with_(filing=Path(args.filing), index_dir=Path(args.index))
+    import_s = time.perf_counter() - t_import
+    questions = load_questions(Path(args.questions), args.limit)
+    t = time.perf_counter()
+    info = current_info(s)
+    engine = Engine(s, info)
+    engine.warm()
+    warm_s = time.perf_counter() - t
+    q0 = questions[0]
+    t = time.perf_counter()
+    engine.answer(q0["question"], q0.get("history") or [])
+    first_s = time.perf_counter() - t
+    _emit_first()
+    since_start_first = time.perf_counter() - T_START
+
+    def ask(q):
+        return engine.answer(q.get("question", ""), q.get("history") or [])
+
+    for q in questions[:WARMUP_QUESTIONS]:
+        ask(q)
+    lat = _timed(ask, questions)
+    out = {"import_s": import_s, "load_warm_s": warm_s, "first_answer_s": first_s, "in_process_first_s": since_start_first,
+           "latencies_s": lat, "slowest": _slowest(lat, questions)}
+    if args.breakdown:
+        out["breakdown"] = breakdown(engine, questions[: args.breakdown])
+    return out
+
+
+def _slowest(lat: list[float], questions: list[dict], n: int = 5) -> list[dict]:
+    order = sorted(range(len(lat)), key=lambda i: -lat[i])[:n]
+    return [{"id": questions[i].get("id"), "ms": round(lat[i] * 1000, 1), "question": questions[i].get("question", "")[:100]} for i in order]
+
+
+def breakdown(engine, questions: list[dict]) -> dict:
+    """Where an answer's time goes: query embedding, the Chroma query, and the rest (parsing the
+    question, lexical ranking, arithmetic, rendering). Wraps the live objects, so a second pass."""
+    spent = {"embed": 0.0, "chroma": 0.0, "embed_calls": 0, "chroma_calls": 0}
+    emb = getattr(engine, "embedder", None)
+    undo = []
+
+    def wrap(obj, name, key):
+        fn = getattr(obj, name, None)
+        if fn is None:
+            return
+
+        def timed(*a, **k):
+            t = time.perf_counter()
+            try:
+                return fn(*a, **k)
+            finally:
+                spent[key] += time.perf_counter() - t
+                spent[key + "_calls"] += 1
+
+        setattr(obj, name, timed)
+        undo.append((obj, name))
+
+    if emb is not None:
+        wrap(emb, "embed_documents", "embed")  # embed_query goes through embed_documents
+    seen = set()
+    for holder in (getattr(engine, "rows", None), getattr(engine, "passages", None)):
+        dense = getattr(holder, "dense", None)
+        col = getattr(dense, "collection", None)
+        if col is not None and id(col) not in seen:
+            seen.add(id(col))
+            wrap(col, "query", "chroma")
+    texts = []
+    t0 = time.perf_counter()
+    try:
+        for q in questions:
+            texts.append(engine.answer(q.get("question", ""), q.get("history") or []))
+    finally:
+        for obj, name in undo:
+            try:
+                delattr(obj, name)
+            except AttributeError:
+                pass
+    total = time.perf_counter() - t0
+    n = max(1, len(questions))
+    return {
+        "n": len(questions),
+        "total_ms_per_answer": 1000 * total / n,
+        "embed_ms_per_answer": 1000 * spent["embed"] / n,
+        "embed_calls_per_answer": spent["embed_calls"] / n,
+        "chroma_ms_per_answer": 1000 * spent["chroma"] / n,
+        "chroma_calls_per_answer": spent["chroma_calls"] / n,
+        "other_ms_per_answer": 1000 * (total - spent["embed"] - spent["chroma"]) / n,
+    }
+
+
+# ---------------------------------------------------------------- the naive baseline
+
+
+def _naive_class():
+    from eval.baseline import NaiveRag
+
+    return NaiveRag
+
+
+def _naive_dir(rag) -> Path | None:
+    tmp = getattr(rag, "_tmp", None)
+    if tmp is not None and getattr(tmp, "name", None):
+        return Path(tmp.name)
+    store = getattr(rag, "store", None)
+    p = getattr(store, "_persist_directory", None)
+    return Path(p) if p else None
+
+
+def _naive_ask(rag):
+    return lambda q: rag.answer_json({"id": q.get("id"), "question": q.get("question", ""), "history": q.get("history") or []})
+
+
+def naive_ingest(args) -> dict:
+    s = Settings.from_env().with_(filing=Path(args.filing))
+    cls = _naive_class()
+    t = time.perf_counter()
+    rag = cls(Path(args.filing), s)
+    cold = time.perf_counter() - t
+    d = _naive_dir(rag)
+    size = dir_size_mb(d) if d else None
+    n_docs = None
+    try:
+        n_docs = rag.store._collection.count()
+    except Exception:  # a different baseline layout: the count is informative only
+        pass
+    t = time.perf_counter()
+    rag2 = cls(Path(args.filing), s)  # no change detection: re-ingest rebuilds everything
+    again = time.perf_counter() - t
+    del rag2
+    return {"ingest_s": cold, "reingest_s": again, "index_mb": size, "n_chunks": n_docs}
+
+
+def naive_serve(args) -> dict:
+    t = time.perf_counter()
+    cls = _naive_class()
+    s = Settings.from_env().with_(filing=Path(args.filing))
+    import_s = time.perf_counter() - t
+    questions = load_questions(Path(args.questions), args.limit)
+    t = time.perf_counter()
+    rag = cls(Path(args.filing), s)
+    build_s = time.perf_counter() - t
+    ask = _naive_ask(rag)
+    t = time.perf_counter()
+    ask(questions[0])
+    first_s = time.perf_counter() - t
+    _emit_first()
+    since_start_first = time.perf_counter() - T_START
+    for q in questions[:WARMUP_QUESTIONS]:
+        ask(q)
+    lat = _timed(ask, questions)
+    return {"import_s": import_s, "build_s": build_s, "first_answer_s": first_s, "in_process_first_s": since_start_first,
+            "latencies_s": lat, "slowest": _slowest(lat, questions)}
+
+
+TASKS = {"ours-ingest": ours_ingest, "ours-serve": ours_serve, "naive-ingest": naive_ingest, "naive-serve": naive_serve}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.worker")
+    ap.add_argument("task", choices=sorted(TASKS))
+    ap.add_argument("--filing", required=True)
+    ap.add_argument("--index", default="")
+    ap.add_argument("--questions", default="")
+    ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--breakdown", type=int, default=0, help="questions for the time breakdown pass (0: none)")
+    args = ap.parse_args(argv)
+    _result(TASKS[args.task](args))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

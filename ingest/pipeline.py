@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import time
+from functools import lru_cache
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Optional
@@ -50,7 +51,14 @@ class IndexInfo:
 
 
 def version_of(text: str, model: str) -> str:
-    return content_id(text, PARSER_VERSION, model)
+    """Same filing, same reading code, same model: same index. A change to the reader makes a new one."""
+    return content_id(text, PARSER_VERSION, model, _reader_hash())
+
+
+@lru_cache(maxsize=1)
+def _reader_hash() -> str:
+    here = Path(__file__).resolve().parent
+    return content_id(*(p.read_text(encoding="utf-8") for p in sorted(here.glob("*.py")) if p.name not in ("__main__.py", "pipeline.py")))
 
 
 def _model_id(settings: Settings, embedder) -> str:

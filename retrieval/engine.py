@@ -351,6 +351,13 @@ class Engine:
         key = self.periods.resolve(spec) if spec else None
         target = True if spec and spec.target else None
         p = self.pick(q.metric, q, key, None, target)
+        if p is None and spec and spec.fy and spec.months is None:
+            # "for FY2012" with no length: any period of that year the row reports, most reported first.
+            for k in sorted((k for k in self.periods.counts if k[2] == bool(target) and k[1] and self.periods.fy(k) == spec.fy),
+                            key=lambda k: -self.periods.counts[k]):
+                p = self.pick(q.metric, q, k, None, target)
+                if p is not None:
+                    break
         if p is None and key and key[1] == 3:
             return self._implied_quarter(q, key)
         if p is not None and q.currency and p.fact.unit != q.currency:

@@ -133,7 +133,8 @@ class RowIndex:
         self.common = {w for w, c in acronyms.items() if texts and c / len(texts) > 0.15}
         groups: dict[tuple, list[Fact]] = {}
         for f in facts:
-            groups.setdefault((f.table_id, f.line, f.metric), []).append(f)
+            # One row per table and row path: a transposed table prints each period on its own line.
+            groups.setdefault((f.table_id, tuple(f.row_path)), []).append(f)
         by_fact = {fid: c for c in chunks if c.kind == "table_row" for fid in c.fact_ids}
         self.rows: list[RowDoc] = []
         for key, fs in groups.items():

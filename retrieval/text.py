@@ -24,7 +24,7 @@ STOP = set(
     more less most least represent represents toward towards far along as into onto such very some would could
     should will can may might must here yet being having own according whole every each both either neither
     said say says look looking see let like want know think tell told ask asked question answer compute
-    calculate calculated breakdown rest remainder""".split()
+    calculate calculated breakdown rest remainder between during within since until through hold held""".split()
 )
 WEAK = {"total", "net", "other", "others", "subtotal", "consolidated", "business", "service", "services", "balance", "level", "position", "result", "segment"}
 

@@ -58,7 +58,7 @@ def test_build_then_reuse_is_a_no_op(tmp_path):
     s = _settings(tmp_path / "index")
     info = ensure_index(s, embedder=HashEmbedder())
     assert not info.reused
-    assert (info.n_tables, info.n_facts, info.n_conflicts) == (29, 990, 1)
+    assert (info.n_tables, info.n_facts, info.n_conflicts) == (29, 1042, 1)
     assert (tmp_path / "index" / "CURRENT").read_text() == info.version
     for name in ("manifest.json", "facts.jsonl", "chunks.jsonl", "conflicts.json", "tables.json", "filing.txt", "chroma"):
         assert (info.path / name).exists(), name

@@ -26,7 +26,7 @@ STOP = set(
     said say says look looking see let like want know think tell told ask asked question answer compute
     calculate calculated breakdown rest remainder between during within since until through hold held""".split()
 )
-WEAK = {"total", "net", "other", "others", "subtotal", "consolidated", "business", "service", "services", "balance", "level", "position", "result", "segment"}
+WEAK = {"total", "net", "subtotal", "consolidated", "business", "service", "services", "balance", "level", "position", "result", "segment"}
 
 
 @lru_cache(maxsize=1)

@@ -179,10 +179,10 @@ def test_control_and_binary_characters_are_stripped(engine, q):
 @pytest.mark.parametrize("q", MARKUP, ids=range(len(MARKUP)))
 def test_sql_html_and_template_text_is_only_text(engine, q):
     a = ask_twice(engine, q)
-    if "total revenues" in q:
-        assert a.value == REVENUE_1H12, a.summary
+    if "total revenues" in q:  # answered right, or declined: never another figure
+        assert a.value in (REVENUE_1H12, None), a.summary
     else:
-        assert a.value is None or not a.answerable or a.sources, a
+        assert a.value is None, a.summary
     # Engine Markdown never carries live HTML from the question.
     assert "<script" not in a.text and "<img" not in a.text
 

@@ -22,7 +22,7 @@ import settings  # noqa: F401  (offline environment: HF_HUB_OFFLINE, GRADIO_ANAL
 from settings import Settings
 
 from . import api
-from .procs import ROOT, App, RssSampler, run_worker
+from .procs import ROOT, App, CpuMeter, RssSampler, run_worker
 from .synth import synthesize
 
 HERE = Path(__file__).resolve().parent
@@ -78,6 +78,19 @@ class Bench:
         self.questions = read_questions(Path(args.questions), limit)
         self.qfile = self.work / "questions.jsonl"
         self.qfile.write_text("".join(json.dumps(q) + "\n" for q in self.questions))
+        self.cpu = CpuMeter()
+        self.phases: dict = {}
+        self.quiet_wait = args.quiet_wait if args.quiet_wait is not None else (0 if self.quick else 30)
+
+    def phase(self, name: str, fn) -> None:
+        """Runs one phase, after waiting (bounded) for other processes to leave the CPUs alone, and
+        records how much CPU they took meanwhile: the figures are only as good as that."""
+        waited, before = self.cpu.wait_quiet(self.quiet_wait) if self.quiet_wait else (0.0, None)
+        if waited > 1.5:
+            self.say(f"waited {waited:.0f} s for a quieter machine (other processes at {before:.0f}% of the CPUs)")
+        m = self.cpu.mark()
+        fn()
+        self.phases[name] = {"seconds": time.perf_counter() - m[0], "foreign_cpu_pct": self.cpu.foreign_pct(m), "waited_s": waited}
 
     def say(self, msg: str) -> None:
         print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
@@ -203,11 +216,11 @@ class Bench:
                 "questions": len(self.questions), "baseline": "eval.baseline.NaiveRag", "model": Settings.from_env().model,
                 "python": platform.python_version(), "cpus": os.cpu_count(), "loadavg_start": _load(), **_git()}
         try:
-            self.ours_ingest()
-            self.ours_serve()
-            self.app()
-            self.naive()
-            self.scale()
+            self.phase("ours_ingest", self.ours_ingest)
+            self.phase("ours_serve", self.ours_serve)
+            self.phase("app", self.app)
+            self.phase("baseline", self.naive)
+            self.phase("scale", self.scale)
         finally:
             if not self.args.keep:
                 self.tmp.cleanup()
@@ -215,6 +228,7 @@ class Bench:
                 self.say(f"kept {self.work}")
         meta["loadavg_end"] = _load()
         meta["seconds"] = time.perf_counter() - t0
+        meta["phases"] = self.phases
         return {"meta": meta, "figures": self.figures(), "raw": self.raw}
 
 
@@ -302,6 +316,10 @@ def notes(report: dict) -> list[str]:
                f"{a['concurrent']['clients']} clients: latency p50 {a['concurrent']['latency_ms']['p50']:.0f} ms, p95 {a['concurrent']['latency_ms']['p95']:.0f} ms")
     out.append(f"chunks: ours {r['ours_ingest']['cold']['n_chunks']} (1x), {r['scale']['ingest']['n_chunks']} ({r['scale']['factor']}x); "
                f"baseline {r['naive']['ingest'].get('n_chunks')}")
+    ph = m.get("phases", {})
+    if ph:
+        out.append("other processes' share of the CPUs during each phase (contention inflates the figures): " + ", ".join(
+            f"{k} {v['foreign_cpu_pct']:.0f}% ({v['seconds']:.0f} s)" for k, v in ph.items()))
     load = m.get("loadavg_start"), m.get("loadavg_end")
     out.append(f"machine: {m['cpus']} CPUs, load average at start {load[0]}, at end {load[1]}; run took {m['seconds']:.0f} s; "
                f"code {m['commit']}{' + uncommitted changes' if m['dirty'] else ''}")
@@ -327,6 +345,8 @@ def main(argv=None) -> int:
     ap.add_argument("--scale", type=int, default=0, help="size factor of the synthetic filing (default 20; 2 with --quick)")
     ap.add_argument("--clients", type=int, default=8, help="concurrent API clients (default 8)")
     ap.add_argument("--requests", type=int, default=0, help="requests in the concurrent run (default 80; 16 with --quick)")
+    ap.add_argument("--quiet-wait", type=float, default=None,
+                    help="before each phase wait up to S seconds for other processes to free the CPUs (default 30; 0 with --quick)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder (indexes, synthetic filing, logs)")
     args = ap.parse_args(argv)
     report = Bench(args).run()

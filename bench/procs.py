@@ -191,3 +191,40 @@ class App:
     def stop(self) -> None:
         if self.proc is not None:
             stop(self.proc)
+
+
+class CpuMeter:
+    """CPU time other processes used while a phase ran: the machine's busy time minus this benchmark's
+    own (itself plus the children it has waited for), as a share of all CPUs over the wall time."""
+
+    def __init__(self):
+        self.ncpu = psutil.cpu_count() or 1
+
+    @staticmethod
+    def _busy() -> float:
+        t = psutil.cpu_times()
+        return sum(t) - t.idle - getattr(t, "iowait", 0.0) - getattr(t, "guest", 0.0) - getattr(t, "guest_nice", 0.0)
+
+    @staticmethod
+    def _own() -> float:
+        t = os.times()
+        return t.user + t.system + t.children_user + t.children_system
+
+    def mark(self) -> tuple[float, float, float]:
+        return time.perf_counter(), self._busy(), self._own()
+
+    def foreign_pct(self, since: tuple[float, float, float]) -> float:
+        t, busy, own = self.mark()
+        wall = max(1e-6, t - since[0])
+        return max(0.0, 100.0 * ((busy - since[1]) - (own - since[2])) / (wall * self.ncpu))
+
+    def wait_quiet(self, max_s: float, below_pct: float = 20.0) -> tuple[float, float]:
+        """Waits (at most max_s) until other processes use under below_pct of the CPUs over one second.
+        Returns (seconds waited, the last reading)."""
+        t0 = time.perf_counter()
+        while True:
+            m = self.mark()
+            time.sleep(1.0)
+            pct = self.foreign_pct(m)
+            if pct < below_pct or time.perf_counter() - t0 >= max_s:
+                return time.perf_counter() - t0, pct

@@ -403,19 +403,26 @@ class Engine:
         word = "up" if pct >= 0 else "down"
         return f", {word} {abs(pct):.1f}% from {money(prev.value, prev.unit)} a year earlier"
 
-    def _implied_quarter(self, q: Query, key: Key) -> Answer:
+    def _quarter_from_half(self, metric: str, q: Query, key: Key, unit: Optional[str] = None) -> Optional[tuple[Quantity, list]]:
+        """A quarter the filing does not print, as its half minus the other quarter."""
         split = self.periods.split_quarter(key)
         if not split:
-            return self._not_found(q, key)
+            return None
         half_key, other_key = split
-        ph = self.pick(q.metric, q, half_key)
+        ph = self.pick(metric, q, half_key, unit)
         if ph is None:
-            return self._not_found(q, key)
+            return None
         other = next((f for f in ph.row.facts if key_of(f.period) == other_key and f.unit == ph.fact.unit and not f.qualifier), None)
-        po = Pick(ph.row, other, ph.score) if other else self.pick(q.metric, q, other_key, ph.fact.unit)
+        po = Pick(ph.row, other, ph.score) if other else self.pick(metric, q, other_key, ph.fact.unit)
         if po is None:
+            return None
+        return calc.subtract(Quantity.of(ph.fact), Quantity.of(po.fact)), [ph, po]
+
+    def _implied_quarter(self, q: Query, key: Key) -> Answer:
+        got = self._quarter_from_half(q.metric, q, key)
+        if got is None:
             return self._not_found(q, key)
-        res = calc.subtract(Quantity.of(ph.fact), Quantity.of(po.fact))
+        res, (ph, po) = got
         what = f"{self._name(ph.fact)} for {self.periods.label(key)} (not printed: {self._plabel(ph.fact)} minus {self._plabel(po.fact)})"
         return self._compose(q, res, what, [ph, po])
 
@@ -454,6 +461,12 @@ class Engine:
             others = [f for f in p2.row.facts if f.period.end < k2[0] and f.unit == p2.fact.unit and not f.qualifier]
             p1f = max(others, key=lambda f: f.period.end) if others else None
         if p1f is None:
+            pct = self._printed_change(p2, k1, k2, "%") or next(
+                (x for c in self.same_figure(self.picks(q.metric, q, k2, unit) or [p2]) for x in [self._printed_change(c, k1, k2, "%")] if x), None)
+            if pct is not None:
+                # The filing gives only the percentage for this comparison.
+                summary = f"The filing gives this change only as a percentage: {self._name(p2.fact).lower()} {pct_words(pct.value)} in {self._plabel(pct)} compared with a year earlier."
+                return self._finish(q, summary, pct.value, "%", None, [pct])
             return self._not_found(q, k1)
         a, b = Quantity.of(p1f), Quantity.of(p2.fact)
         if q.op == "pct_change" and a.unit != "%":
@@ -612,22 +625,32 @@ class Engine:
         if len(specs) >= 2 and not tokens(n1 + " " + n2):
             return self._value(q)
         if len(specs) >= 2:
-            # The same figure in two periods ("first or second quarter").
-            k1, k2 = (self.periods.resolve(s) for s in specs[:2])
-            a = self.pick(q.metric, q, k1)
-            b = self.pick(q.metric, q, k2, a.fact.unit if a else None)
+            # The same figure in two periods ("first or second quarter"); an unprinted quarter is derived.
+            sides = []
+            for spec in specs[:2]:
+                k = self.periods.resolve(spec)
+                p = self.pick(q.metric, q, k)
+                if p is not None:
+                    sides.append((Quantity.of(p.fact), [p], self._plabel(p.fact), self._name(p.fact)))
+                elif k is not None:
+                    got = self._quarter_from_half(q.metric, q, k)
+                    if got is None:
+                        return self._not_found(q, k)
+                    sides.append((got[0], got[1], self.periods.label(k), self._name(got[1][0].fact)))
+                else:
+                    return self._not_found(q, None)
         else:
             a, b = self._two(q, n1, n2)
-        if a is None or b is None:
-            return self._not_found(q, None)
-        res = calc.larger(Quantity.of(a.fact), Quantity.of(b.fact))
-        winner, loser = (a, b) if res.value == a.fact.value else (b, a)
+            sides = [(Quantity.of(p.fact), [p], self._plabel(p.fact), self._name(p.fact)) for p in (a, b)]
+        (qa, pa, la, na), (qb, pb, lb, nb) = sides
+        res = calc.larger(qa, qb)
+        win, lose = (sides[0], sides[1]) if res is qa else (sides[1], sides[0])
         summary = (
-            f"{self._name(winner.fact)} ({self._plabel(winner.fact)}) was larger: {money(winner.fact.value, winner.fact.unit)} "
-            f"against {money(loser.fact.value, loser.fact.unit)} for {self._name(loser.fact).lower()} ({self._plabel(loser.fact)})."
+            f"{win[3]} ({win[2]}) was larger: {money(win[0].value, win[0].unit)} "
+            f"against {money(lose[0].value, lose[0].unit)} for {lose[3].lower()} ({lose[2]})."
         )
-        calc_text = f"{fmt_plain(winner.fact)} > {fmt_plain(loser.fact)}"
-        return self._finish(q, summary, winner.fact.value, winner.fact.unit, calc_text, [winner.fact, loser.fact])
+        calc_text = f"{win[0].working()} > {lose[0].working()}" if len(win[1]) + len(lose[1]) > 2 else f"{fmt_plain(win[1][0].fact)} > {fmt_plain(lose[1][0].fact)}"
+        return self._finish(q, summary, win[0].value, win[0].unit, calc_text, [p.fact for p in win[1] + lose[1]])
 
     def _target(self, q: Query) -> Answer:
         metric = re.sub(r"\b(income|profit)\b(?! (?:before|attributable|tax))", r"\1", q.metric)

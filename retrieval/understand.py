@@ -61,7 +61,7 @@ OPS = [
     ("sum", r"\b(plus|combined|together|sum of|add(?:ed)? up|in total across|current and non-?current|current plus non-?current)\b"),
     ("pct_change", r"\b(by what (?:percent|%)|by what percentage|what percentage (?:growth|increase|decrease|change)|percentage (?:growth|increase|decrease|change)|how fast|growth rate|in percent|percent(?:age)? change|% change|grow(?:th)? (?:rate|in percent)|by how many percent|what % )|\b(?:grow|grew|growth|increase|rise|rose|change|fall|fell|decline|drop)\w*\b.*\b(percent|percentage|%)"),
     ("pp_change", r"\b(percentage points|points|pp)\b"),
-    ("change", r"\b(added|net additions?|change|changed|grow|grew|growth|increase|increased|decrease|decreased|rise|rose|fall|fell|drop|dropped|decline|declined|improve|improved|difference|differ|move|moved|go up|go down|went up|went down|compared? (?:with|to)|versus|vs\.?|gain|gained)\b"),
+    ("change", r"\bhow much (?:more|less|higher|lower|bigger|smaller)\b.*\bthan\b|\b(added|net additions?|change|changed|grow|grew|growth|increase|increased|decrease|decreased|rise|rose|fall|fell|drop|dropped|decline|declined|improve|improved|difference|differ|move|moved|go up|go down|went up|went down|compared? (?:with|to)|versus|vs\.?|gain|gained)\b"),
     ("define", r"^\s*(what(?:'s| is| are| does)|define|explain|meaning of)\b(?!.*\b(?:19|20)\d\d\b).{0,40}\b(mean|means|meaning|stand for)?\s*\??\s*$"),
 ]
 
@@ -193,18 +193,22 @@ OP_WORDS = re.compile(
     r"grow|grew|growth|(?:as a |what )?(?:share|proportion|portion|fraction) of|went to|go to|came from|come from|achieved|reached|"
     r"how far along|progress (?:toward|towards)|work out|calculate|roughly|approximately|(?:at|using|with) (?:the )?(?:report's|filing's|company's)?\s*(?:exchange )?rate|"
     r"still needed|still need|needed|need|left|remaining|to (?:reach|hit|meet|achieve)|larger|bigger|higher|greater|give the \w+ amount|"
-    r"how many points|percentage points|points|improve|improved)\b",
+    r"how many points|percentage points|points|improve|improved|year-on-year|year on year|yoy|represent|how much more|how much less|than)\b",
     re.I,
 )
 
 
 def understand(question: str) -> Query:
     q = " ".join(question.split())
+    # "the first or the second quarter" names two quarters.
+    q = re.sub(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+or\s+(the\s+)?(first|second|third|fourth|1st|2nd|3rd|4th)\s+(quarter|half)\b",
+               r"\1 \4 or \2\3 \4", q, flags=re.I)
     op, explicit = detect_op(canonical(q))
     periods, rest = parse_periods(canonical(q))
     currency = ""
     for pat, code in CURRENCY:
-        if re.search(pat, q, re.I) and not re.search(r"\b(exchange|translation|conversion) rate\b|\brate\b", q, re.I):
+        asks_rate = re.search(r"\b(what|which)\b[^?]{0,40}\brate\b", q, re.I) and not re.search(r"\b(in|into|to)\s+(us\s+)?(dollars?|usd)\b", q, re.I)
+        if re.search(pat, q, re.I) and not asks_rate:
             currency = code
             rest = re.sub(pat, " ", rest, flags=re.I)
     if op == "pp_change" or (op == "change" and re.search(r"\bpoints?\b", q, re.I)):

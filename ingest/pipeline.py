@@ -109,10 +109,10 @@ def build_index(settings, filing: Path, text: str, version: str, progress: Progr
         _write_tables(tmp, parsed, text)
         embedder = embedder or Embedder(settings.model)
         docs = parsed.chunks
-        _say(progress, f"embedding {len(docs)} passages and table rows")
-        vectors = _embed_with_bar(embedder, [d.text for d in docs])
-        client = chroma_client(settings, tmp / "chroma")
+        client = chroma_client(settings, tmp / "chroma")  # before the slow part: a server that is away fails fast
         try:
+            _say(progress, f"embedding {len(docs)} passages and table rows")
+            vectors = _embed_with_bar(embedder, [d.text for d in docs])
             if settings.chroma_mode == "server":
                 _drop(client, collection)
             col = client.create_collection(collection, metadata={"hnsw:space": "cosine"}, embedding_function=None)

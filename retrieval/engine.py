@@ -185,7 +185,7 @@ class Engine:
         if q.op not in ("narrative",) and (q.elliptical or not self._strong(q)):
             p = understand(clean_question(prev[-1], 10_000)[0])
             p = self._with_history(p, [{"role": "user", "content": t} for t in prev[:-1]]) if not self._strong(p) and len(prev) > 1 else p
-            metric = q.metric if self._strong(q) else p.metric
+            metric = self._merge_metric(q, p) if self._strong(q) else p.metric
             periods = q.periods or p.periods
             if q.periods and len(q.periods) == 1 and q.periods[0].relative and p.periods:
                 periods = [replace(s, relative=-1) for s in p.periods[-1:]]
@@ -207,6 +207,23 @@ class Engine:
                 return replace(q, metric=p.metric, periods=periods)
             return replace(q, metric=metric, periods=periods, op=op, currency=q.currency or p.currency, parts=q.parts or p.parts)
         return q
+
+    def _merge_metric(self, q: Query, p: Query) -> str:
+        """An elliptical follow-up that names something ("and diluted?", "its gross margin") refines the
+        previous subject: try it added to, or swapped for one word of, the previous question's words."""
+        if not q.elliptical:
+            return q.metric
+        cur = [t for t in q.metric_tokens if self.rows.known(t)]
+        prev = p.metric_tokens
+        if q.op in ("margin", "margin_ratio", "operating_margin") or not prev or len(cur) > 2:
+            return f"{q.metric} {p.metric}"
+        options = [" ".join(cur + prev)] + [" ".join(prev[:i] + cur + prev[i + 1:]) for i in range(len(prev))]
+
+        def fit(m: str) -> float:
+            hits = self.rows.rank(m, m, k=1)
+            return hits[0].parts.get("coverage", 0) if hits else 0.0
+
+        return max(options, key=fit)
 
     def _strong(self, q: Query) -> bool:
         toks = [t for t in q.metric_tokens if self.rows.known(t)]
@@ -428,6 +445,10 @@ class Engine:
 
     def _change(self, q: Query) -> Answer:
         s1, s2 = self._specs(q, 2)
+        if s1 and s2 and not s1.relative and not s2.relative:
+            r1, r2 = self.periods.resolve(s1), self.periods.resolve(s2)
+            if r1 and r2 and r1[0] > r2[0]:
+                s1, s2 = s2, s1  # "September 2012 than September 2011": from the earlier to the later
         k2 = self.periods.resolve(s2) if s2 else None
         unit = "USD" if q.currency == "USD" else None
         p2 = self.pick(q.metric, q, k2, unit)

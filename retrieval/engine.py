@@ -19,7 +19,7 @@ from settings import Settings
 from . import calculator as calc
 from .calculator import CalcError, Quantity
 from .periods import Key, Periods, key_of
-from .search import Dense, Hit, PassageIndex, RowDoc, RowIndex, sentences
+from .search import Dense, Hit, PassageIndex, RowDoc, RowIndex, acronyms, sentences
 from .text import canonical, glossary, tokens
 from .understand import PeriodSpec, Query, not_covered, understand
 
@@ -85,7 +85,7 @@ class Engine:
             except Exception as e:  # lexical search still answers when the vector store is away
                 self.dense_error = str(e)
             vocab = frozenset(t for c in self.chunks for t in tokens(c.text))
-            self.rows = RowIndex(self.facts, self.chunks, dense, vocab)
+            self.rows = RowIndex(self.facts, self.chunks, dense, vocab, acronyms("\n".join(self.lines)))
             self.passages = PassageIndex(self.chunks, dense)
             self.by_id = {f.id: f for f in self.facts}
             self.conflict_by_fact = {v["fact_id"]: c for c in self.conflicts for v in c["values"]}
@@ -367,7 +367,10 @@ class Engine:
         spec = self._specs(q, 1)[0]
         key = self.periods.resolve(spec) if spec else None
         target = True if spec and spec.target else None
-        p = self.pick(q.metric, q, key, None, target)
+        p = None
+        if re.search(r"\bhow many\b|\bnumber of\b", q.text, re.I):
+            p = self.pick(q.metric, q, key, "count", target)  # "how many" asks for a count, not an amount
+        p = p or self.pick(q.metric, q, key, None, target)
         if p is None and spec and spec.fy and spec.months is None:
             # "for FY2012" with no length: any period of that year the row reports, most reported first.
             for k in sorted((k for k in self.periods.counts if k[2] == bool(target) and k[1] and self.periods.fy(k) == spec.fy),
@@ -477,6 +480,9 @@ class Engine:
                 summary = f"{self._name(p2.fact)} changed by {pct_words(printed.value)} in {self._plabel(printed)} compared with {self.periods.label(k1)}, as the filing prints it."
                 return self._finish(q, summary, printed.value, "%", None, [printed])
         p1f = self._fact_for(p2.row, k1, q, p2.fact.unit)
+        if p1f is None and k1:
+            other_row = self.pick(q.metric, q, k1, p2.fact.unit)
+            p1f = other_row.fact if other_row else None
         if p1f is None and k1 and k1[1] == 0:
             # For a balance, "the change" is against the other date the table gives.
             others = [f for f in p2.row.facts if f.period.end < k2[0] and f.unit == p2.fact.unit and not f.qualifier]
@@ -621,7 +627,10 @@ class Engine:
         part, whole = q.parts
         if q.op == "share" and not tokens(whole):
             whole = "total " + part
-        a, b = self._two(q, part, whole)
+        if q.op == "share":
+            a, b = self._part_of(q, part, whole)
+        else:
+            a, b = self._two(q, part, whole)
         if q.op == "ratio":
             res = calc.ratio(Quantity.of(a.fact), Quantity.of(b.fact))
             what = f"Ratio of {self._name(a.fact).lower()} to {self._name(b.fact).lower()} for {self._plabel(a.fact)}"
@@ -629,6 +638,23 @@ class Engine:
             res = calc.ratio_pct(Quantity.of(a.fact), Quantity.of(b.fact))
             what = f"{self._name(a.fact)} as a share of {self._name(b.fact).lower()} for {self._plabel(a.fact)}"
         return self._compose(q, res, what, [a, b])
+
+    def _part_of(self, q: Query, part: str, whole: str) -> tuple[Pick, Pick]:
+        """The whole first (it names the context), then the part in its unit, from its table if it can."""
+        spec = self._specs(q, 1)[0]
+        key = self.periods.resolve(spec) if spec else None
+        b = self.pick(whole, q, key)
+        if b is None:
+            raise CalcError(f"no figure found for '{whole}'")
+        cands = self.picks(part, q, key_of(b.fact.period), b.fact.unit, exclude=(b.row.key,))
+        if not cands:
+            return self._two(q, part, whole)
+        same_table = [c for c in cands if c.fact.table_id == b.fact.table_id and c.score >= cands[0].score - 0.25]
+        a = same_table[0] if same_table else cands[0]
+        if not same_table and a.fact.scale != b.fact.scale:
+            alt = self.pick(whole, q, key_of(b.fact.period), b.fact.unit, prefer_scale=a.fact.scale, exclude=(a.row.key,))
+            b = alt or b
+        return a, b
 
     def _sum(self, q: Query) -> Answer:
         if len(q.parts) != 2:

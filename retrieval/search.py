@@ -125,8 +125,10 @@ class Dense:
 
 
 class RowIndex:
-    def __init__(self, facts: list[Fact], chunks: list[Chunk], dense: Optional[Dense] = None, vocabulary: frozenset = frozenset()):
+    def __init__(self, facts: list[Fact], chunks: list[Chunk], dense: Optional[Dense] = None, vocabulary: frozenset = frozenset(),
+                 acronyms: Optional[dict] = None):
         self.vocabulary = vocabulary
+        self.acronyms = acronyms or {}
         # The company's own name (an acronym used all through the text, "IIJ") says little about a figure.
         texts = [c.text for c in chunks if c.kind == "text"]
         acronyms = Counter(w.lower() for t in texts for w in set(re.findall(r"\b[A-Z][A-Z0-9]{1,5}\b", t)))
@@ -143,8 +145,9 @@ class RowIndex:
             label_words = re.split(r",|\u2014|\u2013| - ", f0.metric)[0] if re.search(r"\d", f0.metric) else f0.metric
             if f0.metric.lower().strip() in GENERIC_LABELS and len(f0.row_path) > 1:
                 label_words = f0.row_path[-2] + " " + f0.metric
+            label_words = self._abbreviate(label_words)
             label = set(tokens(label_words))
-            ctx = set(tokens(" ".join(f0.row_path[:-1]) + " " + f0.table_title + " " + " ".join(f.qualifier for f in fs)))
+            ctx = set(tokens(self._abbreviate(" ".join(f0.row_path[:-1]) + " " + f0.table_title + " " + " ".join(f.qualifier for f in fs))))
             chunk = by_fact.get(f0.id)
             text = chunk.text if chunk else f"{f0.table_title} | {' > '.join(f0.row_path)}"
             self.rows.append(RowDoc(key, fs, label, ctx, " ".join(tokens(label_words)), text, chunk.id if chunk else ""))
@@ -155,6 +158,12 @@ class RowIndex:
         self.idf = {t: math.log(1 + n / c) for t, c in df.items()}
         self.bm25 = BM25Okapi(docs) if docs else None
         self.dense = dense
+
+    def _abbreviate(self, text: str) -> str:
+        """Writes a name the filing abbreviates ("Internet Initiative Japan Inc.") as its acronym ("IIJ")."""
+        for long, short in self.acronyms.items():
+            text = re.sub(re.escape(long) + r"(?:,?\s+(?:Inc|Corp|Co|Ltd|plc|AG|GmbH|SA)\.?)?", short, text, flags=re.I)
+        return text
 
     def weight(self, t: str) -> float:
         """idf over table rows. A word no row has counts fully when the filing uses it elsewhere
@@ -237,6 +246,18 @@ class PassageIndex:
                 if cid in self.by_id:
                     scores[cid] = scores.get(cid, 0) + 1 / (RRF_K + rank)
         return [self.by_id[c] for c in sorted(scores, key=lambda c: -scores[c])[:k]]
+
+
+def acronyms(text: str) -> dict[str, str]:
+    """Names the filing abbreviates: 'Internet Initiative Japan Inc. ("IIJ"' gives {"Internet Initiative Japan": "IIJ"}."""
+    out = {}
+    for m in re.finditer(r"((?:[A-Z][\w&]*\s+){1,6}?[A-Z][\w&]*)(?:,?\s+(?:Inc|Corp|Co|Ltd|plc|AG|GmbH|SA)\.?)?\s*\(\s*[\"\u201c]?([A-Z]{2,6})[\"\u201d]?", text):
+        long, short = m.group(1).strip(), m.group(2)
+        initials = "".join(w[0] for w in long.split()).upper()
+        if initials.endswith(short) or initials == short:
+            words = long.split()[-len(short):] if len(long.split()) >= len(short) else long.split()
+            out[" ".join(words)] = short
+    return out
 
 
 def sentences(text: str) -> list[str]:

@@ -69,7 +69,10 @@ def tokens(text: str, keep_stop: bool = False) -> list[str]:
     words = re.findall(r"[a-z0-9][a-z0-9\-]*", t)
     out = []
     for w in words:
-        for part in w.split("-") if not re.fullmatch(r"\d+q|\dh|q\d", w) else [w]:
+        bits = [b for b in w.split("-") if b]
+        # Short hyphenated compounds are one word ("hi-ho", "2q-end", "year-end"); long ones are two.
+        parts = ["".join(bits)] if len(bits) > 1 and min(len(b) for b in bits) <= 3 or w in ("year-end",) else bits
+        for part in parts:
             if not part:
                 continue
             s = stem(part)

@@ -215,7 +215,9 @@ def understand(question: str) -> Query:
         op = "change"
     metric = canonical(rest)
     parts = split_parts(metric, op)
-    metric = OP_WORDS.sub(" ", metric)
+    # A parenthetical only clarifies ("(before non-controlling interests)"); the name comes first.
+    bare = re.sub(r"\([^)]*\)", " ", metric)
+    metric = OP_WORDS.sub(" ", bare if tokens(bare) else metric)
     short = len(tokens(metric)) == 0
     elliptical = bool(ELLIPSIS.search(q)) and len(q) < 80 or short
     return Query(q, op, metric, periods, currency, parts, elliptical, explicit)

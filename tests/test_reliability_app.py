@@ -74,7 +74,7 @@ class App:
     """`python app.py` with the given FQA_* settings, output to a log file."""
 
     def __init__(self, log: Path, **fqa: str) -> None:
-        self.port = int(fqa.setdefault("FQA_PORT", str(_free_port())))
+        self.port = fqa.setdefault("FQA_PORT", str(_free_port()))
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log = log
         with open(log, "wb") as out:

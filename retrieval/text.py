@@ -71,7 +71,7 @@ def tokens(text: str, keep_stop: bool = False) -> list[str]:
     for w in words:
         bits = [b for b in w.split("-") if b]
         # Short hyphenated compounds are one word ("hi-ho", "2q-end", "year-end"); long ones are two.
-        parts = ["".join(bits)] if len(bits) > 1 and min(len(b) for b in bits) <= 3 or w in ("year-end",) else bits
+        parts = ["".join(bits)] if len(bits) > 1 and min(len(b) for b in bits) <= 2 or w in ("year-end",) else bits
         for part in parts:
             if not part:
                 continue

@@ -252,7 +252,7 @@ def split_parts(metric: str, op: str) -> list[str]:
 
 
 def _clean_part(s: str) -> str:
-    s = re.sub(r"\b(which|what|did|does|was|were|brought in|in|the|more|larger|bigger|higher|give|amount)\b", " ", s, flags=re.I)
+    s = re.sub(r"\b(which|what|did|does|was|were|brought in|in|the|more|larger|bigger|higher|give|amount|plus|combined|together)\b", " ", s, flags=re.I)
     return " ".join(s.split()).strip(" ?.,:")
 
 

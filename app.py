@@ -9,15 +9,17 @@ import ipaddress
 import logging
 import re
 import sys
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 # settings must be imported before gradio: it sets HF_HUB_OFFLINE / GRADIO_ANALYTICS_ENABLED,
-# which huggingface_hub and gradio read at import time.
+# which huggingface_hub and gradio read at import time. Gradio itself is imported where it is used,
+# so that a start that cannot succeed (bad filing, bad setting, port taken) fails in a moment.
 from settings import Settings
 
-import gradio as gr
-
 from schema import Answer, Source
+
+if TYPE_CHECKING:
+    import gradio as gr
 
 log = logging.getLogger("filing-qa")
 
@@ -174,6 +176,8 @@ def clean_history(history: Any, max_chars: int) -> list[dict]:
 
 
 def build_app(settings: Settings, engine: Any) -> gr.Blocks:
+    import gradio as gr
+
     ask = Asker(settings, engine)
     lines: list[str] = engine.filing_lines()
     glossary = sorted(engine.glossary(), key=lambda t: t[0].lower())
@@ -313,6 +317,26 @@ def exposure_warning(settings: Settings) -> str:
             + ". Traffic is plain HTTP; put it behind TLS on networks you do not trust.")
 
 
+def check_port(host: str, port: int) -> None:
+    """StartupError unless host:port can be listened on now (the server binds it again moments later)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as e:
+        raise StartupError(f"FQA_HOST={host!r} is not an address of this machine ({e}).") from e
+    family, _, _, _, addr = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does: TIME_WAIT is no obstacle
+        try:
+            sock.bind(addr)
+        except OSError as e:
+            raise StartupError(
+                f"cannot listen on {host}:{port} ({e.strerror or e}). "
+                "Set FQA_PORT to a free port (and FQA_HOST to an address of this machine)."
+            ) from e
+
+
 def start(settings: Settings, say: Callable[[str], None]):
     """Index, engine and app for the settings; raises StartupError with a message for anything expected."""
     # Imported here so `import app` (build_app, render_answer) stays light for tests and tools.
@@ -321,6 +345,7 @@ def start(settings: Settings, say: Callable[[str], None]):
     from retrieval.engine import AnswerError, Engine
 
     auth = parse_auth(settings.auth)
+    check_port(settings.host, settings.port)  # before the slow part: a taken port fails in seconds
     say(f"filing {settings.filing}; index {settings.index_dir} (first start builds it: this can take a minute)")
     try:
         info = ensure_index(settings, progress=say)
@@ -361,6 +386,8 @@ def main() -> int:
     if warning:
         say(warning)
     say(f"starting on http://{settings.host}:{settings.port}" + (" (login required)" if settings.auth else ""))
+    import gradio as gr
+
     try:
         demo.launch(
             server_name=settings.host,

@@ -12,6 +12,7 @@ import json
 import math
 import os
 import platform
+import signal
 import subprocess
 import sys
 import tempfile
@@ -334,6 +335,10 @@ def markdown(report: dict) -> str:
     return head + md_table(report["figures"]) + "\n\n" + "\n".join(f"- {n}" for n in notes(report)) + "\n"
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="reduced run for the smoke test: 12 questions, 2x scale, 16 concurrent requests")
@@ -349,6 +354,7 @@ def main(argv=None) -> int:
                     help="before each phase wait up to S seconds for other processes to free the CPUs (default 30; 0 with --quick)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder (indexes, synthetic filing, logs)")
     args = ap.parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)  # a terminated run still stops its app and workers (finally blocks)
     report = Bench(args).run()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=1, ensure_ascii=False))

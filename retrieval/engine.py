@@ -649,7 +649,7 @@ class Engine:
         cands = self.picks(part, q, key_of(b.fact.period), b.fact.unit, exclude=(b.row.key,))
         if not cands:
             return self._two(q, part, whole)
-        same_table = [c for c in cands if c.fact.table_id == b.fact.table_id and c.score >= cands[0].score - 0.25]
+        same_table = [c for c in cands if c.fact.table_id == b.fact.table_id and c.score >= cands[0].score - 0.1]
         a = same_table[0] if same_table else cands[0]
         if not same_table and a.fact.scale != b.fact.scale:
             alt = self.pick(whole, q, key_of(b.fact.period), b.fact.unit, prefer_scale=a.fact.scale, exclude=(a.row.key,))
@@ -734,6 +734,7 @@ class Engine:
         if not chunks:
             return self._decline(q.text, "The filing does not say; it has no passage about that.", [])
         qt = set(tokens(q.metric or q.text)) | set(tokens(q.text))
+        subject = set(tokens(q.metric)) - set(tokens("drove caused behind pushed why growth increase decrease rise fall"))
         cands = []
         for rank, c in enumerate(chunks):
             body = c.text[len(c.section) + 2:] if c.section and c.text.startswith(c.section + ": ") else c.text
@@ -743,7 +744,9 @@ class Engine:
                 causal = bool(CAUSAL.search(sent))
                 direction = (down and bool(re.search(r"\b(down|decrease|decreased|declin\w*|lower)\b", sent))) or (
                     up and bool(re.search(r"\b(up|increase|increased|grew|grow\w*|rose|higher)\b", sent)))
-                cands.append((overlap + 0.8 * causal + 0.8 * direction - 0.15 * rank, i, sent, c, sents, overlap, causal))
+                # The sentence that opens with the subject ("Outsourcing services revenues were ...") leads.
+                opens = bool(subject) and subject <= set(tokens(" ".join(sent.split()[:8])))
+                cands.append((overlap + 0.8 * causal + 0.8 * direction + 1.0 * opens - 0.15 * rank, i, sent, c, sents, overlap, causal))
         if not cands:
             return self._decline(q.text, "The filing does not say; it has no passage about that.", [])
         anchor = max(cands, key=lambda x: x[0])

@@ -20,7 +20,7 @@ STOP = set(
     january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec
     yen jpy usd dollars dollar us million millions billion billions thousand thousands in terms roughly about
     approximately exactly  alone only still left need needed reach hit fast went go goes going achieved achieve
-    reached came come work out using use roughly planned plan paying pay actually
+    reached came come work out using use roughly planned plan actually
     more less most least represent represents toward towards far along as into onto such very some would could
     should will can may might must here yet being having own according whole every each both either neither
     said say says look looking see let like want know think tell told ask asked question answer compute
@@ -50,6 +50,8 @@ def canonical(text: str) -> str:
 
 
 def stem(w: str) -> str:
+    if w in ("pay", "pays", "paying"):
+        return "paid"
     if len(w) > 6 and w.endswith(("ing", "ion")):
         return w[:-3]
     if len(w) > 7 and w.endswith("ions"):

@@ -74,6 +74,11 @@ def detect_op(q: str) -> tuple[str, bool]:
 
 
 PERIOD_PATTERNS = [
+    # "the (fiscal) year ending March 2013", "six months ended September 30, 2012"
+    (r"\b(?:fiscal\s+|financial\s+)?(year|twelve[- ]months|12[- ]months|six[- ]months|6[- ]months|half[- ]year|three[- ]months|3[- ]months|quarter)\s+end(?:ed|ing|s)?\s+(?:on\s+|in\s+)?"
+     + _MON + r"\s*(?:\d{1,2}(?!\d))?(?:st|nd|rd|th)?,?\s*(\d{4})",
+     lambda m: PeriodSpec({"y": 12, "t": 12, "1": 12, "s": 6, "6": 6, "h": 6, "3": 3, "q": 3}[m[1][0].lower()] if not m[1].lower().startswith("th") else 3,
+                          end_month=MONTH_NUM[m[2].lower()], end_year=int(m[3]))),
     # explicit labels first: 1H12, 1H FY2012, 2Q11, Q2 FY2012
     (r"\b([12])h\s*(?:fy)?\s*'?(\d{4}|\d{2})\b", lambda m: PeriodSpec(6, int(m[1]), fy=_yr(m[2]))),
     (r"\bh([12])\s*(?:fy)?\s*'?(\d{4}|\d{2})\b", lambda m: PeriodSpec(6, int(m[1]), fy=_yr(m[2]))),
@@ -137,7 +142,7 @@ def parse_periods(q: str) -> tuple[list[PeriodSpec], str]:
     # A bare month with no day after a quarter/half phrase ("six months to September") names the end month.
     merged: list[PeriodSpec] = []
     for s in specs:
-        if merged and s.months == 0 and s.end_month and merged[-1].months in (3, 6, 12) and merged[-1].end_month is None and not merged[-1].index:
+        if merged and s.months == 0 and s.end_month and merged[-1].months in (3, 6) and merged[-1].end_month is None and not merged[-1].index:
             merged[-1] = replace(merged[-1], end_month=s.end_month, end_year=s.end_year or merged[-1].end_year)
             continue
         merged.append(s)

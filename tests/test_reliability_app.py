@@ -124,7 +124,7 @@ def _index_copy(shared_index, dest: Path) -> Path:
 # ---------------------------------------------------------------- start-up failures
 
 
-def test_bad_start_conditions_exit_2_with_a_message_and_no_traceback(shared_index, tmp_path):
+def test_bad_start_conditions_exit_2_with_a_message_and_no_traceback(tmp_path):
     """Bad filings, bad settings, a Chroma server that is away, a taken port: one line naming the fix, exit 2.
     The apps run side by side to keep the test short."""
     (tmp_path / "a_file").write_text("x")
@@ -148,8 +148,8 @@ def test_bad_start_conditions_exit_2_with_a_message_and_no_traceback(shared_inde
         "index dir under a file": (dict(FQA_INDEX_DIR=str(tmp_path / "a_file" / "index")), ["writable folder"]),
         "chroma server away": (dict(FQA_CHROMA_MODE="server", FQA_CHROMA_PORT=str(nothing_port)),
                                [f"127.0.0.1:{nothing_port} is not reachable", "chroma run"]),
-        "port taken": (dict(FQA_PORT=str(busy_port), FQA_INDEX_DIR=str(_index_copy(shared_index, tmp_path / "idx-port"))),
-                       [f"127.0.0.1:{busy_port}", "FQA_PORT"]),
+        "port taken": (dict(FQA_PORT=str(busy_port)), [f"cannot listen on 127.0.0.1:{busy_port}", "FQA_PORT"]),
+        "host not ours": (dict(FQA_HOST="192.0.2.1"), ["cannot listen on 192.0.2.1", "FQA_HOST"]),
     }
     apps: dict[str, App] = {}
     try:

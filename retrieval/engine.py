@@ -728,9 +728,11 @@ class Engine:
     def _narrative(self, q: Query) -> Answer:
         """Quotes the passage that explains: the sentence naming the subject, the sentence after it
         (where reports give the reason), and the best causal sentence elsewhere."""
-        chunks = self.passages.search(q.text, k=8)
         down = bool(re.search(r"\b(down|decrease|decreased|fall|fell|drop|dropped|decline|declined|lower|shrink|shrank)\b", q.text, re.I))
         up = bool(re.search(r"\b(up|increase|increased|rise|rose|grow|grew|growth|higher|double|doubled|jump|jumped)\b", q.text, re.I))
+        # Reports say "decreased"/"increased" where people say "went down"/"went up".
+        extra = (("decreased", "decrease") if down else ()) + (("increased", "increase") if up else ())
+        chunks = self.passages.search(q.text, k=8, extra=extra)
         if not chunks:
             return self._decline(q.text, "The filing does not say; it has no passage about that.", [])
         qt = set(tokens(q.metric or q.text)) | set(tokens(q.text))
@@ -746,7 +748,9 @@ class Engine:
                     up and bool(re.search(r"\b(up|increase|increased|grew|grow\w*|rose|higher)\b", sent)))
                 # The sentence that opens with the subject ("Outsourcing services revenues were ...") leads.
                 opens = bool(subject) and subject <= set(tokens(" ".join(sent.split()[:8])))
-                cands.append((overlap + 0.8 * causal + 0.8 * direction + 1.0 * opens - 0.15 * rank, i, sent, c, sents, overlap, causal))
+                moved = bool(subject) and bool(re.search(r"(?:\S+\s+){0,6}?(?:increased|decreased|rose|fell|grew|declined|went (?:up|down))", sent)) and any(
+                    subject <= set(tokens(m.group(0))) for m in re.finditer(r"(?:\S+\s+){1,6}(?:increased|decreased|rose|fell|grew|declined|went (?:up|down))", sent))
+                cands.append((overlap + 0.8 * causal + 0.8 * direction + 1.0 * opens + 1.2 * moved - 0.15 * rank, i, sent, c, sents, overlap, causal))
         if not cands:
             return self._decline(q.text, "The filing does not say; it has no passage about that.", [])
         anchor = max(cands, key=lambda x: x[0])

@@ -43,6 +43,13 @@ class Periods:
 
     def resolve(self, spec: PeriodSpec, within: Optional[set] = None) -> Optional[Key]:
         """The period a spec names: one the filing reports when possible, else the implied one."""
+        if spec.start:
+            # The balance at a period's start is the one at the end of the month before it begins.
+            p = self.resolve(PeriodSpec(**{**spec.__dict__, "start": False}), within)
+            if p is None:
+                return None
+            begin = add_months(date.fromisoformat(p[0]), -p[1])
+            return (begin.isoformat(), 0, False)
         if spec.relative:
             base = self.resolve(PeriodSpec(**{**spec.__dict__, "relative": 0}), within)
             return self.shift(base, spec.relative) if base else None

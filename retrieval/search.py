@@ -231,11 +231,11 @@ class PassageIndex:
         self.bm25 = BM25Okapi([tokens(c.text) for c in self.chunks]) if self.chunks else None
         self.dense = dense
 
-    def search(self, question: str, k: int = 3) -> list[Chunk]:
+    def search(self, question: str, k: int = 3, extra: tuple = ()) -> list[Chunk]:
         if not self.chunks:
             return []
         scores: dict[str, float] = {}
-        q = tokens(question)
+        q = tokens(question) + list(extra)
         if q and self.bm25 is not None:
             bm = self.bm25.get_scores(q)
             for rank, i in enumerate(sorted(range(len(self.chunks)), key=lambda i: -bm[i])[:20]):

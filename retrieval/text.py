@@ -56,6 +56,8 @@ def stem(w: str) -> str:
         return w[:-3]
     if len(w) > 7 and w.endswith("ions"):
         return w[:-4]
+    if len(w) > 4 and w.endswith(("xes", "ches", "shes", "sses")):
+        return w[:-2]
     if len(w) > 4 and w.endswith("ies"):
         return w[:-3] + "y"
     if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):

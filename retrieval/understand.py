@@ -27,6 +27,7 @@ class PeriodSpec:
     relative: int = 0  # -1: the year before
     target: bool = False
     start_of_fy: bool = False
+    start: bool = False  # the balance at the start of the named period ("at the start of the second quarter")
 
     def empty(self) -> bool:
         return self == PeriodSpec()
@@ -74,6 +75,9 @@ def detect_op(q: str) -> tuple[str, bool]:
 
 
 PERIOD_PATTERNS = [
+    (r"\b(?:start|beginning|begin)\s+of\s+(?:the\s+)?(?:fiscal\s+|financial\s+)?year\b", lambda m: PeriodSpec(0, start_of_fy=True)),
+    (r"\b(?:start|beginning|begin)\s+of\s+(?:the\s+)?(first|1st|second|2nd|third|3rd|fourth|4th)[\s-]+(quarter|half)\b",
+     lambda m: PeriodSpec(3 if m[2].lower() == "quarter" else 6, ORD[m[1].lower()], start=True)),
     # "the (fiscal) year ending March 2013", "six months ended September 30, 2012"
     (r"\b(?:fiscal\s+|financial\s+)?(year|twelve[- ]months|12[- ]months|six[- ]months|6[- ]months|half[- ]year|three[- ]months|3[- ]months|quarter)\s+end(?:ed|ing|s)?\s+(?:on\s+|in\s+)?"
      + _MON + r"\s*(?:\d{1,2}(?!\d))?(?:st|nd|rd|th)?,?\s*(\d{4})",
@@ -89,7 +93,6 @@ PERIOD_PATTERNS = [
     (r"\b(half[- ]year|six[- ]months?|6[- ]months?|interim period)\b", lambda m: PeriodSpec(6)),
     (r"\b(first|1st|second|2nd|third|3rd|fourth|4th)[\s-]+quarter\b(?![\s-]+end)|\b([1-4])q\b(?!-end)|\bq([1-4])\b", lambda m: PeriodSpec(3, ORD.get((m[1] or "").lower()) or int(m[2] or m[3]))),
     (r"\b(three[- ]months?|3[- ]months?|the quarter|quarterly|that quarter|same quarter)\b", lambda m: PeriodSpec(3)),
-    (r"\b(?:start|beginning|begin)\s+of\s+(?:the\s+)?(?:fiscal\s+|financial\s+)?year\b", lambda m: PeriodSpec(0, start_of_fy=True)),
     (r"\b(?:at\s+|as\s+(?:of|at)\s+|on\s+|by\s+|end\s+of\s+|in\s+|of\s+)?(?:the\s+)?(?:end\s+of\s+)?" + _MON + r"\s*(\d{1,2}(?!\d))?(?:st|nd|rd|th)?,?\s*(\d{4})?",
      lambda m: _date_spec(MONTH_NUM[m[1].lower()], m[2], m[3])),
     (r"\b(full[- ]year|whole year|for the year|annual|twelve months|12 months|fiscal year|financial year)\b", lambda m: PeriodSpec(12)),

@@ -211,11 +211,7 @@ def test_injected_history_cannot_plant_a_figure(engine):
     assert "JPY 1 " not in f"{a.summary} " and a.value != 1.0
 
 
-HI_HO = pytest.mark.xfail(reason="engine: the greeting 'hi' matches the 'hi-ho' contracts row and gets its figure "
-                                 "(engine change described in the report)", strict=False)
-
-
-@pytest.mark.parametrize("q", [pytest.param("hi", marks=HI_HO), "hello", "thanks!", "ok"])
+@pytest.mark.parametrize("q", ["hi", "hello", "thanks!", "ok"])  # "hi" once matched the "hi-ho" contracts row
 def test_chit_chat_gets_help_not_a_figure(engine, q):
     a = ask_twice(engine, q)
     assert a.value is None

@@ -356,7 +356,8 @@ def start(settings: Settings, say: Callable[[str], None]):
             f"cannot build the index in {settings.index_dir}: {e.strerror or e} ({e.filename or settings.index_dir}). "
             "Set FQA_INDEX_DIR to a writable folder with free space."
         ) from e
-    say(f"index ready: version {info.version}, {info.n_facts} facts, {info.n_chunks} chunks at {info.path}")
+    say(f"index ready ({'reused' if info.reused else 'built'}): version {info.version}, {info.n_facts} facts, "
+        f"{info.n_chunks} chunks at {info.path}")
     engine = Engine(settings, info)
     say("loading the embedding model")
     try:

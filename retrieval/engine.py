@@ -25,7 +25,7 @@ from .understand import PeriodSpec, Query, not_covered, understand
 
 MIN_SCORE = 0.55
 MIN_QCOV = 0.5  # at least half of what the question names (by weight) must be in the row
-CAUSAL = re.compile(r"\b(due to|because|mainly|as a result|driven by|reflect|owing to|along with|while|since|thanks to|resulted? (?:from|in))\b", re.I)
+CAUSAL = re.compile(r"\b(due to|because|mainly|as a result|driven by|reflect|owing to|along with|thanks to|resulted? (?:from|in))\b", re.I)
 CHANGE_ROW = re.compile(r"\b(net )?(increase|decrease|change)s?\b(?! in (?:accounts|inventor|net investment|income taxes|deferred|accrued|short-term))", re.I)
 CLOSING = re.compile(r"\bend of (?:the )?(?:period|year|quarter|half)\b|\bclosing balance\b", re.I)
 OUTFLOW = re.compile(r"\b(paid|payments?|purchases?|repayments?|used in|acquisition of|investment in|principal payments)\b", re.I)
@@ -732,7 +732,7 @@ class Engine:
         up = bool(re.search(r"\b(up|increase|increased|rise|rose|grow|grew|growth|higher|double|doubled|jump|jumped)\b", q.text, re.I))
         # Reports say "decreased"/"increased" where people say "went down"/"went up".
         extra = (("decreased", "decrease") if down else ()) + (("increased", "increase") if up else ())
-        chunks = self.passages.search(q.text, k=8, extra=extra)
+        chunks = self.passages.search(q.text, k=12, extra=extra)
         if not chunks:
             return self._decline(q.text, "The filing does not say; it has no passage about that.", [])
         qt = set(tokens(q.metric or q.text)) | set(tokens(q.text))
@@ -748,9 +748,9 @@ class Engine:
                     up and bool(re.search(r"\b(up|increase|increased|grew|grow\w*|rose|higher)\b", sent)))
                 # The sentence that opens with the subject ("Outsourcing services revenues were ...") leads.
                 opens = bool(subject) and subject <= set(tokens(" ".join(sent.split()[:8])))
-                moved = bool(subject) and bool(re.search(r"(?:\S+\s+){0,6}?(?:increased|decreased|rose|fell|grew|declined|went (?:up|down))", sent)) and any(
-                    subject <= set(tokens(m.group(0))) for m in re.finditer(r"(?:\S+\s+){1,6}(?:increased|decreased|rose|fell|grew|declined|went (?:up|down))", sent))
-                cands.append((overlap + 0.8 * causal + 0.8 * direction + 1.0 * opens + 1.2 * moved - 0.15 * rank, i, sent, c, sents, overlap, causal))
+                moved = bool(subject) and bool(re.search(r"(?:\S+\s+){0,6}?(?:increased|decreased|rose|fell|grew|declined|went (?:up|down)|up|down)\b", sent)) and any(
+                    subject <= set(tokens(m.group(0))) for m in re.finditer(r"(?:\S+\s+){1,6}(?:increased|decreased|rose|fell|grew|declined|went (?:up|down)|up|down)\b", sent))
+                cands.append((overlap + 0.8 * causal + 0.8 * direction + 1.0 * opens + 1.2 * moved - 0.05 * rank, i, sent, c, sents, overlap, causal))
         if not cands:
             return self._decline(q.text, "The filing does not say; it has no passage about that.", [])
         anchor = max(cands, key=lambda x: x[0])

@@ -195,6 +195,7 @@ def test_a_corrupted_index_is_detected_and_rebuilt_at_start(shared_index, tmp_pa
         app.wait_serving()
         out = app.output()
         assert re.search(rf"index folder {re.escape(str(info.path))} is incomplete or damaged \(.+\); rebuilding it", out), out
+        assert "index ready (built)" in out, out
         assert "Traceback" not in out, out
         text = Client(app.url, verbose=False).submit(SUBJECTS[0][0], api_name="/chat").result(timeout=ANSWER_TIMEOUT_S)
         assert SUBJECTS[0][1] in text, text
@@ -224,7 +225,9 @@ def test_the_app_listens_on_loopback_only_by_default(secured_app):
     listening = [c.laddr for c in psutil.Process(secured_app.proc.pid).net_connections(kind="inet")
                  if c.status == psutil.CONN_LISTEN]
     assert listening and all(a.ip == "127.0.0.1" for a in listening), listening
-    assert f"starting on http://127.0.0.1:{secured_app.port} (login required)" in secured_app.output()
+    out = secured_app.output()
+    assert f"starting on http://127.0.0.1:{secured_app.port} (login required)" in out
+    assert "index ready (reused)" in out and "warning: FQA_HOST" not in out  # the same filing again: no rebuild
 
 
 def test_without_login_the_api_is_refused(secured_app):

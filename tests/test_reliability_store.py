@@ -233,6 +233,24 @@ def test_an_unwritable_index_folder_is_a_clear_error(tmp_path):
     assert str(blocker / "index") in str(err.value) and "writable folder" in str(err.value)
 
 
+def test_a_second_filing_with_a_new_name_replaces_the_first_without_mixing(hash_index, tmp_path):
+    s0, built = hash_index
+    s = s0.with_(index_dir=tmp_path / "index")
+    shutil.copytree(built, s.index_dir)
+    iij = current_info(s)
+    northwind = ROOT / "tests" / "fixtures" / "filings" / "northwind_fy2019.txt"
+    info = ensure_index(s.with_(filing=northwind), embedder=HashEmbedder())
+    assert not info.reused and info.filing == "northwind_fy2019.txt" and current_info(s).version == info.version
+    assert iij.path.exists()  # the previous filing's index stays until it is pruned
+    e = Engine(s.with_(filing=northwind), info, embedder=HashEmbedder())
+    a = e.answer("What was net revenue in fiscal 2019?")
+    assert a.value == 1_482_600_000 and all(src.line == 31 for src in a.sources), a.summary
+    old = e.answer(CASH_Q)  # IIJ's figures are gone from this engine: no stale answer from the old filing
+    assert old.value is None and "11,670" not in old.text and "11.67" not in old.text
+    again = ensure_index(s.with_(filing=northwind), embedder=HashEmbedder())
+    assert again.reused and again.version == info.version  # the same filing twice: nothing rebuilt
+
+
 # ---------------------------------------------------------------- a failed build changes nothing
 
 

@@ -9,6 +9,7 @@ import ipaddress
 import logging
 import re
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 # settings must be imported before gradio: it sets HF_HUB_OFFLINE / GRADIO_ANALYTICS_ENABLED,
@@ -345,16 +346,21 @@ def start(settings: Settings, say: Callable[[str], None]):
     from retrieval.engine import AnswerError, Engine
 
     auth = parse_auth(settings.auth)
-    check_port(settings.host, settings.port)  # before the slow part: a taken port fails in seconds
+    # Checked before the slow part (index build, model load), so these fail in a moment.
+    check_port(settings.host, settings.port)
+    if not settings.model.startswith("packaged:") and not Path(settings.model).is_dir():
+        raise StartupError(f"FQA_MODEL={settings.model!r} is not a model folder. Use 'packaged:all-MiniLM-L6-v2' "
+                           "or the path of a local sentence-transformers model (nothing is downloaded).")
     say(f"filing {settings.filing}; index {settings.index_dir} (first start builds it: this can take a minute)")
     try:
         info = ensure_index(settings, progress=say)
     except IngestError as e:
         raise StartupError(f"cannot use the filing: {e}") from e
-    except OSError as e:
+    except OSError as e:  # disk full, permissions
         raise StartupError(
-            f"cannot build the index in {settings.index_dir}: {e.strerror or e} ({e.filename or settings.index_dir}). "
-            "Set FQA_INDEX_DIR to a writable folder with free space."
+            f"cannot build the index in {settings.index_dir}: {e.strerror or e}"
+            + (f" ({e.filename})" if e.filename else "")
+            + ". Set FQA_INDEX_DIR to a writable folder with free space."
         ) from e
     say(f"index ready ({'reused' if info.reused else 'built'}): version {info.version}, {info.n_facts} facts, "
         f"{info.n_chunks} chunks at {info.path}")

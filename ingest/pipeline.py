@@ -112,7 +112,13 @@ def build_index(settings, filing: Path, text: str, version: str, progress: Progr
         client = chroma_client(settings, tmp / "chroma")  # before the slow part: a server that is away fails fast
         try:
             _say(progress, f"embedding {len(docs)} passages and table rows")
-            vectors = _embed_with_bar(embedder, [d.text for d in docs])
+            try:
+                vectors = _embed_with_bar(embedder, [d.text for d in docs])
+            except (OSError, ValueError) as e:  # a model folder that is missing or not a model
+                raise IngestError(
+                    f"embedding model {_model_id(settings, embedder)!r} cannot be loaded ({e}). Set FQA_MODEL to "
+                    "'packaged:all-MiniLM-L6-v2' or to a local sentence-transformers model folder (nothing is downloaded)."
+                ) from e
             if settings.chroma_mode == "server":
                 _drop(client, collection)
             col = client.create_collection(collection, metadata={"hnsw:space": "cosine"}, embedding_function=None)

@@ -19,9 +19,10 @@ from settings import Settings
 from . import calculator as calc
 from .calculator import CalcError, Quantity
 from .periods import Key, Periods, key_of
+from .phrasing import build_chat_model, phrase
 from .search import Dense, Hit, PassageIndex, RowDoc, RowIndex, acronyms, sentences
 from .text import canonical, glossary, tokens
-from .understand import PeriodSpec, Query, not_covered, understand
+from .understand import MONTH_NUM, PeriodSpec, Query, not_covered, understand
 
 MIN_SCORE = 0.55
 MIN_QCOV = 0.5  # at least half of what the question names (by weight) must be in the row
@@ -51,10 +52,11 @@ class Pick:
 
 
 class Engine:
-    def __init__(self, settings: Settings, info=None, embedder=None):
+    def __init__(self, settings: Settings, info=None, embedder=None, chat_model=None):
         self.settings = settings
         self.info = info
         self._embedder = embedder
+        self._chat_model = chat_model
         self._lock = threading.Lock()
         self._ready = False
 
@@ -92,6 +94,8 @@ class Engine:
             self.filing_words = set(re.findall(r"[a-z0-9]+", "\n".join(self.lines).lower()))
             currencies = [f.unit for f in self.facts if f.unit in calc.MONEY]
             self.main_currency = max(set(currencies), key=currencies.count) if currencies else ""
+            if self._chat_model is None:
+                self._chat_model = build_chat_model(self.settings)
             self.rate = next((f for f in self.facts if "/" in f.unit and f.unit.split("/")[1] in calc.MONEY and f.unit.split("/")[0] in calc.MONEY), None)
             self._ready = True
 
@@ -132,6 +136,7 @@ class Engine:
         except CalcError as e:
             ans = self._decline(cleaned, f"That calculation is not possible with these figures ({e}).", [])
         ans.question = question
+        ans = phrase(ans, self._chat_model)
         if notes:
             ans.text = "\n\n".join(notes + [ans.text])
         return ans
@@ -140,9 +145,12 @@ class Engine:
         if q.op == "narrative":
             return self._narrative(q)
         if q.op == "define":
-            d = self._definition(q)
-            if d is not None:
-                return d
+            term = self._term(q.text)
+            # Only "what is <term>?" is a definition; "what is this year's revenue target?" asks for a figure.
+            if term and not q.periods and set(q.metric_tokens) <= set(tokens(term)) | set(tokens(canonical(term))):
+                d = self._definition(q)
+                if d is not None:
+                    return d
             q = replace(q, op="value")
         handler = {
             "value": self._value,
@@ -172,7 +180,7 @@ class Engine:
                 pl = p.lower()
                 if first_word and p == parts[0]:
                     continue
-                if pl in self.filing_words or pl in _COMMON or canonical(p).lower() != p.lower():
+                if pl in self.filing_words or pl in _COMMON or pl in MONTH_NUM or canonical(p).lower() != p.lower():
                     continue
                 if len(p) >= 2 and (p.isupper() or p[0].isupper()):
                     return w
@@ -354,6 +362,10 @@ class Engine:
             f = self._fact_for(h.row, key, q, want_unit, qualifier)
             if f is not None:
                 out.append(Pick(h.row, f, h.score))
+        if key is None and self.periods.current and out:
+            # No period named: among close matches, rows that report the filing's main period come first.
+            top = out[0].score
+            out.sort(key=lambda p: (p.score < top - 0.05, key_of(p.fact.period) != self.periods.current))
         # Only rows that report the period compete; among them, the close ones.
         return [p for p in out if p.score >= out[0].score - 0.2] if out else []
 
@@ -808,7 +820,7 @@ class Engine:
         for f in facts:
             c = self.conflict_by_fact.get(f.id)
             if c:
-                others = [v for v in c["values"] if abs(v["value"] - f.value) > 0.5 * (f.scale or 1)]
+                others = [v for v in c["values"] if abs(v["value"] - f.value) > 1e-3 * abs(f.value)]
                 for v in others[:2]:
                     alternatives.append(
                         f"The filing prints this figure differently elsewhere: {v['cell_text']} in \u201c{v['table']}\u201d (line {v['line']}). The figure used here is the one most tables agree on."

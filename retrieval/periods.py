@@ -24,8 +24,8 @@ class Periods:
         self.counts = counts
         self.known = {key_of(f.period): f.period for f in facts if f.period.end}
         durations = [k for k in counts if k[1] > 0 and not k[2]]
-        # The filing's "current" period: the most reported duration among the latest ones.
-        self.current: Optional[Key] = max(durations, key=lambda k: (k[0], counts[k])) if durations else None
+        # The filing's "current" period: the duration it reports most (the latest on a tie).
+        self.current: Optional[Key] = max(durations, key=lambda k: (counts[k], k[0])) if durations else None
 
     def label(self, key: Key) -> str:
         if key in self.known:

@@ -150,6 +150,7 @@ def test_bad_start_conditions_exit_2_with_a_message_and_no_traceback(tmp_path):
                                [f"127.0.0.1:{nothing_port} is not reachable", "chroma run"]),
         "port taken": (dict(FQA_PORT=str(busy_port)), [f"cannot listen on 127.0.0.1:{busy_port}", "FQA_PORT"]),
         "host not ours": (dict(FQA_HOST="192.0.2.1"), ["cannot listen on 192.0.2.1", "FQA_HOST"]),
+        "model folder missing": (dict(FQA_MODEL=str(tmp_path / "no-model")), ["FQA_MODEL=", "is not a model folder"]),
     }
     apps: dict[str, App] = {}
     try:

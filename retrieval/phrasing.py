@@ -1,0 +1,72 @@
+"""Optional: a LangChain chat model rewrites the one-sentence answer in friendlier words.
+
+The model only phrases. Every number in its text must already be in the deterministic answer
+(summary, working or cited cells); otherwise its text is dropped and the deterministic sentence is
+kept. Off by default (FQA_ANSWER_BACKEND=deterministic).
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import replace
+
+from schema import Answer
+
+log = logging.getLogger(__name__)
+
+PROMPT = (
+    "Rewrite the answer below as one or two short, plain sentences for a colleague who is not a finance "
+    "specialist. Keep every number exactly as written (same digits, same units); do not add any number, "
+    "estimate, opinion or advice. Answer:\n{summary}"
+)
+_NUM = re.compile(r"(?<![\w.])[-+]?\d[\d,]*(?:\.\d+)?")
+
+
+class PhrasingError(Exception):
+    """The configured chat model cannot be built; the message names the setting to fix."""
+
+
+def build_chat_model(settings):
+    """The chat model for FQA_ANSWER_BACKEND=openai|ollama, or None for the deterministic default."""
+    backend = settings.answer_backend
+    if backend == "deterministic":
+        return None
+    try:
+        if backend == "openai":
+            from langchain_openai import ChatOpenAI  # optional extra
+
+            return ChatOpenAI(model=settings.llm_model or "gpt-4o-mini", base_url=settings.llm_base_url or None, temperature=0)
+        if backend == "ollama":
+            from langchain_ollama import ChatOllama  # optional extra
+
+            return ChatOllama(model=settings.llm_model or "llama3.1", base_url=settings.llm_base_url or None, temperature=0)
+    except ImportError as e:
+        raise PhrasingError(
+            f"FQA_ANSWER_BACKEND={backend} needs the optional package ({e.name}); "
+            f"install it with `.venv/bin/pip install {e.name.replace('_', '-')}` or set FQA_ANSWER_BACKEND=deterministic."
+        ) from e
+    raise PhrasingError(f"FQA_ANSWER_BACKEND={backend!r}: use deterministic, openai or ollama.")
+
+
+def numbers(text: str) -> set[str]:
+    return {n.replace(",", "").lstrip("+").rstrip(".") for n in _NUM.findall(text or "")}
+
+
+def phrase(answer: Answer, model) -> Answer:
+    """The answer with the model's wording when its numbers all check out, else unchanged."""
+    if model is None or not answer.answerable or not answer.summary:
+        return answer
+    try:
+        reply = model.invoke(PROMPT.format(summary=answer.summary))
+        text = str(getattr(reply, "content", reply)).strip()
+    except Exception as e:  # any model failure falls back to the deterministic sentence
+        log.warning("chat model failed, keeping the deterministic answer: %s", e)
+        return answer
+    allowed = numbers(answer.summary) | numbers(answer.calculation or "") | {n for s in answer.sources for n in numbers(s.text)}
+    extra = numbers(text) - allowed
+    if not text or extra:
+        log.warning("chat model text dropped: numbers %s are not in the calculated answer", sorted(extra))
+        return answer
+    from .engine import render
+
+    return replace(answer, summary=text, text=render(text, answer.explanation, answer.calculation, answer.sources, answer.alternatives))

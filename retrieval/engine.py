@@ -38,6 +38,7 @@ INJECTION = re.compile(
     re.I,
 )
 EXAMPLES = "How much cash did IIJ have at the end of September 2012?"
+GREETING = re.compile(r"^\s*(hi|hello|hey|good (?:morning|afternoon|evening)|thanks|thank you|ok|okay)\b[\s!.?]*$", re.I)
 
 
 class AnswerError(Exception):
@@ -80,12 +81,16 @@ class Engine:
             self.cal = FiscalCalendar(**cal)
             self.periods = Periods(self.facts, self.cal)
             self.embedder = self._embedder or Embedder(self.settings.model)
-            dense = None
+            def connect():
+                return chroma_client(self.settings, info.path / "chroma").get_collection(info.collection)
+
             try:
-                client = chroma_client(self.settings, info.path / "chroma")
-                dense = Dense(client.get_collection(info.collection), self.embedder)
+                collection = connect()
             except Exception as e:  # lexical search still answers when the vector store is away
-                self.dense_error = str(e)
+                self.dense_error, collection = str(e), None
+            server = self.settings.chroma_mode == "server"
+            # In server mode the store may come back later: Dense reconnects by itself.
+            dense = Dense(collection, self.embedder, connect=connect if server else None) if (collection is not None or server) else None
             vocab = frozenset(t for c in self.chunks for t in tokens(c.text))
             self.rows = RowIndex(self.facts, self.chunks, dense, vocab, acronyms("\n".join(self.lines)))
             self.passages = PassageIndex(self.chunks, dense)
@@ -121,11 +126,16 @@ class Engine:
         notes = []
         if INJECTION.search(cleaned):
             kept = " ".join(s for s in re.split(r"(?<=[.!?])\s+", cleaned) if not INJECTION.search(s))
+            if not kept.strip():
+                return self._decline(question, "The filing does not say anything I could check here: I answer only from the filing "
+                                     "and do not repeat figures given in a question. Ask, for example: " + EXAMPLES, [])
             notes.append("I ignored instructions inside the question: every figure here comes from the filing.")
-            cleaned = kept.strip() or cleaned
+            cleaned = kept.strip()
+        if GREETING.match(cleaned):
+            return self._decline(question, "Hello! Ask me about a figure in the filing, for example: " + EXAMPLES, [])
         topic = not_covered(cleaned)
         if topic:
-            return self._decline(cleaned, f"The filing does not cover {topic}.", notes)
+            return self._decline(cleaned, f"The filing does not say: it does not cover {topic}.", notes)
         stranger = self._unknown_name(cleaned)
         if stranger:
             return self._decline(cleaned, f"The filing does not say anything about {stranger}; it reports only this company's own results.", notes)
@@ -326,6 +336,9 @@ class Engine:
             return None
         majority = [p for p in picks if not self._minority(p.fact)]
         picks = majority or picks
+        if target is None:
+            # A plan is not a result: targets answer only when the question asks for one.
+            picks = [p for p in picks if not p.fact.period.is_target] or picks
         best = picks[0]
         # The same figure printed in several tables: take the finer one (thousands over millions),
         # or the one in the scale asked for, so that working and ratios stay exact.
@@ -882,7 +895,8 @@ _COMMON = {"what", "how", "why", "which", "when", "who", "the", "and", "did", "w
            "give", "tell", "show", "ignore", "my", "please", "also", "so", "then", "and", "work", "convert", "according",
            "roughly", "compare", "was", "april", "june", "july", "january", "february", "october", "november", "december",
            "august", "may", "march", "september", "us", "usd", "yen", "jpy", "dollars", "dollar", "ceo", "cfo", "q1", "q2", "q3", "q4",
-           "fy", "h1", "h2", "i", "ok", "okay", "thanks", "hi", "hello", "it", "its",
+           "fy", "h1", "h2", "i", "ok", "okay", "thanks", "hi", "hello", "it", "its", "say", "just", "repeat", "reply",
+           "answer", "pretend", "disregard", "forget", "system",
            "operating", "net", "total", "gross", "fiscal", "first", "second", "third", "fourth", "year", "quarter", "half"}
 
 
@@ -914,6 +928,7 @@ def clean_question(q, limit: int) -> tuple[str, str]:
     if q is None or not isinstance(q, str):
         return "", "Please type a question about the filing, for example: " + EXAMPLES
     q = "".join(ch if ch in "\t\n" or unicodedata.category(ch)[0] != "C" else " " for ch in q)
+    q = re.sub(r"<[^<>]{0,200}>", " ", q)  # markup around a question is not part of it
     q = " ".join(q.split())
     if not q:
         return "", "Please type a question about the filing, for example: " + EXAMPLES

@@ -418,10 +418,26 @@ class Engine:
                 return self._compose(q, res, f"{self._name(p.fact)} for {self._plabel(p.fact)} ({money(p.fact.value, p.fact.unit)}) converted to US dollars at the filing's rate of {money(self.rate.value, self.rate.unit)}", [p, Pick(p.row, self.rate, 1.0)])
         if p is None:
             return self._not_found(q, key)
+        if not self._counts_the_same_thing(q, p):
+            return self._not_found(q, key)
         f = p.fact
         extra = self._yoy_note(p)
         ans = self._answer_fact(q, p, extra)
         return ans
+
+    def _counts_the_same_thing(self, q: Query, p: Pick) -> bool:
+        """"How many data centers" is not answered by a count of data-center contracts: the thing the
+        question counts must be the thing the table counts ("Number of Contracts ...", "(shares)")."""
+        m = re.search(r"\bhow many\s+(.+?)\s+(?:did|do|does|were|was|are|is|had|has|have|in|at|for)\b", canonical(q.text), re.I)
+        if not m or p.fact.unit != "count":
+            return True
+        asked = set(tokens(m.group(1)))
+        f = p.fact
+        counted = re.search(r"\bnumber of\s+(?:the\s+)?([A-Za-z][\w\-]*)", f.metric + " " + f.table_title, re.I)
+        nouns = set(tokens(counted.group(1))) if counted else set()
+        if re.search(r"\((?:shares|ADSs?)\)|\bshares\b", f.metric, re.I):
+            nouns |= {"share", "ad"}
+        return not nouns or bool(asked & nouns) or not asked
 
     def _answer_fact(self, q: Query, p: Pick, extra: str = "") -> Answer:
         f = p.fact

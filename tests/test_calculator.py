@@ -1,0 +1,67 @@
+"""The calculator alone: unit rules and the working it shows (no index, no model)."""
+from __future__ import annotations
+
+import pytest
+
+from retrieval import calculator as calc
+from retrieval.calculator import CalcError, Quantity
+from schema import Fact, Period
+
+
+def fact(value, unit="JPY", scale=1e3, cell="", line=1, metric="m"):
+    return Fact(id=f"f{line}", filing="t", table_id="t", table_title="T", section="S", metric=metric, row_path=[metric],
+                column="c", period=Period("2012-09-30", 6, "1H FY2012"), value=value, unit=unit, scale=scale,
+                scale_label="Thousands of JPY", cell_text=cell or f"{value / scale:,.0f}", line=line)
+
+
+def q(*a, **k):
+    return Quantity.of(fact(*a, **k))
+
+
+def test_change_of_margins_shows_the_working_in_table_units():
+    rev2, cost2 = q(17126614000, line=1), q(14089358000, line=2)
+    rev1, cost1 = q(14714182000, line=3), q(11726201000, line=4)
+    res = calc.change(calc.subtract(rev1, cost1), calc.subtract(rev2, cost2))
+    assert res.value == 49275000 and res.unit == "JPY"
+    assert res.working() == "(17,126,614 - 14,089,358) - (14,714,182 - 11,726,201) = 49,275 (JPY thousands)"
+    assert {f.line for f in res.facts} == {1, 2, 3, 4}
+
+
+def test_mixed_scales_are_worked_in_the_finer_one():
+    res = calc.subtract(q(51109000000, scale=1e6, cell="51,109"), q(47206508000, scale=1e3))
+    assert res.value == 3902492000
+    assert res.working().endswith("= 3,902,492 (JPY thousands)")
+
+
+def test_percent_change_share_and_points():
+    assert calc.pct_change(q(100), q(108.3)).value == pytest.approx(8.3)
+    share = calc.ratio_pct(q(25), q(200))
+    assert (share.value, share.unit) == (12.5, "%")
+    pp = calc.subtract(Quantity.of(fact(17.7, "%", 1, "17.7")), Quantity.of(fact(20.3, "%", 1, "20.3")))
+    assert pp.unit == "pp" and pp.value == pytest.approx(-2.6)
+
+
+def test_units_never_mix():
+    with pytest.raises(CalcError):
+        calc.add(q(1), Quantity.of(fact(5, "%", 1)))
+    with pytest.raises(CalcError):
+        calc.add(q(1), Quantity.of(fact(5, "USD", 1e3)))
+    with pytest.raises(CalcError):
+        calc.pct_change(Quantity.of(fact(5, "%", 1)), Quantity.of(fact(6, "%", 1)))
+    with pytest.raises(CalcError):
+        calc.ratio_pct(q(1), q(0))
+
+
+def test_conversion_uses_the_filings_rate():
+    rate = Quantity.of(fact(77.92, "JPY/USD", 1, "JPY77.92 per 1U.S. dollar"))
+    usd = calc.convert(q(6902000000, scale=1e6, cell="6,902"), rate, "USD")
+    assert usd.unit == "USD" and usd.value == pytest.approx(6902000000 / 77.92)
+    with pytest.raises(CalcError):
+        calc.convert(Quantity.of(fact(1, "EUR", 1)), rate, "USD")
+
+
+def test_langchain_tools_compute_from_fact_ids():
+    facts = {"a": fact(100, line=1), "b": fact(108.3, line=2)}
+    tools = {t.name: t for t in calc.langchain_tools(facts.__getitem__)}
+    out = tools["percent_change"].invoke({"before_id": "a", "after_id": "b"})
+    assert out["unit"] == "%" and out["value"] == pytest.approx(8.3) and sorted(out["facts"]) == ["f1", "f2"]

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import html
 import ipaddress
+import os
 import logging
 import re
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
@@ -93,7 +95,7 @@ def render_answer(a: Answer) -> str:
     if a.explanation:
         parts.append(esc_html(a.explanation.strip()))
     if a.alternatives:
-        parts.append("You could ask instead:\n" + "\n".join(f"- {esc_md(x)}" for x in a.alternatives))
+        parts.append("Other readings:\n" + "\n".join(f"- {esc_md(x)}" for x in a.alternatives))
     if a.calculation:
         steps = [ln.strip() for ln in a.calculation.strip().splitlines() if ln.strip()]
         parts.append(_details("How this was worked out", "\n".join(f"- {esc_md(x)}" for x in steps)))
@@ -135,28 +137,80 @@ SCROLL_JS = """() => {
 }"""
 
 
+class Backend:
+    """The engine once the index is ready. The page serves at once; the index is built or checked
+    in the background and the status line says how far it got."""
+
+    def __init__(self, settings: Settings, lines: list[str]) -> None:
+        self.settings = settings
+        self.lines = lines
+        self.engine: Any = None
+        self.status = "Preparing the filing index…"
+        self.failed = ""
+        self.ready = threading.Event()
+
+    def prepare(self, say: Callable[[str], None]) -> None:
+        from ingest.pipeline import ensure_index
+        from retrieval.engine import Engine
+
+        def progress(msg: str) -> None:
+            self.status = msg
+            say(msg)
+
+        try:
+            info = ensure_index(self.settings, progress=progress)
+            say(f"index ready ({'reused' if info.reused else 'built'}): version {info.version}, {info.n_facts} facts, "
+                f"{info.n_chunks} chunks at {info.path}")
+            self.status = "Loading the embedding model…"
+            engine = Engine(self.settings, info)
+            engine.warm()
+            dense_error = getattr(engine, "dense_error", "")
+            if dense_error:
+                say(f"warning: vector search is unavailable ({dense_error}); answering with lexical search only")
+            self.engine = engine
+            self.status = ""
+            say("ready to answer")
+        except Exception as e:  # shown in the page's status line and the log, never as a traceback to users
+            log.exception("preparing the index failed")
+            self.failed = f"The filing index could not be prepared: {e}"
+            self.status = self.failed
+            print(f"[filing-qa] error: {self.failed}", file=sys.stderr, flush=True)
+        finally:
+            self.ready.set()
+
+    def status_line(self) -> str:
+        if self.failed:
+            return f"⚠️ {esc_md(self.failed)}"
+        return "" if self.engine is not None else f"⏳ {esc_md(self.status)} (first start: about a minute)"
+
+
 class Asker:
     """Wraps the engine: input checks, friendly errors, and rendering."""
 
-    def __init__(self, settings: Settings, engine: Any) -> None:
+    def __init__(self, settings: Settings, backend: Backend) -> None:
         self.settings = settings
-        self.engine = engine
+        self.backend = backend
 
-    def __call__(self, question: str, history: list[dict]) -> tuple[str, set[int], Optional[Answer]]:
+    def __call__(self, question: str, history: list[dict], wait: float = 0) -> tuple[str, set[int], Optional[Answer]]:
         q = question.strip() if isinstance(question, str) else ""  # the API may send any JSON value
         if not q:
             return EMPTY_REPLY, set(), None
         limit = self.settings.max_question_chars
         if len(q) > limit:
             return f"That question is {len(q):,} characters long; please keep it under {limit:,}.", set(), None
+        self.backend.ready.wait(wait)
+        engine = self.backend.engine
+        if engine is None:
+            return (self.backend.status_line() or "Still preparing the filing index.") + " Please ask again in a moment.", set(), None
         try:
-            a = self.engine.answer(q, history)
+            a = engine.answer(q, history)
         except Exception:  # the user gets a calm reply; the log gets the traceback
             log.exception("engine.answer failed for %r", q[:200])
             return ERROR_REPLY, set(), None
         return render_answer(a), {s.line for s in a.sources if s.line}, a
 
 
+API_WAIT_S = 600  # an API call made during the first start waits for the index instead of failing
 HISTORY_TURNS = 20  # messages kept for follow-ups (10 questions and their answers)
 
 
@@ -176,12 +230,14 @@ def clean_history(history: Any, max_chars: int) -> list[dict]:
     return out
 
 
-def build_app(settings: Settings, engine: Any) -> gr.Blocks:
+def build_app(settings: Settings, backend: Backend) -> gr.Blocks:
     import gradio as gr
 
-    ask = Asker(settings, engine)
-    lines: list[str] = engine.filing_lines()
-    glossary = sorted(engine.glossary(), key=lambda t: t[0].lower())
+    from retrieval.text import glossary as load_glossary
+
+    ask = Asker(settings, backend)
+    lines: list[str] = backend.lines
+    glossary = sorted(load_glossary()["terms"].items(), key=lambda t: t[0].lower())
     glossary_md = "\n".join(f"- **{esc_md(term)}**: {esc_md(expl)}" for term, expl in glossary) or "No glossary."
 
     def add_question(message: str, chat: list[dict]) -> tuple[str, list[dict], str]:
@@ -202,14 +258,14 @@ def build_app(settings: Settings, engine: Any) -> gr.Blocks:
 
     def chat(message: str) -> str:
         """Answer one question about the filing; returns the answer as Markdown (summary, calculation, sources)."""
-        return ask(message, [])[0]
+        return ask(message, [], wait=API_WAIT_S)[0]
 
     def chat_with_history(message: str, history: list[dict]) -> tuple[str, list[dict]]:
         """Answer a question within a conversation, so follow-ups like "and the year before?" work.
         Send [] as history to start; send back the history this returned with the next question.
         Returns the answer as Markdown and the updated history (a list of {"role", "content"} messages)."""
         turns = clean_history(history, settings.max_question_chars)
-        text, _cited, a = ask(message, turns)
+        text, _cited, a = ask(message, turns, wait=API_WAIT_S)
         if a is not None:
             turns = (turns + [{"role": "user", "content": message.strip()},
                               {"role": "assistant", "content": a.text}])[-HISTORY_TURNS:]
@@ -220,6 +276,14 @@ def build_app(settings: Settings, engine: Any) -> gr.Blocks:
             f"## Ask about the filing\nAnswers come only from **{esc_md(settings.filing.name)}**. "
             "Each answer shows how it was worked out and which lines of the filing it used."
         )
+        status = gr.Markdown(backend.status_line())
+        timer = gr.Timer(1.0, active=backend.engine is None)
+
+        def poll():
+            done = backend.ready.is_set()
+            return backend.status_line(), gr.Timer(active=not done)
+
+        timer.tick(poll, None, [status, timer], queue=False, api_visibility="private")
         history_state = gr.State([])  # raw turns for the engine
         pending = gr.State("")
         with gr.Row():
@@ -338,44 +402,43 @@ def check_port(host: str, port: int) -> None:
             ) from e
 
 
-def start(settings: Settings, say: Callable[[str], None]):
-    """Index, engine and app for the settings; raises StartupError with a message for anything expected."""
-    # Imported here so `import app` (build_app, render_answer) stays light for tests and tools.
+def start(settings: Settings, say: Callable[[str], None]) -> tuple[Backend, Optional[tuple[str, str]]]:
+    """Checks everything that can fail quickly, so a bad start fails in a moment with a StartupError;
+    the slow part (index build, model load) then runs in the background behind the page."""
     from ingest.errors import IngestError
-    from ingest.pipeline import ensure_index
-    from retrieval.engine import AnswerError, Engine
+    from ingest.parser import parse_filing, read_filing
+    from ingest.pipeline import chroma_client
 
     auth = parse_auth(settings.auth)
-    # Checked before the slow part (index build, model load), so these fail in a moment.
     check_port(settings.host, settings.port)
     if not settings.model.startswith("packaged:") and not Path(settings.model).is_dir():
         raise StartupError(f"FQA_MODEL={settings.model!r} is not a model folder. Use 'packaged:all-MiniLM-L6-v2' "
                            "or the path of a local sentence-transformers model (nothing is downloaded).")
-    say(f"filing {settings.filing}; index {settings.index_dir} (first start builds it: this can take a minute)")
     try:
-        info = ensure_index(settings, progress=say)
+        text = read_filing(settings.filing)
+        parse_filing(settings.filing, text)  # a filing that cannot be read fails now, before any index folder exists
     except IngestError as e:
         raise StartupError(f"cannot use the filing: {e}") from e
-    except OSError as e:  # disk full, permissions
+    try:
+        Path(settings.index_dir).mkdir(parents=True, exist_ok=True)
+        probe = Path(settings.index_dir) / f".write-test-{os.getpid()}"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as e:  # disk full, permissions, a file in the way
         raise StartupError(
             f"cannot build the index in {settings.index_dir}: {e.strerror or e}"
             + (f" ({e.filename})" if e.filename else "")
             + ". Set FQA_INDEX_DIR to a writable folder with free space."
         ) from e
-    say(f"index ready ({'reused' if info.reused else 'built'}): version {info.version}, {info.n_facts} facts, "
-        f"{info.n_chunks} chunks at {info.path}")
-    engine = Engine(settings, info)
-    say("loading the embedding model")
-    try:
-        engine.warm()
-    except AnswerError as e:
-        raise StartupError(str(e)) from e
-    dense_error = getattr(engine, "dense_error", "")
-    if dense_error:
-        say(f"warning: vector search is unavailable ({dense_error}); answering with lexical search only")
-    demo = build_app(settings, engine)
-    demo.queue(default_concurrency_limit=4)
-    return demo, auth
+    if settings.chroma_mode == "server":
+        try:
+            chroma_client(settings, Path(settings.index_dir)).heartbeat()
+        except Exception as e:  # IngestError from the client factory, or the heartbeat itself
+            raise StartupError(str(e) if isinstance(e, IngestError) else
+                               f"Chroma server at {settings.chroma_host}:{settings.chroma_port} is not reachable ({e}). "
+                               "Start it with `chroma run` or set FQA_CHROMA_MODE=embedded.") from e
+    say(f"filing {settings.filing}; index {settings.index_dir} (first start builds it: this can take a minute)")
+    return Backend(settings, text.split("\n")), auth
 
 
 def main() -> int:
@@ -385,10 +448,13 @@ def main() -> int:
     say: Callable[[str], None] = lambda msg: print(f"[filing-qa] {msg}", flush=True)
     try:
         settings = load_settings()
-        demo, auth = start(settings, say)
+        backend, auth = start(settings, say)
     except StartupError as e:
         print(f"[filing-qa] error: {e}", file=sys.stderr, flush=True)
         return 2
+    demo = build_app(settings, backend)
+    demo.queue(default_concurrency_limit=4)
+    threading.Thread(target=backend.prepare, args=(say,), name="prepare-index", daemon=True).start()
     warning = exposure_warning(settings)
     if warning:
         say(warning)

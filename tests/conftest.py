@@ -55,6 +55,10 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             if time.monotonic() > deadline:
                 pytest.fail(f"app.py not serving after {START_TIMEOUT_S}s; log {log_path}:\n{_tail(log_path)}")
             time.sleep(0.5)
+        # The page serves at once; the first API answer waits until the index is ready.
+        from gradio_client import Client
+
+        Client(url, verbose=False).predict("What is EBITDA?", api_name="/chat")
         yield url
     finally:
         proc.terminate()

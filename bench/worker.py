@@ -9,6 +9,8 @@ Tasks:
   ours-serve    Engine on a built index: warm, first answer, then warm latency over the questions
   naive-ingest  the LangChain baseline built twice: cold (model load included), then again (it has no reuse)
   naive-serve   the baseline from scratch in a fresh process, first answer, then warm latency
+  latency       paired warm latency: ours on the 1x index, the baseline, ours on the scaled index, in one
+                process, taking turns question by question, so that all three meet the same machine load
 """
 from __future__ import annotations
 
@@ -249,7 +251,43 @@ def naive_serve(args) -> dict:
             "latencies_s": lat, "slowest": _slowest(lat, questions)}
 
 
-TASKS = {"ours-ingest": ours_ingest, "ours-serve": ours_serve, "naive-ingest": naive_ingest, "naive-serve": naive_serve}
+def paired_latency(args) -> dict:
+    from ingest.pipeline import current_info
+    from retrieval.engine import Engine
+
+    questions = load_questions(Path(args.questions), args.limit)
+    base = Settings.from_env()
+    s1 = base.with_(filing=Path(args.filing), index_dir=Path(args.index))
+    s2 = base.with_(filing=Path(args.filing2), index_dir=Path(args.index2))
+    ours1 = Engine(s1, current_info(s1))
+    ours1.warm()
+    oursn = Engine(s2, current_info(s2))
+    oursn.warm()
+    rag = _naive_class()(Path(args.filing), s1)
+    systems = {
+        "ours": lambda q: ours1.answer(q.get("question", ""), q.get("history") or []),
+        "baseline": _naive_ask(rag),
+        "ours_scaled": lambda q: oursn.answer(q.get("question", ""), q.get("history") or []),
+    }
+    names = list(systems)
+    for q in questions[:WARMUP_QUESTIONS]:
+        for name in names:
+            systems[name](q)
+    lat: dict = {name: [] for name in names}
+    for i, q in enumerate(questions):
+        for k in range(len(names)):  # a different system goes first each time
+            name = names[(i + k) % len(names)]
+            t = time.perf_counter()
+            systems[name](q)
+            lat[name].append(time.perf_counter() - t)
+    out = {"latencies_s": lat, "slowest": {name: _slowest(lat[name], questions) for name in names}}
+    if args.breakdown:
+        out["breakdown"] = {"ours": breakdown(ours1, questions[: args.breakdown]), "ours_scaled": breakdown(oursn, questions[: args.breakdown])}
+    return out
+
+
+TASKS = {"ours-ingest": ours_ingest, "ours-serve": ours_serve, "naive-ingest": naive_ingest, "naive-serve": naive_serve,
+         "latency": paired_latency}
 
 
 def main(argv=None) -> int:
@@ -257,6 +295,8 @@ def main(argv=None) -> int:
     ap.add_argument("task", choices=sorted(TASKS))
     ap.add_argument("--filing", required=True)
     ap.add_argument("--index", default="")
+    ap.add_argument("--filing2", default="", help="latency: the scaled filing")
+    ap.add_argument("--index2", default="", help="latency: the scaled filing's index")
     ap.add_argument("--questions", default="")
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--breakdown", type=int, default=0, help="questions for the time breakdown pass (0: none)")

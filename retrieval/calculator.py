@@ -37,8 +37,11 @@ class Quantity:
         return min(scales) if scales else 1.0
 
     def working(self) -> str:
-        scale = self.scale if self.unit in MONEY or self.unit == "count" else 1.0
-        expr = _render(self.node, scale, top=True)
+        # Operands are shown in the finest table scale they come in; a %, points or times result as is.
+        scales = [f.scale for f in self.facts if (f.unit in MONEY or f.unit == "count") and f.scale]
+        expr_scale = min(scales) if scales else 1.0
+        scale = expr_scale if self.unit in MONEY or self.unit == "count" else 1.0
+        expr = _render(self.node, expr_scale, top=True)
         result = fmt_number(self.value / scale, 2 if self.unit in ("%", "pp", "x") or abs(self.value / scale) < 100 else 0)
         return f"{expr} = {result} ({unit_words(self.unit, scale)})"
 

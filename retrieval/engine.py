@@ -37,7 +37,7 @@ INJECTION = re.compile(
     r"|\balready confirmed\b|\bjust repeat\b",
     re.I,
 )
-EXAMPLES = "How much cash did IIJ have at the end of September 2012?"
+EXAMPLES = "What were total revenues in the latest period?"
 GREETING = re.compile(r"^\s*(hi|hello|hey|good (?:morning|afternoon|evening)|thanks|thank you|ok|okay)\b[\s!.?]*$", re.I)
 
 
@@ -109,6 +109,21 @@ class Engine:
         self.embedder.warm()
         self.answer("What were total revenues?")
 
+    def example(self) -> str:
+        """An example question this filing can answer: its first table's first figure, main period."""
+        self._load()
+        cur = self.periods.current
+        f = next((f for f in self.facts if cur and key_of(f.period) == cur and not f.qualifier and f.unit in calc.MONEY), None)
+        return f"What was {_tidy_label(f.metric).lower()} for {f.period.label}?" if f else EXAMPLES
+
+    def coverage(self) -> str:
+        """What the filing does cover, from its own table titles."""
+        self._load()
+        titles = list(dict.fromkeys(f.table_title for f in self.facts if not f.table_id.startswith(("text:", "note"))))
+        periods = sorted({f.period.label for f in self.facts if f.period.end and not f.period.is_target and f.period.months})
+        shown = "; ".join(_tidy_label(t) for t in titles[:8]) + ("; and more" if len(titles) > 8 else "")
+        return f"It covers: {shown}. Periods: {', '.join(periods[:6])}." if titles else "It covers the tables and narrative of this filing only."
+
     def filing_lines(self) -> list[str]:
         self._load()
         return self.lines
@@ -122,17 +137,18 @@ class Engine:
         self._load()
         cleaned, problem = clean_question(question, self.settings.max_question_chars)
         if problem:
+            problem = problem.replace(EXAMPLES, self.example())
             return Answer(question or "", problem, False, summary=problem)
         notes = []
         if INJECTION.search(cleaned):
             kept = " ".join(s for s in re.split(r"(?<=[.!?])\s+", cleaned) if not INJECTION.search(s))
             if not kept.strip():
                 return self._decline(question, "The filing does not say anything I could check here: I answer only from the filing "
-                                     "and do not repeat figures given in a question. Ask, for example: " + EXAMPLES, [])
+                                     "and do not repeat figures given in a question. Ask, for example: " + self.example(), [])
             notes.append("I ignored instructions inside the question: every figure here comes from the filing.")
             cleaned = kept.strip()
         if GREETING.match(cleaned):
-            return self._decline(question, "Hello! Ask me about a figure in the filing, for example: " + EXAMPLES, [])
+            return self._decline(question, "Hello! Ask me about a figure in the filing, for example: " + self.example(), [])
         topic = not_covered(cleaned)
         if topic:
             return self._decline(cleaned, f"The filing does not say: it does not cover {topic}.", notes)
@@ -261,6 +277,8 @@ class Engine:
                 s = specs[0]
                 if s.relative:
                     return [s, replace(s, relative=0)]
+                if re.search(r"\b(?:from|since|compared (?:with|to)|versus|vs\.?|than)\s+(?:the\s+)?(?:fiscal\s+(?:year\s+)?|fy\s*|financial\s+year\s+)?'?\d{2,4}\b", q.text, re.I):
+                    return [s, None]  # "change from fiscal 2018": that year is the base, the latest the end
                 return [replace(s, relative=-1), s]
             return [PeriodSpec(relative=-1), None]
         return [specs[-1] if specs else None]
@@ -518,7 +536,7 @@ class Engine:
             return self._finish(q, f"{self._name(p2.fact)} changed by {money(printed.value, printed.unit, signed=True)} from {self.periods.label(k1)} to {self._plabel(printed)}, as the filing prints it.", printed.value, printed.unit, None, [printed])
         if q.op == "pct_change":
             if printed is not None:
-                summary = f"{self._name(p2.fact)} changed by {pct_words(printed.value)} in {self._plabel(printed)} compared with {self.periods.label(k1)}, as the filing prints it."
+                summary = f"{self._name(p2.fact)} went {pct_words(printed.value)} in {self._plabel(printed)} compared with {self.periods.label(k1)}, as the filing prints it."
                 return self._finish(q, summary, printed.value, "%", None, [printed])
         p1f = self._fact_for(p2.row, k1, q, p2.fact.unit)
         if p1f is None and k1:
@@ -855,7 +873,8 @@ class Engine:
                         f"The filing prints this figure differently elsewhere: {v['cell_text']} in \u201c{v['table']}\u201d (line {v['line']}). The figure used here is the one most tables agree on."
                     )
         term = term or self._term(q.metric or q.text)
-        explanation = glossary()["terms"].get(term, "") if term and q.op != "define" else ""
+        plain = set(glossary().get("plain_terms", []))  # everyday words need no explanation
+        explanation = glossary()["terms"].get(term, "") if term and term not in plain and q.op != "define" else ""
         value_out = None if value is None else round(float(value), 6)
         text = render(summary, explanation, calculation, srcs, alternatives)
         return Answer(q.text, text, True, value_out, unit, calculation, srcs, explanation, alternatives, summary)
@@ -882,8 +901,7 @@ class Engine:
 
     def _decline(self, question: str, msg: str, notes: list, nearest: str = "", facts: Optional[list] = None) -> Answer:
         if not nearest:
-            covered = "It covers IIJ's revenue, costs, profit, cash flow, balance sheet, contracts, dividends and full-year targets for the first half of FY2012 and the year before."
-            nearest = covered if self._ready and self.info and "iij" in self.info.filing.lower() else "It covers the tables and narrative of this filing only."
+            nearest = self.coverage()
         summary = msg
         srcs = [Source("table_row", f.section or f.table_title, f.line, f.cell_text, f.table_title, " > ".join(f.row_path), f.column) for f in (facts or [])]
         text = "\n\n".join(notes + [f"**{_md_escape(msg)}**", _md_escape(nearest)])

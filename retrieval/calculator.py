@@ -5,6 +5,7 @@ Each result carries the expression as text in the tables' own units (e.g.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -50,8 +51,12 @@ def _render(node: tuple, scale: float, top: bool = False) -> str:
     kind = node[0]
     if kind == "fact":
         f: Fact = node[1]
-        if f.unit in ("%", "pp", "x") or not f.scale or f.scale == scale:
-            return f.cell_text.strip("()") if f.value >= 0 else fmt_number(f.value / (scale if f.unit not in ("%",) else 1), 2)
+        if not (f.unit in MONEY or f.unit == "count") or not f.scale or f.scale == scale:
+            printed = f.cell_text.strip("()")
+            if f.value >= 0 and re.fullmatch(r"[\d,]+(?:\.\d+)?", printed):
+                return printed  # the cell as printed
+            shown = f.value / (scale if f.unit in MONEY or f.unit == "count" else 1)
+            return fmt_number(shown, 0 if float(shown).is_integer() else 2)
         return fmt_number(f.value / scale, _decimals_for(f, scale))
     if kind == "num":
         return fmt_number(node[1], 2)

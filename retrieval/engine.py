@@ -476,8 +476,8 @@ class Engine:
             return ""
         prev_key = self.periods.shift(key_of(f.period), -1)
         prev = next((g for g in p.row.facts if key_of(g.period) == prev_key and g.unit == f.unit and not g.qualifier), None)
-        if prev is None or prev.value == 0:
-            return ""
+        if prev is None or prev.value <= 0 or f.value < 0:
+            return ""  # a percentage change across a loss or an outflow misleads more than it says
         pct = (f.value - prev.value) / abs(prev.value) * 100
         word = "up" if pct >= 0 else "down"
         return f", {word} {abs(pct):.1f}% from {money(prev.value, prev.unit)} a year earlier"

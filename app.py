@@ -180,8 +180,8 @@ class Backend:
 
     def status_line(self) -> str:
         if self.failed:
-            return f"⚠️ {esc_md(self.failed)}"
-        return "" if self.engine is not None else f"⏳ {esc_md(self.status)} (first start: about a minute)"
+            return f"**Not ready:** {esc_md(self.failed)}"
+        return "" if self.engine is not None else f"**Getting ready:** {esc_md(self.status)} (first start: about a minute)"
 
 
 class Asker:
@@ -284,6 +284,7 @@ def build_app(settings: Settings, backend: Backend) -> gr.Blocks:
             return backend.status_line(), gr.Timer(active=not done)
 
         timer.tick(poll, None, [status, timer], queue=False, api_visibility="private")
+        demo.load(poll, None, [status, timer], queue=False, api_visibility="private")  # a page opened later is current
         history_state = gr.State([])  # raw turns for the engine
         pending = gr.State("")
         with gr.Row():

@@ -561,6 +561,7 @@ class Engine:
         else:
             res = calc.change(a, b)
             what = f"Change in {self._name(p2.fact).lower()} from {self._plabel(p1f)} ({money(a.value, a.unit)}) to {self._plabel(p2.fact)} ({money(b.value, b.unit)})"
+            return self._compose(q, res, what, [Pick(p2.row, p1f, p2.score), p2], base=a.value)
         return self._compose(q, res, what, [Pick(p2.row, p1f, p2.score), p2])
 
     def _printed_change(self, p: Pick, k1: Optional[Key], k2: Key, unit: str) -> Optional[Fact]:
@@ -608,7 +609,8 @@ class Engine:
             else:
                 res = calc.change(m1, m2)
                 what = f"Change in {self._seg_name(r2)}gross margin from {self._plabel(r1.fact)} ({money(m1.value, m1.unit)}) to {self._plabel(r2.fact)} ({money(m2.value, m2.unit)})"
-            return self._compose(q, res, what, [r1, c1, r2, c2], term="gross margin ratio" if ratio else "gross margin")
+            return self._compose(q, res, what, [r1, c1, r2, c2], term="gross margin ratio" if ratio else "gross margin",
+                                 base=None if ratio else m1.value)
         spec = self._specs(q, 1)[0]
         key = self.periods.resolve(spec) if spec else None
         r, c = self._margin_parts(q, key)
@@ -850,9 +852,13 @@ class Engine:
 
     # ------------------------------------------------------------ composing
 
-    def _compose(self, q: Query, res: Quantity, what: str, picks: list, term: Optional[str] = None) -> Answer:
+    def _compose(self, q: Query, res: Quantity, what: str, picks: list, term: Optional[str] = None, base: Optional[float] = None) -> Answer:
+        """`base`: for a change, the earlier figure, so the sentence can also say it in percent."""
         value = res.value
-        summary = f"{what}: {money(value, res.unit, signed=res.unit != '%' or 'change' in what.lower())}."
+        summary = f"{what}: {money(value, res.unit, signed=res.unit != '%' or 'change' in what.lower())}"
+        if base and base > 0 and res.unit in calc.MONEY | {"count"}:
+            summary += f" ({'up' if value >= 0 else 'down'} {abs(value) / base * 100:.1f}%)"
+        summary += "."
         if res.unit == "%" and "change" in what.lower():
             summary = f"{what}: {pct_words(value)}."
         return self._finish(q, summary, value, res.unit, res.working(), [p.fact for p in picks], term=term)

@@ -18,7 +18,7 @@ def test_questions_during_the_build_get_the_status_line():
     ask = app.Asker(Settings(), backend)
     text, cited, answer = ask("What were revenues?", [])
     assert "embedding 520 passages" in text and "ask again" in text and answer is None and not cited
-    assert backend.status_line().startswith("⏳")
+    assert backend.status_line().startswith("**Getting ready:**")
 
 
 def test_answers_flow_once_ready_and_a_failure_is_shown_plainly():

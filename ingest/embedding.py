@@ -44,6 +44,13 @@ class Embedder(Embeddings):
     def warm(self) -> None:
         self.embed_query("warm up")
 
+    @staticmethod
+    def for_queries() -> None:
+        """One short query is fastest on one thread; concurrent requests use the other cores."""
+        import torch
+
+        torch.set_num_threads(1)
+
     def embed_documents(self, texts: list[str], progress: bool = False) -> list[list[float]]:
         if not texts:
             return []

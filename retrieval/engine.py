@@ -92,6 +92,7 @@ class Engine:
             # In server mode the store may come back later: Dense reconnects by itself.
             dense = Dense(collection, self.embedder, connect=connect if server else None) if (collection is not None or server) else None
             vocab = frozenset(t for c in self.chunks for t in tokens(c.text))
+            self.dense = dense
             self.rows = RowIndex(self.facts, self.chunks, dense, vocab, acronyms("\n".join(self.lines)))
             self.passages = PassageIndex(self.chunks, dense)
             self.by_id = {f.id: f for f in self.facts}
@@ -106,6 +107,8 @@ class Engine:
 
     def warm(self) -> None:
         self._load()
+        if hasattr(self.embedder, "for_queries"):
+            self.embedder.for_queries()
         self.embedder.warm()
         self.answer("What were total revenues?")
 
@@ -135,6 +138,15 @@ class Engine:
 
     def answer(self, question: str, history: Optional[list] = None) -> Answer:
         self._load()
+        if self.dense is not None:
+            self.dense.begin()
+        try:
+            return self._answer(question, history)
+        finally:
+            if self.dense is not None:
+                self.dense.end()
+
+    def _answer(self, question: str, history: Optional[list] = None) -> Answer:
         cleaned, problem = clean_question(question, self.settings.max_question_chars)
         if problem:
             problem = problem.replace(EXAMPLES, self.example())

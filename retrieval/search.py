@@ -72,8 +72,25 @@ class Dense:
         self.last_error = ""
         self._failed_at: Optional[float] = None
         self._lock = threading.Lock()
+        self._local = threading.local()
+
+    def begin(self) -> None:
+        """Within one answer the same query is searched once (an answer asks for several figures)."""
+        self._local.memo = {}
+
+    def end(self) -> None:
+        self._local.memo = None
 
     def search(self, text: str, n: int, kind: str) -> list[tuple[str, float]]:
+        memo = getattr(self._local, "memo", None)
+        if memo is not None and (text, n, kind) in memo:
+            return memo[(text, n, kind)]
+        hits = self._search(text, n, kind)
+        if memo is not None and self.ok:
+            memo[(text, n, kind)] = hits
+        return hits
+
+    def _search(self, text: str, n: int, kind: str) -> list[tuple[str, float]]:
         import time
 
         with self._lock:
@@ -81,7 +98,12 @@ class Dense:
             failed_at, collection = self._failed_at, self.collection
         if failed_at is not None and time.monotonic() - failed_at < self.retry_after_s:
             return []  # still within the back-off after a failure: lexical search only
-        vec = self.embedder.embed_query(text)
+        memo = getattr(self._local, "memo", None)
+        vec = memo.get(("vec", text)) if memo is not None else None
+        if vec is None:
+            vec = self.embedder.embed_query(text)
+            if memo is not None:
+                memo[("vec", text)] = vec
         try:
             if collection is None or (failed_at is not None and self.connect is not None):
                 if self.connect is None:

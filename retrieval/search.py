@@ -174,6 +174,11 @@ class RowIndex:
             text = chunk.text if chunk else f"{f0.table_title} | {' > '.join(f0.row_path)}"
             self.rows.append(RowDoc(key, fs, label, ctx, " ".join(tokens(label_words)), text, chunk.id if chunk else ""))
         self.by_chunk = {r.chunk_id: r for r in self.rows if r.chunk_id}
+        # Rows by word: a row sharing no word with the question scores zero, so it is never scored.
+        self.postings: dict[str, list[int]] = {}
+        for i, r in enumerate(self.rows):
+            for t in r.label | r.context:
+                self.postings.setdefault(t, []).append(i)
         docs = [list(r.label) + list(r.context) for r in self.rows]
         n = len(docs)
         df = Counter(t for d in docs for t in set(d))
@@ -206,7 +211,8 @@ class RowIndex:
         q = list(dict.fromkeys(tokens(metric)))
         if not q:
             return []
-        rows = [r for r in self.rows if where is None or where(r)]
+        near = sorted({i for t in q for i in self.postings.get(t, ())})
+        rows = [self.rows[i] for i in near if where is None or where(self.rows[i])]
         if not rows:
             return []
         qw = sum(self.weight(t) for t in q)

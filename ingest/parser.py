@@ -638,7 +638,7 @@ def _cell_unit(num: Number, row: Row, path: list[str], col: Column, table_unit: 
             return own
     if base is not None:
         if not base.unit:
-            cur = num.currency or _dominant_currency_hint(title + " " + headers_text) or table_currency
+            cur = num.currency or currency_in(title + " " + headers_text) or table_currency
             if cur:
                 return Unit(cur, base.scale, f"{base.label} ({cur})")
         if base.unit and base.unit not in ("%",) and num.currency and num.currency != base.unit:
@@ -659,10 +659,6 @@ def _per_column_currency(label: str, j: int, ncol: int) -> str:
         return ""
     parts = [currency_in(p) for p in m.group(1).split("/")]
     return parts[j] if j < len(parts) and len(parts) == ncol else ""
-
-
-def _dominant_currency_hint(text: str) -> str:
-    return currency_in(text)
 
 
 def _column_text(col: Column, unit: Unit) -> str:

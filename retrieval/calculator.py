@@ -6,7 +6,7 @@ Each result carries the expression as text in the tables' own units (e.g.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional
 
 from schema import Fact
@@ -163,18 +163,6 @@ def larger(a: Quantity, b: Quantity) -> Quantity:
     return a if a.value >= b.value else b
 
 
-@dataclass
-class Calculation:
-    """The outcome shown to a reader: the number, its unit and the working."""
-
-    result: Quantity
-    text: str = field(default="")
-
-    def __post_init__(self):
-        if not self.text:
-            self.text = self.result.working()
-
-
 def langchain_tools(lookup):
     """The calculator as LangChain tools over fact ids, for an agent backend. `lookup(id) -> Fact`."""
     from langchain_core.tools import StructuredTool
@@ -189,5 +177,6 @@ def langchain_tools(lookup):
         "share_of_total": (lambda part_id, whole_id: _run(ratio_pct, part_id, whole_id), "part / whole * 100"),
         "sum": (lambda a_id, b_id: _run(add, a_id, b_id), "a + b (same unit only)"),
         "difference": (lambda a_id, b_id: _run(subtract, a_id, b_id), "a - b (margin = revenue - cost)"),
+        "per_share": (lambda amount_id, shares_id: _run(per_unit, amount_id, shares_id), "money / share count"),
     }
     return [StructuredTool.from_function(fn, name=name, description=desc) for name, (fn, desc) in specs.items()]

@@ -52,6 +52,13 @@ def test_units_never_mix():
         calc.ratio_pct(q(1), q(0))
 
 
+def test_per_share_divides_money_by_a_count():
+    eps = calc.per_unit(q(2007156000), Quantity.of(fact(40536800, "count", 1, "40,536,800")))
+    assert eps.unit == "JPY/share" and eps.value == pytest.approx(49.51, abs=0.01)
+    with pytest.raises(CalcError):
+        calc.per_unit(q(1), q(2))
+
+
 def test_conversion_uses_the_filings_rate():
     rate = Quantity.of(fact(77.92, "JPY/USD", 1, "JPY77.92 per 1U.S. dollar"))
     usd = calc.convert(q(6902000000, scale=1e6, cell="6,902"), rate, "USD")

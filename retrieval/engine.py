@@ -369,7 +369,6 @@ class Engine:
         if target is None:
             # A plan is not a result: targets answer only when the question asks for one.
             picks = [p for p in picks if not p.fact.period.is_target] or picks
-        best = picks[0]
         # The same figure printed in several tables: take the finer one (thousands over millions),
         # or the one in the scale asked for, so that working and ratios stay exact.
         same = self.same_figure(picks)
@@ -450,10 +449,7 @@ class Engine:
             return self._not_found(q, key)
         if not self._counts_the_same_thing(q, p):
             return self._not_found(q, key)
-        f = p.fact
-        extra = self._yoy_note(p)
-        ans = self._answer_fact(q, p, extra)
-        return ans
+        return self._answer_fact(q, p, self._yoy_note(p))
 
     def _counts_the_same_thing(self, q: Query, p: Pick) -> bool:
         """"How many data centers" is not answered by a count of data-center contracts: the thing the

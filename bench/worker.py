@@ -159,10 +159,10 @@ def breakdown(engine, questions: list[dict]) -> dict:
     seen = set()
     for holder in (getattr(engine, "rows", None), getattr(engine, "passages", None)):
         dense = getattr(holder, "dense", None)
-        col = getattr(dense, "collection", None)
-        if col is not None and id(col) not in seen:
-            seen.add(id(col))
-            wrap(col, "query", "chroma")
+        for col in (getattr(dense, "collections", None) or {}).values():
+            if id(col) not in seen:
+                seen.add(id(col))
+                wrap(col, "query", "chroma")
     texts = []
     t0 = time.perf_counter()
     try:

@@ -26,6 +26,10 @@ from .parser import PARSER_VERSION, ParsedFiling, parse_filing, read_filing
 
 Progress = Optional[Callable[[str], None]]
 KEEP_VERSIONS = 2
+# One vector collection per kind of passage: a search for table rows then needs no metadata filter,
+# which in Chroma costs time in proportion to the whole collection.
+KINDS = ("table_row", "text")
+STORE_LAYOUT = "collection-per-kind"
 
 
 @dataclass
@@ -42,6 +46,9 @@ class IndexInfo:
     reused: bool = False
     warnings: tuple = ()
 
+    def collection_for(self, kind: str) -> str:
+        return collection_name(self.collection, kind)
+
     def summary(self) -> str:
         verb = "reused" if self.reused else "built"
         return (
@@ -50,9 +57,13 @@ class IndexInfo:
         )
 
 
+def collection_name(base: str, kind: str) -> str:
+    return f"{base}-{kind}"
+
+
 def version_of(text: str, model: str) -> str:
-    """Same filing, same reading code, same model: same index. A change to the reader makes a new one."""
-    return content_id(text, PARSER_VERSION, model, _reader_hash())
+    """Same filing, same reading code, same model, same store layout: same index. A change to any makes a new one."""
+    return content_id(text, PARSER_VERSION, STORE_LAYOUT, model, _reader_hash())
 
 
 @lru_cache(maxsize=1)
@@ -119,18 +130,8 @@ def build_index(settings, filing: Path, text: str, version: str, progress: Progr
                     f"embedding model {_model_id(settings, embedder)!r} cannot be loaded ({e}). Set FQA_MODEL to "
                     "'packaged:all-MiniLM-L6-v2' or to a local sentence-transformers model folder (nothing is downloaded)."
                 ) from e
-            if settings.chroma_mode == "server":
-                _drop(client, collection)
-            col = client.create_collection(collection, metadata={"hnsw:space": "cosine"}, embedding_function=None)
-            for i in range(0, len(docs), 500):
-                part = docs[i : i + 500]
-                col.add(
-                    ids=[d.id for d in part],
-                    documents=[d.text for d in part],
-                    embeddings=vectors[i : i + 500],
-                    metadatas=[{"kind": d.kind, "line": d.line, "section": d.section[:200]} for d in part],
-                )
-            n_docs = col.count()
+            n_docs = sum(_store(client, collection_name(collection, kind), [d for d in docs if d.kind == kind],
+                                [v for d, v in zip(docs, vectors) if d.kind == kind], settings) for kind in KINDS)
         finally:
             _close(client)  # releases the SQLite files before the folder is moved
         if n_docs != len(docs):
@@ -154,6 +155,27 @@ def build_index(settings, filing: Path, text: str, version: str, progress: Progr
     _prune(index_dir, version)
     info.seconds = time.perf_counter() - t0
     return info
+
+
+def _store(client, name: str, docs: list[Chunk], vectors: list, settings: Settings) -> int:
+    """Writes one kind's passages into their collection; returns how many it holds."""
+    if settings.chroma_mode == "server":
+        _drop(client, name)
+    col = client.create_collection(name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
+    for i in range(0, len(docs), 500):
+        part = docs[i : i + 500]
+        col.add(
+            ids=[d.id for d in part],
+            documents=[d.text for d in part],
+            embeddings=vectors[i : i + 500],
+            metadatas=[{"kind": d.kind, "line": d.line, "section": d.section[:200]} for d in part],
+        )
+    return col.count()
+
+
+def open_collections(client, info: IndexInfo) -> dict:
+    """The index's vector collections by kind of passage."""
+    return {kind: client.get_collection(info.collection_for(kind)) for kind in KINDS}
 
 
 def _embed_with_bar(embedder, texts: list[str]) -> list[list[float]]:
@@ -291,7 +313,7 @@ def _problem(info: IndexInfo, settings: Settings) -> str:
         except Exception as e:  # noqa: BLE001 (a damaged store fails in many ways)
             return f"the vector store does not open: {type(e).__name__}"
         try:
-            n = client.get_collection(info.collection).count()
+            n = sum(c.count() for c in open_collections(client, info).values())
         finally:
             _close(client)
         return "" if n == info.n_chunks else f"the vector store holds {n} of {info.n_chunks} passages"

@@ -70,7 +70,7 @@ class Engine:
             if self._ready:
                 return
             from ingest.embedding import Embedder
-            from ingest.pipeline import chroma_client, current_info, load_records
+            from ingest.pipeline import chroma_client, current_info, load_records, open_collections
 
             info = self.info or current_info(self.settings)
             if info is None:
@@ -82,15 +82,15 @@ class Engine:
             self.periods = Periods(self.facts, self.cal)
             self.embedder = self._embedder or Embedder(self.settings.model)
             def connect():
-                return chroma_client(self.settings, info.path / "chroma").get_collection(info.collection)
+                return open_collections(chroma_client(self.settings, info.path / "chroma"), info)
 
             try:
-                collection = connect()
+                collections = connect()
             except Exception as e:  # lexical search still answers when the vector store is away
-                self.dense_error, collection = str(e), None
+                self.dense_error, collections = str(e), None
             server = self.settings.chroma_mode == "server"
             # In server mode the store may come back later: Dense reconnects by itself.
-            dense = Dense(collection, self.embedder, connect=connect if server else None) if (collection is not None or server) else None
+            dense = Dense(collections, self.embedder, connect=connect if server else None) if (collections is not None or server) else None
             vocab = frozenset(t for c in self.chunks for t in tokens(c.text))
             self.dense = dense
             self.rows = RowIndex(self.facts, self.chunks, dense, vocab, acronyms("\n".join(self.lines)))

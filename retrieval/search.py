@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
+import numpy as np
 from rank_bm25 import BM25Okapi
 
 from schema import Chunk, Fact
@@ -16,6 +17,8 @@ from .text import WEAK, tokens
 
 GENERIC_LABELS = {"total", "net", "other", "others", "subtotal", "consolidated total", "customers", "intersegment"}
 RRF_K = 60
+FUSE_WEIGHT = 1.5  # how much the BM25 and dense reciprocal ranks add to the coverage score
+EMPTY = np.zeros(0, dtype=np.int64)
 
 
 @dataclass
@@ -46,23 +49,23 @@ class Hit:
 
 
 class Dense:
-    """Dense search over the Chroma collection; the query is embedded with the same model.
+    """Dense search over the Chroma collections (one per kind of passage); the query is embedded with the same model.
 
     The vector store may fail at query time (a Chroma server that stopped, a damaged local store).
     Then search logs once per outage, returns no hits so that lexical retrieval carries the answer,
     and tries the store again on a later call (at most every `retry_after_s` seconds, so an outage
     does not slow every answer), so dense search comes back by itself when the store does.
-    `connect`, when given, returns a fresh collection and is used for those retries (and when
-    `collection` is None because the store was away at start). `ok` (None before the first call),
+    `connect`, when given, returns fresh collections by kind and is used for those retries (and when
+    `collections` is None because the store was away at start). `ok` (None before the first call),
     `failures`, `recoveries` and `last_error` say how the store calls went.
     """
 
     retry_after_s = 2.0
 
-    def __init__(self, collection, embedder, connect=None):
+    def __init__(self, collections: Optional[dict], embedder, connect=None):
         import threading
 
-        self.collection = collection
+        self.collections = collections
         self.embedder = embedder
         self.connect = connect
         self.ok: Optional[bool] = None
@@ -95,7 +98,7 @@ class Dense:
 
         with self._lock:
             self.calls += 1
-            failed_at, collection = self._failed_at, self.collection
+            failed_at, collections = self._failed_at, self.collections
         if failed_at is not None and time.monotonic() - failed_at < self.retry_after_s:
             return []  # still within the back-off after a failure: lexical search only
         memo = getattr(self._local, "memo", None)
@@ -105,16 +108,16 @@ class Dense:
             if memo is not None:
                 memo[("vec", text)] = vec
         try:
-            if collection is None or (failed_at is not None and self.connect is not None):
+            if collections is None or (failed_at is not None and self.connect is not None):
                 if self.connect is None:
                     raise RuntimeError("no vector collection")
-                collection = self.connect()
-            res = collection.query(query_embeddings=[vec], n_results=n, where={"kind": kind}, include=["distances"])
+                collections = self.connect()
+            res = collections[kind].query(query_embeddings=[vec], n_results=n, include=["distances"])
             hits = [(i, 1.0 - d) for i, d in zip(res["ids"][0], res["distances"][0])]
         except Exception as e:  # noqa: BLE001 (any store failure: the answer goes on without dense hits)
             self._failed(e)
             return []
-        self._succeeded(collection)
+        self._succeeded(collections)
         return hits
 
     def _failed(self, e: Exception) -> None:
@@ -132,13 +135,13 @@ class Dense:
                 "dense search failed (%s); answering with lexical search only and retrying the vector store every %.0f s",
                 self.last_error, self.retry_after_s)
 
-    def _succeeded(self, collection) -> None:
+    def _succeeded(self, collections: dict) -> None:
         import logging
 
         with self._lock:
             back = self.ok is False
             self.ok = True
-            self.collection = collection
+            self.collections = collections
             self._failed_at = None
             if back:
                 self.recoveries += 1
@@ -173,17 +176,17 @@ class RowIndex:
             chunk = by_fact.get(f0.id)
             text = chunk.text if chunk else f"{f0.table_title} | {' > '.join(f0.row_path)}"
             self.rows.append(RowDoc(key, fs, label, ctx, " ".join(tokens(label_words)), text, chunk.id if chunk else ""))
-        self.by_chunk = {r.chunk_id: r for r in self.rows if r.chunk_id}
-        # Rows by word: a row sharing no word with the question scores zero, so it is never scored.
-        self.postings: dict[str, list[int]] = {}
-        for i, r in enumerate(self.rows):
-            for t in r.label | r.context:
-                self.postings.setdefault(t, []).append(i)
+        self.by_chunk = {r.chunk_id: i for i, r in enumerate(self.rows) if r.chunk_id}
         docs = [list(r.label) + list(r.context) for r in self.rows]
-        n = len(docs)
-        df = Counter(t for d in docs for t in set(d))
-        self.idf = {t: math.log(1 + n / c) for t, c in df.items()}
-        self.bm25 = BM25Okapi(docs) if docs else None
+        self.terms = Terms(docs)
+        df = {t: len(ix) for t, ix in self.terms.postings.items()}
+        self.idf = {t: math.log(1 + len(docs) / c) for t, c in df.items()}
+        # Per-row figures that do not depend on the question, so ranking is array arithmetic
+        # over the rows that share a word with it, not a Python loop over every row.
+        self.in_label = {t: np.array(sorted(i for i in ix if t in self.rows[i].label), dtype=np.int64) for t, ix in self.terms.postings.items()}
+        self.label_n = np.array([len(r.label) for r in self.rows], dtype=np.int64)
+        self.label_w = np.array([sum(self.weight(t) for t in r.label) or 1.0 for r in self.rows])
+        self.prose = np.array([0.12 if r.key[0].startswith("text:") else 0.0 for r in self.rows])
         self.dense = dense
 
     def _abbreviate(self, text: str) -> str:
@@ -209,45 +212,102 @@ class RowIndex:
 
     def rank(self, metric: str, question: str = "", k: int = 25, where=None) -> list[Hit]:
         q = list(dict.fromkeys(tokens(metric)))
-        if not q:
+        if not q or not self.rows:
             return []
-        near = sorted({i for t in q for i in self.postings.get(t, ())})
-        rows = [self.rows[i] for i in near if where is None or where(self.rows[i])]
-        if not rows:
+        n = len(self.rows)
+        q_w, l_w, l_n = np.zeros(n), np.zeros(n), np.zeros(n, dtype=np.int64)
+        for t in q:
+            w = self.weight(t)
+            q_w[self.terms.postings.get(t, EMPTY)] += w
+            lab = self.in_label.get(t, EMPTY)
+            l_w[lab] += w
+            l_n[lab] += 1
+        near = np.flatnonzero(q_w)  # a row sharing no word with the question scores zero, so it is never scored
+        if not len(near):
             return []
-        qw = sum(self.weight(t) for t in q)
-        scored = []
-        for r in rows:
-            both = r.label | r.context
-            q_cov = sum(self.weight(t) for t in q if t in both) / qw
-            lw = sum(self.weight(t) for t in r.label) or 1.0
-            l_cov = sum(self.weight(t) for t in r.label if t in q) / lw
-            phrase = 0.05 if r.phrase and f" {r.phrase} " in f" {' '.join(q)} " else 0.0
-            # A figure read from a sentence serves only when no table row says it as well.
-            prose = 0.12 if r.key[0].startswith("text:") else 0.0
-            scored.append((0.62 * q_cov + 0.38 * l_cov + phrase - prose, q_cov, r))
-        scored.sort(key=lambda x: -x[0])
-        fused = self._fuse(scored, q, question or metric, rows)
-        return fused[:k]
+        q_cov = q_w[near] / sum(self.weight(t) for t in q)
+        # A figure read from a sentence serves only when no table row says it as well (the prose term).
+        score = 0.62 * q_cov + 0.38 * l_w[near] / self.label_w[near] - self.prose[near]
+        # The label said word for word in the question: a small bonus. Only rows whose every label
+        # word is in the question can say it.
+        said = f" {' '.join(q)} "
+        for j in np.flatnonzero(l_n[near] == self.label_n[near]):
+            r = self.rows[near[j]]
+            if r.phrase and f" {r.phrase} " in said:
+                score[j] += 0.05
+        allowed: dict[int, bool] = {}
 
-    def _fuse(self, scored, q, question, rows) -> list[Hit]:
+        def ok(i: int) -> bool:
+            if i not in allowed:
+                allowed[i] = where is None or bool(where(self.rows[i]))
+            return allowed[i]
+
+        top = self._first(near, score, q_cov, ok, k)
+        if not top:
+            return []
+        return self._fuse(top, q, question or metric, near, ok)[:k]
+
+    @staticmethod
+    def _first(near, score, q_cov, ok, k: int) -> list[tuple]:
+        """The best-scored allowed rows, as (score, q_cov, row index): the first 200, or fewer once a row
+        scores too low to reach the top k even with the largest fusion bonus."""
+        out: list[tuple] = []
+        for j in np.argsort(-score, kind="stable"):
+            if len(out) == 200 or (len(out) >= k and score[j] < out[k - 1][0] - FUSE_WEIGHT * 2 / RRF_K):
+                break
+            if ok(int(near[j])):
+                out.append((score[j], q_cov[j], int(near[j])))
+        return out
+
+    def _fuse(self, top, q, question, near, ok) -> list[Hit]:
         """Adds reciprocal-rank bonuses from BM25 and dense search to the coverage score."""
         bonus: dict[int, float] = {}
-        if self.bm25 is not None:
-            allowed = {id(r) for r in rows}
-            bm = self.bm25.get_scores(q)
-            order = sorted((i for i in range(len(self.rows)) if id(self.rows[i]) in allowed), key=lambda i: -bm[i])[:30]
-            for rank, i in enumerate(order):
-                if bm[i] > 0:
-                    bonus[id(self.rows[i])] = bonus.get(id(self.rows[i]), 0) + 1 / (RRF_K + rank)
+        bm = self.terms.bm25(q)[near]
+        rank = 0
+        for j in np.argsort(-bm, kind="stable"):
+            if rank == 30 or bm[j] <= 0:
+                break
+            if ok(int(near[j])):
+                bonus[int(near[j])] = 1 / (RRF_K + rank)
+                rank += 1
         if self.dense is not None:
             for rank, (cid, _sim) in enumerate(self.dense.search(question, 30, "table_row")):
-                r = self.by_chunk.get(cid)
-                if r is not None:
-                    bonus[id(r)] = bonus.get(id(r), 0) + 1 / (RRF_K + rank)
-        hits = [Hit(r, s + 1.5 * bonus.get(id(r), 0.0), {"coverage": s, "q_cov": qc}) for s, qc, r in scored[:200]]
+                i = self.by_chunk.get(cid)
+                if i is not None:
+                    bonus[i] = bonus.get(i, 0) + 1 / (RRF_K + rank)
+        hits = [Hit(self.rows[i], float(s) + FUSE_WEIGHT * bonus.get(i, 0.0), {"coverage": float(s), "q_cov": float(qc)}) for s, qc, i in top]
         hits.sort(key=lambda h: -h.score)
         return hits
+
+
+class Terms:
+    """Which documents hold each word, with each word's BM25 (Okapi) weight in each of them, so that a
+    query touches only the documents that share a word with it. Scores equal rank_bm25's get_scores."""
+
+    def __init__(self, docs: list[list[str]]):
+        self.n = len(docs)
+        bm = BM25Okapi(docs) if docs else None
+        self.postings: dict[str, np.ndarray] = {}
+        self.weights: dict[str, np.ndarray] = {}
+        if bm is None:
+            return
+        where: dict[str, list[int]] = {}
+        for i, freqs in enumerate(bm.doc_freqs):
+            for t in freqs:
+                where.setdefault(t, []).append(i)
+        norm = bm.k1 * (1 - bm.b + bm.b * np.array(bm.doc_len, dtype=float) / bm.avgdl)
+        for t, ix in where.items():
+            idx = np.array(ix, dtype=np.int64)
+            tf = np.array([bm.doc_freqs[i][t] for i in ix], dtype=float)
+            self.postings[t] = idx
+            self.weights[t] = bm.idf[t] * tf * (bm.k1 + 1) / (tf + norm[idx])
+
+    def bm25(self, query: list[str]) -> np.ndarray:
+        score = np.zeros(self.n)
+        for t in query:
+            if t in self.postings:
+                score[self.postings[t]] += self.weights[t]
+        return score
 
 
 class PassageIndex:
@@ -256,7 +316,7 @@ class PassageIndex:
     def __init__(self, chunks: Iterable[Chunk], dense: Optional[Dense] = None):
         self.chunks = [c for c in chunks if c.kind == "text"]
         self.by_id = {c.id: c for c in self.chunks}
-        self.bm25 = BM25Okapi([tokens(c.text) for c in self.chunks]) if self.chunks else None
+        self.terms = Terms([tokens(c.text) for c in self.chunks])
         self.dense = dense
 
     def search(self, question: str, k: int = 3, extra: tuple = ()) -> list[Chunk]:
@@ -264,9 +324,9 @@ class PassageIndex:
             return []
         scores: dict[str, float] = {}
         q = tokens(question) + list(extra)
-        if q and self.bm25 is not None:
-            bm = self.bm25.get_scores(q)
-            for rank, i in enumerate(sorted(range(len(self.chunks)), key=lambda i: -bm[i])[:20]):
+        if q:
+            bm = self.terms.bm25(q)
+            for rank, i in enumerate(np.argsort(-bm, kind="stable")[:20]):
                 if bm[i] > 0:
                     scores[self.chunks[i].id] = scores.get(self.chunks[i].id, 0) + 1 / (RRF_K + rank)
         if self.dense is not None:

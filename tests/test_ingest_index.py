@@ -16,7 +16,7 @@ import pytest
 from ingest.embedding import Embedder, HashEmbedder
 from ingest.errors import IngestError
 from ingest.parser import parse_filing
-from ingest.pipeline import chroma_client, current_info, ensure_index, load_records
+from ingest.pipeline import chroma_client, current_info, ensure_index, load_records, open_collections
 from settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +32,7 @@ def _settings(index_dir: Path, filing: Path = IIJ) -> Settings:
 def _chroma_count(settings: Settings, info) -> int:
     client = chroma_client(settings, info.path / "chroma")
     try:
-        return client.get_collection(info.collection).count()
+        return sum(c.count() for c in open_collections(client, info).values())
     finally:
         client.close()
 
@@ -262,8 +262,8 @@ def test_real_embedder_finds_the_cash_rows(tmp_path):
     embedder = Embedder(s.model)
     client = chroma_client(s, info.path / "chroma")
     try:
-        col = client.get_collection(info.collection)
-        assert col.count() == info.n_chunks
+        col = open_collections(client, info)["table_row"]
+        assert col.count() == sum(1 for c in load_records(info)[1] if c.kind == "table_row")
         res = col.query(query_embeddings=[embedder.embed_query("cash and cash equivalents at end of September")], n_results=5)
     finally:
         client.close()

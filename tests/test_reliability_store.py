@@ -22,7 +22,7 @@ import pytest
 
 from ingest.embedding import Embedder, HashEmbedder
 from ingest.errors import IngestError
-from ingest.pipeline import chroma_client, current_info, ensure_index, load_records
+from ingest.pipeline import chroma_client, current_info, ensure_index, load_records, open_collections
 from retrieval.engine import Engine
 from settings import Settings
 
@@ -54,10 +54,10 @@ class VectorsOf(Embedder):
         super().__init__(settings.model)
         client = chroma_client(settings, info.path / "chroma")
         try:
-            got = client.get_collection(info.collection).get(include=["documents", "embeddings"])
+            got = [c.get(include=["documents", "embeddings"]) for c in open_collections(client, info).values()]
         finally:
             client.close()
-        self.cache = {d: list(map(float, v)) for d, v in zip(got["documents"], got["embeddings"])}
+        self.cache = {d: list(map(float, v)) for g in got for d, v in zip(g["documents"], g["embeddings"])}
 
     def embed_documents(self, texts, progress=False):
         missing = [t for t in texts if t not in self.cache]
@@ -119,7 +119,7 @@ def test_chroma_server_killed_and_restarted_mid_session(chroma_server, shared_in
     assert info.version == local.version and info.n_chunks == local.n_chunks
     client = chroma_client(s, tmp_path)
     try:
-        assert client.get_collection(info.collection).count() == info.n_chunks  # the vectors live in the server
+        assert sum(c.count() for c in open_collections(client, info).values()) == info.n_chunks  # the vectors live in the server
     finally:
         client.close()
     engine = Engine(s, info)
@@ -163,7 +163,7 @@ def test_dense_backs_off_then_reconnects_through_connect():
             return {"ids": [["a", "b"]], "distances": [[0.1, 0.3]]}
 
     store = {"col": Down()}
-    d = Dense(None, HashEmbedder(), connect=lambda: store["col"])
+    d = Dense(None, HashEmbedder(), connect=lambda: {"text": store["col"]})
     d.retry_after_s = 60
     assert d.search("x", 2, "text") == [] and d.ok is False and d.failures == 1
     assert d.search("x", 2, "text") == [] and d.failures == 1  # backing off: the store is not called

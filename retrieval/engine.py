@@ -22,7 +22,7 @@ from .periods import Key, Periods, key_of
 from .phrasing import build_chat_model, phrase
 from .search import Dense, Hit, PassageIndex, RowDoc, RowIndex, acronyms, sentences
 from .text import canonical, glossary, tokens
-from .understand import MONTH_NUM, PeriodSpec, Query, not_covered, understand
+from .understand import MONTH_NUM, MONTH_RE, PeriodSpec, Query, not_covered, understand
 
 MIN_SCORE = 0.55
 MIN_QCOV = 0.5  # at least half of what the question names (by weight) must be in the row
@@ -30,6 +30,9 @@ CAUSAL = re.compile(r"\b(due to|because|mainly|as a result|driven by|reflect|owi
 CHANGE_ROW = re.compile(r"\b(net )?(increase|decrease|change)s?\b(?! in (?:accounts|inventor|net investment|income taxes|deferred|accrued|short-term))", re.I)
 CLOSING = re.compile(r"\bend of (?:the )?(?:period|year|quarter|half)\b|\bclosing balance\b", re.I)
 OUTFLOW = re.compile(r"\b(paid|payments?|purchases?|repayments?|used in|acquisition of|investment in|principal payments)\b", re.I)
+COST = re.compile(r"\b(expenses?|losses?|costs?)\b", re.I)
+DECREASE = re.compile(r"\bdecrease\b", re.I)
+BOTH_WAYS = re.compile(r"\b(income|gains?|profit|increase|benefit)\b", re.I)  # "Other income (expense)": the sign carries meaning
 INJECTION = re.compile(
     r"(ignore|disregard|forget|override)\b[^.?!]*\b(rules?|instructions?|previous|above|prompt|system)"
     r"|\b(pretend|act as|you are now|from now on|system prompt|jailbreak)\b"
@@ -289,8 +292,8 @@ class Engine:
                 s = specs[0]
                 if s.relative:
                     return [s, replace(s, relative=0)]
-                if re.search(r"\b(?:from|since|compared (?:with|to)|versus|vs\.?|than)\s+(?:the\s+)?(?:fiscal\s+(?:year\s+)?|fy\s*|financial\s+year\s+)?'?\d{2,4}\b", q.text, re.I):
-                    return [s, None]  # "change from fiscal 2018": that year is the base, the latest the end
+                if re.search(r"\b(?:from|since|compared (?:with|to)|versus|vs\.?|than)\s+(?:the\s+)?(?:(?:fiscal\s+(?:year\s+)?|fy\s*|financial\s+year\s+)?'?\d{2,4}\b|(?:end\s+of\s+)?" + MONTH_RE + ")", q.text, re.I):
+                    return [s, None]  # "change from fiscal 2018", "since March": that one is the base, the latest the end
                 return [replace(s, relative=-1), s]
             return [PeriodSpec(relative=-1), None]
         return [specs[-1] if specs else None]
@@ -444,7 +447,7 @@ class Engine:
                 p = same[0]
             elif self.rate is not None and p.fact.unit == self.rate.unit.split("/")[0] and q.currency == self.rate.unit.split("/")[1]:
                 res = calc.convert(Quantity.of(p.fact), Quantity.of(self.rate), q.currency)
-                return self._compose(q, res, f"{self._name(p.fact)} for {self._plabel(p.fact)} ({money(p.fact.value, p.fact.unit)}) converted to US dollars at the filing's rate of {money(self.rate.value, self.rate.unit)}", [p, Pick(p.row, self.rate, 1.0)])
+                return self._compose(q, res, f"{self._name(p.fact)} {self._for(p.fact)} ({money(p.fact.value, p.fact.unit)}) converted to US dollars at the filing's rate of {money(self.rate.value, self.rate.unit)}", [p, Pick(p.row, self.rate, 1.0)])
         if p is None:
             return self._not_found(q, key)
         if not self._counts_the_same_thing(q, p):
@@ -469,11 +472,12 @@ class Engine:
         f = p.fact
         when = self._plabel(f)
         value = f.value
-        if value < 0 and OUTFLOW.search(f.metric):
-            # The label already says money went out; the brackets only mark the direction.
+        direction = _named_direction(f.metric) if value < 0 else ""
+        if direction:
+            # The label already says which way the money went; the brackets only mark the direction.
             value = -value
-            extra += " (money going out, printed in brackets in the cash-flow statement)"
-        summary = f"{self._name(f)} {'' if when.startswith('as of') else 'for '}{when} was {money(value, f.unit)}{extra}."
+            extra += f" ({direction}, printed in brackets in the table)"
+        summary = f"{self._name(f)} {_for(when)} was {money(value, f.unit)}{extra}."
         alternatives = self._alternatives(q, p)
         return self._finish(q, summary, value, f.unit, None, [f], alternatives)
 
@@ -565,10 +569,10 @@ class Engine:
         a, b = Quantity.of(p1f), Quantity.of(p2.fact)
         if q.op == "pct_change" and a.unit != "%":
             res = calc.pct_change(a, b)
-            what = f"Percentage change in {self._name(p2.fact).lower()} from {self._plabel(p1f)} to {self._plabel(p2.fact)}"
+            what = f"Percentage change in {self._name(p2.fact).lower()} from {_bare(self._plabel(p1f))} to {_bare(self._plabel(p2.fact))}"
         else:
             res = calc.change(a, b)
-            what = f"Change in {self._name(p2.fact).lower()} from {self._plabel(p1f)} ({money(a.value, a.unit)}) to {self._plabel(p2.fact)} ({money(b.value, b.unit)})"
+            what = f"Change in {self._name(p2.fact).lower()} from {_bare(self._plabel(p1f))} ({money(a.value, a.unit)}) to {_bare(self._plabel(p2.fact))} ({money(b.value, b.unit)})"
             return self._compose(q, res, what, [Pick(p2.row, p1f, p2.score), p2], base=a.value)
         return self._compose(q, res, what, [Pick(p2.row, p1f, p2.score), p2])
 
@@ -625,10 +629,10 @@ class Engine:
         m = calc.subtract(Quantity.of(r.fact), Quantity.of(c.fact))
         if ratio:
             res = calc.ratio_pct(m, Quantity.of(r.fact))
-            what = f"{self._seg_name(r).capitalize()}gross margin ratio for {self._plabel(r.fact)} (gross margin {money(m.value, m.unit)} on revenue of {money(r.fact.value, r.fact.unit)})"
+            what = f"{self._seg_name(r).capitalize()}gross margin ratio {self._for(r.fact)} (gross margin {money(m.value, m.unit)} on revenue of {money(r.fact.value, r.fact.unit)})"
         else:
             res = m
-            what = f"{self._seg_name(r).capitalize()}gross margin for {self._plabel(r.fact)} (revenue {money(r.fact.value, r.fact.unit)} minus cost {money(c.fact.value, c.fact.unit)})"
+            what = f"{self._seg_name(r).capitalize()}gross margin {self._for(r.fact)} (revenue {money(r.fact.value, r.fact.unit)} minus cost {money(c.fact.value, c.fact.unit)})"
         return self._compose(q, res, what, [r, c], term="gross margin ratio" if ratio else "gross margin")
 
     def _seg_name(self, rev: Pick) -> str:
@@ -667,7 +671,7 @@ class Engine:
             what = f"Change in operating margin from {self._plabel(a1.fact)} ({r1.value:.2f}%) to {self._plabel(a2.fact)} ({r2.value:.2f}%)"
             return self._compose(q, res, what, [a1, b1, a2, b2], term="operating margin")
         a, b, res = one(specs[0])
-        what = f"Operating margin for {self._plabel(a.fact)} ({money(a.fact.value, a.fact.unit)} of operating income on {money(b.fact.value, b.fact.unit)} of revenue)"
+        what = f"Operating margin {self._for(a.fact)} ({money(a.fact.value, a.fact.unit)} of operating income on {money(b.fact.value, b.fact.unit)} of revenue)"
         return self._compose(q, res, what, [a, b], term="operating margin")
 
     def _two(self, q: Query, n1: str, n2: str) -> tuple[Pick, Pick]:
@@ -702,10 +706,10 @@ class Engine:
             a, b = self._two(q, part, whole)
         if q.op == "ratio":
             res = calc.ratio(Quantity.of(a.fact), Quantity.of(b.fact))
-            what = f"Ratio of {self._name(a.fact).lower()} to {self._name(b.fact).lower()} for {self._plabel(a.fact)}"
+            what = f"Ratio of {self._name(a.fact).lower()} to {self._name(b.fact).lower()} {self._for(a.fact)}"
         else:
             res = calc.ratio_pct(Quantity.of(a.fact), Quantity.of(b.fact))
-            what = f"{self._name(a.fact)} as a share of {self._name(b.fact).lower()} for {self._plabel(a.fact)}"
+            what = f"{self._name(a.fact)} as a share of {self._name(b.fact).lower()} {self._for(a.fact)}"
         return self._compose(q, res, what, [a, b])
 
     def _part_of(self, q: Query, part: str, whole: str) -> tuple[Pick, Pick]:
@@ -730,7 +734,7 @@ class Engine:
             return self._value(replace(q, op="value"))
         a, b = self._two(q, *q.parts)
         res = calc.add(Quantity.of(a.fact), Quantity.of(b.fact))
-        what = f"{self._name(a.fact)} plus {self._name(b.fact).lower()} for {self._plabel(a.fact)}"
+        what = f"{self._name(a.fact)} plus {self._name(b.fact).lower()} {self._for(a.fact)}"
         return self._compose(q, res, what, [a, b])
 
     def _compare(self, q: Query) -> Answer:
@@ -845,7 +849,7 @@ class Engine:
         p = self.pick(term, q, None)
         facts = []
         if p is not None and p.fact.unit in calc.MONEY:
-            summary += f" In this filing, {self._name(p.fact).lower()} for {self._plabel(p.fact)} was {money(p.fact.value, p.fact.unit)}."
+            summary += f" In this filing, {self._name(p.fact).lower()} {self._for(p.fact)} was {money(p.fact.value, p.fact.unit)}."
             facts = [p.fact]
         ans = self._finish(q, summary, None, None, None, facts)
         return ans
@@ -863,7 +867,7 @@ class Engine:
     def _compose(self, q: Query, res: Quantity, what: str, picks: list, term: Optional[str] = None, base: Optional[float] = None) -> Answer:
         """`base`: for a change, the earlier figure, so the sentence can also say it in percent."""
         value = res.value
-        summary = f"{what}: {money(value, res.unit, signed=res.unit != '%' or 'change' in what.lower())}"
+        summary = f"{what}: {money(value, res.unit, signed=base is not None or 'change' in what.lower())}"
         if base and base > 0 and res.unit in calc.MONEY | {"count"}:
             summary += f" ({'up' if value >= 0 else 'down'} {abs(value) / base * 100:.1f}%)"
         summary += "."
@@ -936,8 +940,30 @@ class Engine:
     def _plabel(self, f: Fact) -> str:
         return f.period.label
 
+    def _for(self, f: Fact) -> str:
+        return _for(self._plabel(f))
+
 
 # ---------------------------------------------------------------- helpers
+
+def _for(when: str) -> str:
+    """ "for 1H FY2012", but "as of September 30, 2012" as it stands."""
+    return when if when.startswith("as of") else f"for {when}"
+
+
+def _named_direction(label: str) -> str:
+    """What a row label says its bracketed figure is, when the label names one direction only."""
+    if OUTFLOW.search(label):
+        return "money going out"
+    if BOTH_WAYS.search(label):
+        return ""
+    return "a cost" if COST.search(label) else "a decrease" if DECREASE.search(label) else ""
+
+
+def _bare(when: str) -> str:
+    """ "September 30, 2012" after "from" or "to"."""
+    return when[len("as of "):] if when.startswith("as of ") else when
+
 
 _COMMON = {"what", "how", "why", "which", "when", "who", "the", "and", "did", "was", "were", "is", "in", "of", "for", "by",
            "give", "tell", "show", "ignore", "my", "please", "also", "so", "then", "and", "work", "convert", "according",

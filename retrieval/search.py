@@ -17,6 +17,7 @@ from .text import WEAK, tokens
 
 GENERIC_LABELS = {"total", "net", "other", "others", "subtotal", "consolidated total", "customers", "intersegment"}
 RRF_K = 60
+COST_WORDS = {"cost", "expense", "spend", "spent", "pay", "paid"}
 FUSE_WEIGHT = 1.5  # how much the BM25 and dense reciprocal ranks add to the coverage score
 EMPTY = np.zeros(0, dtype=np.int64)
 
@@ -187,6 +188,8 @@ class RowIndex:
         self.label_n = np.array([len(r.label) for r in self.rows], dtype=np.int64)
         self.label_w = np.array([sum(self.weight(t) for t in r.label) or 1.0 for r in self.rows])
         self.prose = np.array([0.12 if r.key[0].startswith("text:") else 0.0 for r in self.rows])
+        # Rows filed under costs ("Cost of revenues > Equipment sales") beside a same-named revenue row.
+        self.cost_side = np.array([0.02 if COST_WORDS & (r.context - r.label) else 0.0 for r in self.rows])
         self.dense = dense
 
     def _abbreviate(self, text: str) -> str:
@@ -228,6 +231,8 @@ class RowIndex:
         q_cov = q_w[near] / sum(self.weight(t) for t in q)
         # A figure read from a sentence serves only when no table row says it as well (the prose term).
         score = 0.62 * q_cov + 0.38 * l_w[near] / self.label_w[near] - self.prose[near]
+        if not COST_WORDS & set(q):
+            score -= self.cost_side[near]  # a question that does not speak of costs means the revenue side
         # The label said word for word in the question: a small bonus. Only rows whose every label
         # word is in the question can say it.
         said = f" {' '.join(q)} "

@@ -12,7 +12,7 @@ MONTH_NUM = {m: i + 1 for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"])}
 MONTH_NUM.update({k[:3]: v for k, v in list(MONTH_NUM.items())})
 MONTH_NUM["sept"] = 9
-_MON = r"\b(january|february|march|april|may(?=\s+\d)|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\b\.?"
+MONTH_RE = r"\b(january|february|march|april|may(?=\s+\d)|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\b\.?"
 
 
 @dataclass
@@ -59,10 +59,10 @@ OPS = [
     ("compare", r"\bwhich (?:\w+ )?(?:was|is|were|had|brought|earned|made)?\s*(?:larger|bigger|higher|greater|more|smaller|lower|less)\b|\bwhich\b.*\b(more|larger|bigger|higher)\b.*\bor\b|\bhigher in the\b.*\bor\b"),
     ("ratio", r"\bratio of\b.+\bto\b|\b(?:divided by)\b"),
     ("share", r"\b(share|percentage|proportion|portion|fraction|part|percent) of\b|\bas a (?:share|percentage|proportion) of\b|\bmake up\b|\bmade up\b|\baccount(?:ed)? for\b"),
-    ("sum", r"\b(plus|combined|together|sum of|add(?:ed)? up|in total across|current and non-?current|current plus non-?current)\b"),
+    ("sum", r"\b(plus|combined|together|sum of|add(?:ed)? up|in total across|current and non-?current|current plus non-?current)\b|\b(?:total|sum) of\b(?=.*\b(?:and|plus)\b)"),
     ("pct_change", r"\b(by what (?:percent|%)|by what percentage|what percentage (?:growth|increase|decrease|change)|percentage (?:growth|increase|decrease|change)|how fast|growth rate|in percent|percent(?:age)? change|% change|grow(?:th)? (?:rate|in percent)|by how many percent|what % )|\b(?:grow|grew|growth|increase|rise|rose|change|fall|fell|decline|drop)\w*\b.*\b(percent|percentage|%)"),
     ("pp_change", r"\b(percentage points|points|pp)\b"),
-    ("change", r"\bhow much (?:more|less|higher|lower|bigger|smaller)\b.*\bthan\b|\b(added|net additions?|change|changed|grow|grew|growth|increase|increased|decrease|decreased|rise|rose|fall|fell|drop|dropped|decline|declined|improve|improved|difference|differ|move|moved|go up|go down|went up|went down|compared? (?:with|to)|versus|vs\.?|gain|gained)\b"),
+    ("change", r"\bhow much (?:more|less|higher|lower|bigger|smaller)\b.*\bthan\b|\b(?:more|less|higher|lower|bigger|smaller|better|worse)\b(?:\s+\w+){0,3}?\s+than\s+(?:in\s+)?(?:the\s+)?(?:last|previous|prior|a year|the year|same)\b|\b(?<!net )(?:increase|decrease)\b|\b(added|net additions?|change|changed|grow|grew|growth|increased|decreased|rise|rose|fall|fell|drop|dropped|decline|declined|improve|improved|difference|differ|move|moved|go up|go down|went up|went down|compared? (?:with|to)|versus|vs\.?|gain|gained)\b"),
     ("define", r"^\s*(what(?:'s| is| are| does)|define|explain|meaning of)\b(?!.*\b(?:19|20)\d\d\b).{0,40}\b(mean|means|meaning|stand for)?\s*\??\s*$"),
 ]
 
@@ -80,7 +80,7 @@ PERIOD_PATTERNS = [
      lambda m: PeriodSpec(3 if m[2].lower() == "quarter" else 6, ORD[m[1].lower()], start=True)),
     # "the (fiscal) year ending March 2013", "six months ended September 30, 2012"
     (r"\b(?:fiscal\s+|financial\s+)?(year|twelve[- ]months|12[- ]months|six[- ]months|6[- ]months|half[- ]year|three[- ]months|3[- ]months|quarter)\s+end(?:ed|ing|s)?\s+(?:on\s+|in\s+)?"
-     + _MON + r"\s*(?:\d{1,2}(?!\d))?(?:st|nd|rd|th)?,?\s*(\d{4})",
+     + MONTH_RE + r"\s*(?:\d{1,2}(?!\d))?(?:st|nd|rd|th)?,?\s*(\d{4})",
      lambda m: PeriodSpec({"y": 12, "t": 12, "1": 12, "s": 6, "6": 6, "h": 6, "3": 3, "q": 3}[m[1][0].lower()] if not m[1].lower().startswith("th") else 3,
                           end_month=MONTH_NUM[m[2].lower()], end_year=int(m[3]))),
     # explicit labels first: 1H12, 1H FY2012, 2Q11, Q2 FY2012
@@ -88,12 +88,12 @@ PERIOD_PATTERNS = [
     (r"\bh([12])\s*(?:fy)?\s*'?(\d{4}|\d{2})\b", lambda m: PeriodSpec(6, int(m[1]), fy=_yr(m[2]))),
     (r"\b([1-4])q(?!-end)\s*(?:fy)?\s*'?(\d{4}|\d{2})\b", lambda m: PeriodSpec(3, int(m[1]), fy=_yr(m[2]))),
     (r"\bq([1-4])\s*(?:fy)?\s*'?(\d{4}|\d{2})\b", lambda m: PeriodSpec(3, int(m[1]), fy=_yr(m[2]))),
-    (_MON + r"\s*(?:to|-|–|through|thru|until)\s*" + _MON + r"\s*(\d{4})?", lambda m: _month_range(m)),
+    (MONTH_RE + r"\s*(?:to|-|–|through|thru|until)\s*" + MONTH_RE + r"\s*(\d{4})?", lambda m: _month_range(m)),
     (r"\b(first|1st|second|2nd)[\s-]+half\b|\b([12])h\b|\bh([12])\b", lambda m: PeriodSpec(6, ORD.get((m[1] or "").lower()) or int(m[2] or m[3]))),
     (r"\b(half[- ]year|six[- ]months?|6[- ]months?|interim period)\b", lambda m: PeriodSpec(6)),
     (r"\b(first|1st|second|2nd|third|3rd|fourth|4th)[\s-]+quarter\b(?![\s-]+end)|\b([1-4])q\b(?!-end)|\bq([1-4])\b", lambda m: PeriodSpec(3, ORD.get((m[1] or "").lower()) or int(m[2] or m[3]))),
     (r"\b(three[- ]months?|3[- ]months?|the quarter|quarterly|that quarter|same quarter)\b", lambda m: PeriodSpec(3)),
-    (r"\b(?:at\s+|as\s+(?:of|at)\s+|on\s+|by\s+|end\s+of\s+|in\s+|of\s+)?(?:the\s+)?(?:end\s+of\s+)?" + _MON + r"\s*(\d{1,2}(?!\d))?(?:st|nd|rd|th)?,?\s*(\d{4})?",
+    (r"\b(?:at\s+|as\s+(?:of|at)\s+|on\s+|by\s+|end\s+of\s+|in\s+|of\s+)?(?:the\s+)?(?:end\s+of\s+)?" + MONTH_RE + r"\s*(\d{1,2}(?!\d))?(?:st|nd|rd|th)?,?\s*(\d{4})?",
      lambda m: _date_spec(MONTH_NUM[m[1].lower()], m[2], m[3])),
     (r"\b(full[- ]year|whole year|for the year|annual|twelve months|12 months|fiscal year|financial year)\b", lambda m: PeriodSpec(12)),
 ]
@@ -224,7 +224,8 @@ def understand(question: str) -> Query:
     metric = canonical(rest)
     parts = split_parts(metric, op)
     # A parenthetical only clarifies ("(before non-controlling interests)"); the name comes first.
-    bare = re.sub(r"\([^)]*\)", " ", metric)
+    # One word in brackets is part of the name, as labels print it: "income (loss)", "gains (losses)".
+    bare = re.sub(r"\([^)]*\s[^)]*\)", " ", metric)
     metric = OP_WORDS.sub(" ", bare if tokens(bare) else metric)
     short = len(tokens(metric)) == 0
     elliptical = bool(ELLIPSIS.search(q)) and len(q) < 80 or short
@@ -252,15 +253,29 @@ def split_parts(metric: str, op: str) -> list[str]:
         if mm:
             return [_clean_part(mm["a"]), _clean_part(mm["b"])]
     if op == "sum":
+        m = re.sub(r"^.*?\b(?:total|sum) of\s+(?:the\s+)?", "", m, flags=re.I)  # the words before it name no figure
         mm = re.search(r"(?P<head>[\w\s']*?)\(?\s*(?P<a>[\w\-\s]+?)\s+(?:plus|and|\+)\s+(?P<b>[\w\-\s]+?)\)?\s*(?:combined|together)?\s*[?.]?$", m, re.I)
         if mm:
             head = mm["head"]
-            return [_clean_part(head + " " + mm["a"]), _clean_part(head + " " + mm["b"])]
+            a, b = _shared_noun(mm["a"], mm["b"])
+            return [_clean_part(head + " " + a), _clean_part(head + " " + b)]
     return []
 
 
+MODIFIERS = {"current", "noncurrent", "basic", "diluted", "domestic", "overseas", "foreign", "gross", "net", "fixed", "recurring"}
+
+
+def _shared_noun(a: str, b: str) -> tuple[str, str]:
+    """ "short-term and long-term borrowings": both modifiers qualify the one noun, so the first part
+    gets it too ("short-term borrowings")."""
+    wa, wb = a.split(), b.split()
+    if len(wa) == 1 and len(wb) >= 2 and (("-" in wa[0] and "-" in wb[0]) or (wa[0].lower() in MODIFIERS and wb[0].lower() in MODIFIERS)):
+        return f"{a} {' '.join(wb[1:])}", b
+    return a, b
+
+
 def _clean_part(s: str) -> str:
-    s = re.sub(r"\b(which|what|did|does|was|were|brought in|in|the|more|larger|bigger|higher|give|amount|plus|combined|together)\b", " ", s, flags=re.I)
+    s = re.sub(r"\b(which|what|did|does|is|are|was|were|brought in|in|the|more|larger|bigger|higher|give|amount|plus|combined|together)\b", " ", s, flags=re.I)
     return " ".join(s.split()).strip(" ?.,:")
 
 

@@ -140,3 +140,28 @@ def test_narrative_question_quotes_the_filing(engine):
     assert a.answerable and a.value is None
     assert any(s.kind == "text" for s in a.sources)
     assert "ATMs" in a.summary
+
+
+@pytest.mark.parametrize("question,op,parts", [
+    ("What is the total of short-term and long-term borrowings?", "sum", ["short-term borrowings", "long-term borrowings"]),
+    ("Domestic and overseas revenue combined?", "sum", ["Domestic revenue", "overseas revenue"]),
+    ("Did SI make more money than last year?", "change", []),
+    ("What was the net decrease in cash in 1H12?", "value", []),
+    ("What was the net change in cash in 1H12?", "change", []),
+    ("How many contracts of more than 100Mbps were there?", "value", []),
+])
+def test_question_wording_gives_the_operation(question, op, parts):
+    from retrieval.understand import understand
+
+    q = understand(question)
+    assert q.op == op, q
+    assert q.parts == parts, q
+
+
+def test_bracketed_cost_is_given_as_a_positive_amount_with_a_note(engine):
+    a = engine.answer("What was interest expense in the second quarter?")
+    assert a.value == 73_726_000 and a.unit == "JPY" and 640 in [s.line for s in a.sources]
+    assert "a cost, printed in brackets" in a.summary
+    # A label that goes both ways keeps its sign: a net loss on exchange stays negative.
+    b = engine.answer("What were foreign exchange gains (losses) in the first half of 2012?")
+    assert b.value == -49_997_000 and 379 in [s.line for s in b.sources], b.summary

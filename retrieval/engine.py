@@ -29,7 +29,8 @@ MIN_QCOV = 0.5  # at least half of what the question names (by weight) must be i
 CAUSAL = re.compile(r"\b(due to|because|mainly|as a result|driven by|reflect|owing to|along with|thanks to|resulted? (?:from|in))\b", re.I)
 CHANGE_ROW = re.compile(r"\b(net )?(increase|decrease|change)s?\b(?! in (?:accounts|inventor|net investment|income taxes|deferred|accrued|short-term))", re.I)
 CLOSING = re.compile(r"\bend of (?:the )?(?:period|year|quarter|half)\b|\bclosing balance\b", re.I)
-OUTFLOW = re.compile(r"\b(paid|payments?|purchases?|repayments?|used in|acquisition of|investment in|principal payments)\b", re.I)
+OUTFLOW = re.compile(r"\b(paid|payments?|purchases?|repayments?|used in|acquisition of|investment in|principal payments|expenditures?)\b", re.I)
+HOLDING = re.compile(r"\b(have|had|has|hold|holds|held|on hand|balance|owe|owed|owes)\b", re.I)
 COST = re.compile(r"\b(expenses?|losses?|costs?)\b", re.I)
 DECREASE = re.compile(r"\bdecrease\b", re.I)
 BOTH_WAYS = re.compile(r"\b(income|gains?|profit|increase|benefit)\b", re.I)  # "Other income (expense)": the sign carries meaning
@@ -165,8 +166,8 @@ class Engine:
         if GREETING.match(cleaned):
             return self._decline(question, "Hello! Ask me about a figure in the filing, for example: " + self.example(), [])
         topic = not_covered(cleaned)
-        if topic:
-            return self._decline(cleaned, f"The filing does not say: it does not cover {topic}.", notes)
+        if topic and not self._has_row_for(topic[1]):
+            return self._decline(cleaned, f"The filing does not say: it does not cover {topic[0]}.", notes)
         stranger = self._unknown_name(cleaned)
         if stranger:
             return self._decline(cleaned, f"The filing does not say anything about {stranger}; it reports only this company's own results.", notes)
@@ -181,6 +182,11 @@ class Engine:
         if notes:
             ans.text = "\n\n".join(notes + [ans.text])
         return ans
+
+    def _has_row_for(self, words: str) -> bool:
+        """A table row whose name holds every one of these words ("Employees" for "employees")."""
+        want = set(tokens(words))
+        return bool(want) and any(want <= r.label for r in self.rows.rows if not r.key[0].startswith("text:"))
 
     def _dispatch(self, q: Query) -> Answer:
         if q.op == "narrative":
@@ -427,14 +433,7 @@ class Engine:
         p = None
         if re.search(r"\bhow many\b|\bnumber of\b", q.text, re.I):
             p = self.pick(q.metric, q, key, "count", target)  # "how many" asks for a count, not an amount
-        p = p or self.pick(q.metric, q, key, None, target)
-        if p is None and spec and spec.fy and spec.months is None:
-            # "for FY2012" with no length: any period of that year the row reports, most reported first.
-            for k in sorted((k for k in self.periods.counts if k[2] == bool(target) and k[1] and self.periods.fy(k) == spec.fy),
-                            key=lambda k: -self.periods.counts[k]):
-                p = self.pick(q.metric, q, k, None, target)
-                if p is not None:
-                    break
+        p = p or self._pick_in(q.metric, q, spec, key, target=target)
         if p is None and key and key[1] == 3:
             return self._implied_quarter(q, key)
         if p is not None and q.currency and p.fact.unit != q.currency:
@@ -491,6 +490,8 @@ class Engine:
         if prev is None or prev.value <= 0 or f.value < 0:
             return ""  # a percentage change across a loss or an outflow misleads more than it says
         pct = (f.value - prev.value) / abs(prev.value) * 100
+        if f.value == prev.value:
+            return ", unchanged from a year earlier"
         word = "up" if pct >= 0 else "down"
         return f", {word} {abs(pct):.1f}% from {money(prev.value, prev.unit)} a year earlier"
 
@@ -586,7 +587,7 @@ class Engine:
     def _segment_words(self, metric: str) -> str:
         metric = re.sub(r"\([^)]*\)", " ", metric)
         t = re.sub(r"\b(minus|company-wide|companywide|overall|whole company|entire company|gross|margin|ratio|rate|percentage|percent|cost|costs|revenues?|sales|on|for|of|as a|share|what|was|the|overall|profit|make|did|a|its|it)\b", " ", metric, flags=re.I)
-        return " ".join(t.split())
+        return " ".join(w for w in t.split() if tokens(w))  # words that can name a segment, not "in" or "?"
 
     def _margin_parts(self, q: Query, key: Optional[Key]) -> tuple[Pick, Pick]:
         seg = self._segment_words(q.metric)
@@ -609,6 +610,15 @@ class Engine:
         if wants_change:
             s1, s2 = self._specs(q, 2)
             k2 = self.periods.resolve(s2) if s2 else None
+            p2 = self._printed_margin(q, k2, ratio)
+            if p2 is not None:
+                k1 = self.periods.resolve(s1) if s1 and not s1.relative else self.periods.shift(key_of(p2.fact.period), -1)
+                f1 = self._fact_for(p2.row, k1, q, p2.fact.unit)
+                if f1 is not None:
+                    res = calc.change(Quantity.of(f1), Quantity.of(p2.fact))
+                    what = f"Change in {self._name(p2.fact).lower()} from {_bare(self._plabel(f1))} ({money(f1.value, f1.unit)}) to {_bare(self._plabel(p2.fact))} ({money(p2.fact.value, p2.fact.unit)})"
+                    return self._compose(q, res, what, [Pick(p2.row, f1, p2.score), p2], term="gross margin ratio" if ratio else "gross margin",
+                                         base=None if ratio else f1.value)
             r2, c2 = self._margin_parts(q, k2)
             k2 = key_of(r2.fact.period)
             k1 = self.periods.resolve(s1) if s1 and not s1.relative else self.periods.shift(k2, -1)
@@ -625,6 +635,9 @@ class Engine:
                                  base=None if ratio else m1.value)
         spec = self._specs(q, 1)[0]
         key = self.periods.resolve(spec) if spec else None
+        printed = self._printed_margin(q, key, ratio)
+        if printed is not None:
+            return self._answer_fact(q, printed, self._yoy_note(printed))
         r, c = self._margin_parts(q, key)
         m = calc.subtract(Quantity.of(r.fact), Quantity.of(c.fact))
         if ratio:
@@ -634,6 +647,16 @@ class Engine:
             res = m
             what = f"{self._seg_name(r).capitalize()}gross margin {self._for(r.fact)} (revenue {money(r.fact.value, r.fact.unit)} minus cost {money(c.fact.value, c.fact.unit)})"
         return self._compose(q, res, what, [r, c], term="gross margin ratio" if ratio else "gross margin")
+
+    def _printed_margin(self, q: Query, key: Optional[Key], ratio: bool) -> Optional[Pick]:
+        """A gross margin a table prints (often as "Gross profit"): used as printed rather than worked out."""
+        seg = self._segment_words(q.metric)
+        p = self.pick(f"{seg} gross margin".strip(), q, key, want_unit="%" if ratio else self.main_currency or None)
+        if p is None or p.row.key[0].startswith("text:") or not {"gross", "margin"} <= p.row.label:
+            return None
+        if seg and not set(tokens(seg)) <= p.row.label | p.row.context:
+            return None  # the company's figure, when the question names a segment
+        return p
 
     def _seg_name(self, rev: Pick) -> str:
         name = rev.fact.metric if rev.fact.metric.lower() not in ("total", "total revenues", "revenues") else ""
@@ -674,10 +697,27 @@ class Engine:
         what = f"Operating margin {self._for(a.fact)} ({money(a.fact.value, a.fact.unit)} of operating income on {money(b.fact.value, b.fact.unit)} of revenue)"
         return self._compose(q, res, what, [a, b], term="operating margin")
 
+    def _pick_in(self, metric: str, q: Query, spec: Optional[PeriodSpec], key: Optional[Key], target: Optional[bool] = None) -> Optional[Pick]:
+        """The figure for the period asked; for a year named with no length ("in 2018"), any period of
+        that year the row reports: durations most reported first, then balances, latest date first."""
+        year_only = bool(spec and spec.fy and spec.months is None)
+        keys = self.periods.of_year(spec.fy, bool(target)) if year_only else []
+        if year_only and HOLDING.search(q.text):
+            keys = [k for k in keys if not k[1]] + [k for k in keys if k[1]]  # "how much cash did we have": a balance first
+        else:
+            p = self.pick(metric, q, key, None, target)
+            if p is not None:
+                return p
+        for k in keys:
+            p = self.pick(metric, q, k, None, target)
+            if p is not None:
+                return p
+        return None
+
     def _two(self, q: Query, n1: str, n2: str) -> tuple[Pick, Pick]:
         spec = self._specs(q, 1)[0]
         key = self.periods.resolve(spec) if spec else None
-        a = self.pick(n1, q, key)
+        a = self._pick_in(n1, q, spec, key)
         if a is None:
             raise CalcError(f"no figure found for '{n1}'")
         b = self.pick(n2, q, key_of(a.fact.period), a.fact.unit, prefer_scale=a.fact.scale, exclude=(a.row.key,))
@@ -1040,6 +1080,8 @@ def money(value: float, unit: str, signed: bool = False) -> str:
         return f"JPY {v:,.2f} per US dollar"
     if unit in ("Gbps", "Mbps", "Tbps"):
         return f"{sign}{v:,.1f} {unit}"
+    if unit in ("", "unknown"):
+        return f"{sign}{v:,.{0 if v == round(v) else 2}f} (the table states no unit)"
     return f"{sign}{v:,.2f} ({unit})"
 
 

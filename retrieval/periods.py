@@ -54,6 +54,12 @@ class Periods:
             base = self.resolve(PeriodSpec(**{**spec.__dict__, "relative": 0}), within)
             return self.shift(base, spec.relative) if base else None
         pool = [k for k in (within if within is not None else self.counts) if k[2] == spec.target]
+        if spec.year_end and spec.fy:
+            return (self.cal.fy_end(spec.fy).isoformat(), 0, False)
+        if spec.year_end and self.current is not None:
+            now = date.fromisoformat(self.current[0])
+            fy_end = self.cal.fy_end(self.fy(self.current))
+            return ((fy_end if fy_end <= now else self.cal.fy_end(self.fy(self.current) - 1)).isoformat(), 0, False)
         if spec.start_of_fy:
             ref = self.current
             if ref is None:
@@ -65,7 +71,7 @@ class Periods:
         if spec.index:
             c = [k for k in c if k[1] and self.elapsed(k) == spec.index * k[1]]
         if spec.fy:
-            c = [k for k in c if (self.fy(k) == spec.fy if k[1] else int(k[0][:4]) in (spec.fy, spec.fy + self.cal.offset))]
+            c = [k for k in c if (self.fy(k) == spec.fy if k[1] else self._date_in(k, spec.fy))]
         if spec.end_month:
             c = [k for k in c if int(k[0][5:7]) == spec.end_month]
         if spec.end_year:
@@ -78,6 +84,15 @@ class Periods:
             tied = [k for k in c if k[0] == latest]
             return max(tied, key=lambda k: (spec.months is not None or k[1] > 0, self.counts.get(k, 0), k[1]))
         return self.synthesize(spec)
+
+    def of_year(self, fy: int, target: bool) -> list[Key]:
+        """The periods of a fiscal year the filing reports: durations, most reported first, then dates, latest first."""
+        ks = [k for k in self.counts if k[2] == target and (self.fy(k) == fy if k[1] else self._date_in(k, fy))]
+        durations = sorted((k for k in ks if k[1]), key=lambda k: -self.counts[k])
+        return durations + sorted((k for k in ks if not k[1]), key=lambda k: k[0], reverse=True)
+
+    def _date_in(self, key: Key, fy: int) -> bool:
+        return int(key[0][:4]) in (fy, fy + self.cal.offset)
 
     def synthesize(self, spec: PeriodSpec) -> Optional[Key]:
         """A period the filing implies but does not print (e.g. the first quarter)."""

@@ -27,6 +27,7 @@ class PeriodSpec:
     relative: int = 0  # -1: the year before
     target: bool = False
     start_of_fy: bool = False
+    year_end: bool = False  # "at year end": the latest fiscal year end the filing has reached
     start: bool = False  # the balance at the start of the named period ("at the start of the second quarter")
 
     def empty(self) -> bool:
@@ -76,6 +77,9 @@ def detect_op(q: str) -> tuple[str, bool]:
 
 PERIOD_PATTERNS = [
     (r"\b(?:start|beginning|begin)\s+of\s+(?:the\s+)?(?:fiscal\s+|financial\s+)?year\b", lambda m: PeriodSpec(0, start_of_fy=True)),
+    (r"\bend\s+of\s+(?:the\s+)?(?:fiscal|financial|fy)\s*(?:year\s+)?'?(\d{4}|\d{2})\b", lambda m: PeriodSpec(0, fy=_yr(m[1]), year_end=True)),
+    (r"\b(?:at|by|as of|on)\s+(?:the\s+)?(?:fiscal\s+|financial\s+)?year[- ]end\b|\b(?:at|by)\s+the\s+end\s+of\s+the\s+(?:fiscal\s+|financial\s+)?year\b(?!\s+(?:19|20)?\d\d)",
+     lambda m: PeriodSpec(0, year_end=True)),
     (r"\b(?:start|beginning|begin)\s+of\s+(?:the\s+)?(first|1st|second|2nd|third|3rd|fourth|4th)[\s-]+(quarter|half)\b",
      lambda m: PeriodSpec(3 if m[2].lower() == "quarter" else 6, ORD[m[1].lower()], start=True)),
     # "the (fiscal) year ending March 2013", "six months ended September 30, 2012"
@@ -152,6 +156,9 @@ def parse_periods(q: str) -> tuple[list[PeriodSpec], str]:
     # "the first half of this fiscal year": the year phrase only says which year.
     if any(x.months in (3, 6) for x in merged):
         merged = [x for x in merged if not (x.months == 12 and not x.fy and not x.index)]
+    if target or re.search(r"\bdividends?\b", q, re.I):
+        # "the year-end dividend", "planned at year-end": a payment named by when it falls, not a balance date.
+        merged = [x for x in merged if not (x.year_end and not x.fy)]
     specs = merged
     if years:
         plain = [y for pos, y in years]
@@ -269,7 +276,10 @@ def _shared_noun(a: str, b: str) -> tuple[str, str]:
     """ "short-term and long-term borrowings": both modifiers qualify the one noun, so the first part
     gets it too ("short-term borrowings")."""
     wa, wb = a.split(), b.split()
-    if len(wa) == 1 and len(wb) >= 2 and (("-" in wa[0] and "-" in wb[0]) or (wa[0].lower() in MODIFIERS and wb[0].lower() in MODIFIERS)):
+    def modifier(w: str) -> bool:
+        return "-" in w or w.lower() in MODIFIERS
+
+    if len(wa) == 1 and len(wb) >= 2 and modifier(wa[0]) and modifier(wb[0]):
         return f"{a} {' '.join(wb[1:])}", b
     return a, b
 
@@ -279,8 +289,10 @@ def _clean_part(s: str) -> str:
     return " ".join(s.split()).strip(" ?.,:")
 
 
-def not_covered(question: str) -> Optional[str]:
+def not_covered(question: str) -> Optional[tuple[str, str]]:
+    """A topic filings of this kind usually leave out: (what it is, the words that named it)."""
     for pat, what in glossary()["not_covered"].items():
-        if re.search(pat, question, re.I):
-            return what
+        m = re.search(pat, question, re.I)
+        if m:
+            return what, m.group(0)
     return None

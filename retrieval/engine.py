@@ -184,9 +184,9 @@ class Engine:
         return ans
 
     def _has_row_for(self, words: str) -> bool:
-        """A table row whose name holds every one of these words ("Employees" for "employees")."""
+        """A table row whose name or table holds every one of these words ("Employees", "Employees by Region")."""
         want = set(tokens(words))
-        return bool(want) and any(want <= r.label for r in self.rows.rows if not r.key[0].startswith("text:"))
+        return bool(want) and any(want <= r.label | r.context for r in self.rows.rows if not r.key[0].startswith("text:"))
 
     def _dispatch(self, q: Query) -> Answer:
         if q.op == "narrative":
@@ -298,8 +298,8 @@ class Engine:
                 s = specs[0]
                 if s.relative:
                     return [s, replace(s, relative=0)]
-                if re.search(r"\b(?:from|since|compared (?:with|to)|versus|vs\.?|than)\s+(?:the\s+)?(?:(?:fiscal\s+(?:year\s+)?|fy\s*|financial\s+year\s+)?'?\d{2,4}\b|(?:end\s+of\s+)?" + MONTH_RE + ")", q.text, re.I):
-                    return [s, None]  # "change from fiscal 2018", "since March": that one is the base, the latest the end
+                if re.search(r"\bsince\b|\b(?:from|compared (?:with|to)|versus|vs\.?|than)\s+(?:the\s+)?(?:(?:fiscal\s+(?:year\s+)?|fy\s*|financial\s+year\s+)?'?\d{2,4}\b|(?:end\s+of\s+)?" + MONTH_RE + ")", q.text, re.I):
+                    return [s, None]  # "change from fiscal 2018", "since March", "since the start of the year": that one is the base, the latest the end
                 return [replace(s, relative=-1), s]
             return [PeriodSpec(relative=-1), None]
         return [specs[-1] if specs else None]
@@ -475,7 +475,8 @@ class Engine:
         if direction:
             # The label already says which way the money went; the brackets only mark the direction.
             value = -value
-            extra += f" ({direction}, printed in brackets in the table)"
+            shown = "printed in brackets" if f.cell_text.strip().startswith("(") else "printed as a negative number"
+            extra += f" ({direction}, {shown} in the table)"
         summary = f"{self._name(f)} {_for(when)} was {money(value, f.unit)}{extra}."
         alternatives = self._alternatives(q, p)
         return self._finish(q, summary, value, f.unit, None, [f], alternatives)
@@ -638,6 +639,8 @@ class Engine:
         printed = self._printed_margin(q, key, ratio)
         if printed is not None:
             return self._answer_fact(q, printed, self._yoy_note(printed))
+        if key and key[1] == 3 and self._printed_margin(q, None, ratio) is not None:
+            return self._implied_quarter(q, key)  # printed for the half and the other quarter, not for this one
         r, c = self._margin_parts(q, key)
         m = calc.subtract(Quantity.of(r.fact), Quantity.of(c.fact))
         if ratio:
@@ -971,6 +974,8 @@ class Engine:
         name = f.metric
         if name.lower() in ("total", "others", "other", "customers", "intersegment", "elimination") and len(f.row_path) > 1:
             name = f"{f.row_path[-2]} ({name.lower()})"
+        elif name.lower() in ("total", "subtotal") and f.table_title:
+            name = f"{f.table_title} ({name.lower()})"
         if len(f.row_path) > 1 and f.row_path[-2].lower().startswith("total") and f.row_path[-2].lower() not in name.lower():
             name = f"{name} ({f.row_path[-2].lower().replace('total ', '')})"
         if f.qualifier and "%" not in f.qualifier and f.qualifier.lower() not in name.lower():

@@ -171,6 +171,8 @@ class RowIndex:
             label_words = re.split(r",|\u2014|\u2013| - ", f0.metric)[0] if re.search(r"\d", f0.metric) else f0.metric
             if f0.metric.lower().strip() in GENERIC_LABELS and len(f0.row_path) > 1:
                 label_words = f0.row_path[-2] + " " + f0.metric
+            elif f0.metric.lower().strip() in ("total", "subtotal") and not f0.table_id.startswith("text:"):
+                label_words = f0.table_title + " " + f0.metric  # "Total" of "Employees by Region": the total of employees
             label_words = self._abbreviate(label_words)
             label = set(tokens(label_words))
             ctx = set(tokens(self._abbreviate(" ".join(f0.row_path[:-1]) + " " + f0.table_title + " " + " ".join(f.qualifier for f in fs))))

@@ -8,6 +8,7 @@ import json
 import re
 import threading
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Optional
@@ -20,9 +21,9 @@ from . import calculator as calc
 from .calculator import CalcError, Quantity
 from .periods import Key, Periods, key_of
 from .phrasing import build_chat_model, phrase
-from .search import Dense, Hit, PassageIndex, RowDoc, RowIndex, acronyms, sentences
+from .search import GENERIC_LABELS, Dense, Hit, PassageIndex, RowDoc, RowIndex, acronyms, sentences
 from .text import canonical, glossary, tokens
-from .understand import MONTH_NUM, MONTH_RE, PeriodSpec, Query, not_covered, understand
+from .understand import HIGH, MONTH_NUM, MONTH_RE, RANK, PeriodSpec, Query, not_covered, understand
 
 MIN_SCORE = 0.55
 MIN_QCOV = 0.5  # at least half of what the question names (by weight) must be in the row
@@ -210,6 +211,7 @@ class Engine:
             "ratio": self._share,
             "sum": self._sum,
             "compare": self._compare,
+            "rank": self._rank,
             "target_remaining": self._target,
             "target_progress": self._target,
         }.get(q.op, self._value)
@@ -780,6 +782,107 @@ class Engine:
         what = f"{self._name(a.fact)} plus {self._name(b.fact).lower()} {self._for(a.fact)}"
         return self._compose(q, res, what, [a, b])
 
+    def _rank(self, q: Query) -> Answer:
+        """The highest or lowest of a group: the rows under one heading ("Operating income (loss):" over
+        the segments), or the rows of a table ("Revenue by Region"), in one period; or one row across
+        periods when the group is a time ("which quarter")."""
+        m = RANK.search(q.text)
+        high = m["word"].lower() in HIGH
+        growth = m["word"].lower() in ("fastest", "slowest") or bool(re.search(r"\bgr[eo]w|\bgrowth\b|\bincrease", q.text, re.I))
+        group = set(tokens(m["group"])) - GENERIC_GROUP
+        want = [t for t in tokens(q.metric) if t not in group and t not in tokens(m["word"]) and self.rows.known(t)]
+        spec = self._specs(q, 1)[0]
+        key = self.periods.resolve(spec) if spec else None
+        length = {"quarter": 3, "half": 6, "year": 12}
+        said = set(m["group"].lower().split())
+        if said & PERIOD_WORDS:
+            return self._rank_periods(q, high, want, next((length[w] for w in said if w in length), None))
+        for rows in self._groups_for(want, group):
+            scored = self._rank_rows(q, rows, key, growth)
+            if len(scored) >= 2:
+                break
+        else:
+            return self._not_found(q, key)
+        scored.sort(key=lambda x: x[0].value, reverse=high)
+        best, row, facts = scored[0]
+        f = facts[-1]
+        what = "grew fastest" if growth and high else "grew slowest" if growth else m["word"].lower()
+        measure = "" if growth else f" {self._name(row.first).lower()}" if not want else " " + " ".join(
+            w for w in re.sub(r"[^\w\s&-]", " ", q.metric).split() if set(tokens(w)) & set(want))
+        head = f"{self._row_name(row)} {what}" if growth else f"{self._row_name(row)} had the {what}{measure}"
+        others = "; ".join(f"{self._row_name(r)} {money(v.value, v.unit)}" for v, r, _ in scored[1:])
+        summary = f"{head} {_for(self._plabel(f))}: {money(best.value, best.unit)}. The others: {others}."
+        working = "; ".join(f"{self._row_name(r)}: {v.working() if growth else money(v.value, v.unit)}" for v, r, _ in scored)
+        return self._finish(q, summary, best.value, best.unit, working, [x for _, _, fs in scored for x in fs])
+
+    def _rank_rows(self, q: Query, rows: list[RowDoc], key: Optional[Key], growth: bool) -> list[tuple]:
+        """(value or growth, row, facts used) for each row of a group that reports the period."""
+        key = key or self._group_period(rows)
+        # One measure for all: the group's amounts, not its printed % change column.
+        units = Counter(f.unit for r in rows for f in r.facts if f.unit != "%")
+        unit = units.most_common(1)[0][0] if units else None
+        scored = []
+        for r in rows:
+            f = self._fact_for(r, key, q, unit)
+            if f is None:
+                continue
+            if growth:
+                f0 = self._fact_for(r, self.periods.shift(key_of(f.period), -1), q, f.unit)
+                if f0 is not None and f0.value > 0:
+                    scored.append((calc.pct_change(Quantity.of(f0), Quantity.of(f)), r, [f0, f]))
+            else:
+                scored.append((Quantity.of(f), r, [f]))
+        return scored
+
+    def _row_name(self, r: RowDoc) -> str:
+        return _tidy_label(r.first.metric)
+
+    def _groups_for(self, want: list[str], group: set) -> list[list[RowDoc]]:
+        """Groups of sibling rows whose heading or table names the measure asked for and the kind of
+        group ("segment", "region"), best first; totals and reconciling lines left out."""
+        groups: dict[tuple, list[RowDoc]] = {}
+        for r in self.rows.rows:
+            name = r.first.metric.lower().strip()
+            if (r.key[0].startswith("text:") or name in GENERIC_LABELS or name.startswith(("total", "subtotal"))
+                    or NOT_A_MEMBER.match(name) or _is_parent(r, self.rows.rows)):
+                continue
+            groups.setdefault((r.key[0], r.key[1][:-1]), []).append(r)
+        ranked = []
+        for (table, parent), rows in groups.items():
+            if len(rows) < 2:
+                continue
+            where = set(tokens(" ".join(parent) + " " + rows[0].first.table_title))
+            named = len(group & (where | set(tokens(rows[0].first.section))))
+            if (want and not set(want) <= where) or (group and not named) or not (want or named):
+                continue  # the heading or table must name the measure and the kind of group asked for
+            ranked.append(((named, -len(parent), len(rows)), rows))
+        ranked.sort(key=lambda x: x[0], reverse=True)
+        return [rows for _, rows in ranked]
+
+    def _group_period(self, rows: list[RowDoc]) -> Optional[Key]:
+        """The filing's main period when the group reports it, else the group's latest."""
+        keys = {key_of(f.period) for r in rows for f in r.facts if f.period.end and not f.period.is_target}
+        if self.periods.current in keys:
+            return self.periods.current
+        return max(keys, key=lambda k: (k[0], k[1])) if keys else None
+
+    def _rank_periods(self, q: Query, high: bool, want: list[str], months: Optional[int]) -> Answer:
+        """"Which quarter had the highest revenue": one row's figures across periods of one length."""
+        fs: list[Fact] = []
+        for p in self.picks(" ".join(want) or q.metric, q, None):
+            n = months or p.fact.period.months
+            fs = [f for f in p.row.facts if f.unit == p.fact.unit and not f.qualifier and f.period.end and not f.period.is_target
+                  and f.period.months == n]
+            if len(fs) >= 2:
+                break
+        if len(fs) < 2:
+            return self._not_found(q, None)
+        fs.sort(key=lambda f: f.value, reverse=high)
+        others = "; ".join(f"{self._plabel(f)} {money(f.value, f.unit)}" for f in fs[1:])
+        summary = (f"{self._name(fs[0])} was {'highest' if high else 'lowest'} {_for(self._plabel(fs[0]))}: "
+                   f"{money(fs[0].value, fs[0].unit)}. The others: {others}.")
+        return self._finish(q, summary, fs[0].value, fs[0].unit, None, fs)
+
     def _compare(self, q: Query) -> Answer:
         if len(q.parts) != 2:
             return self._value(replace(q, op="value"))
@@ -1028,6 +1131,17 @@ def _start_of(end_iso: str, months: int) -> str:
 
     end = date.fromisoformat(end_iso)
     return add_months(date(end.year, end.month, 1), -months).isoformat()
+
+
+PERIOD_WORDS = {"quarter", "half", "year", "month", "period"}
+GENERIC_GROUP = {"one", "item", "line", "business", "part", "category", "type", "kind", "area", "unit"}
+# Lines of a breakdown that reconcile it rather than belong to it.
+NOT_A_MEMBER = re.compile(r"(?:corporate|elimination|intersegment|adjustment|reconcil|consolidation|central functions|unallocated)", re.I)
+
+
+def _is_parent(r: RowDoc, rows: list[RowDoc]) -> bool:
+    """A heading row whose own figures head other rows (its path is their parent)."""
+    return any(o.key[0] == r.key[0] and len(o.key[1]) > len(r.key[1]) and o.key[1][:len(r.key[1])] == r.key[1] for o in rows)
 
 
 def _unit_ok(have: str, want: str) -> bool:

@@ -50,6 +50,13 @@ class Query:
         return tokens(self.metric)
 
 
+# "Which segment had the highest operating income?": the best of a group of sibling rows. An "or"
+# names the two to compare instead ("compare").
+RANK = re.compile(
+    r"^(?!.*\bor\b).*\b(?:which|what)\s+(?P<group>(?:\w+\s+){0,2}?\w+?)\s+(?:\w+\s+){0,2}?(?:the\s+)?"
+    r"(?P<word>highest|largest|biggest|most|lowest|smallest|least|fastest|slowest|best|worst|strongest|weakest)\b", re.I)
+HIGH = {"highest", "largest", "biggest", "most", "fastest", "best", "strongest"}
+
 OPS = [
     ("narrative", r"^\s*(why|how come|who|which (?:companies|company|subsidiary|subsidiaries|customers|firms?))\b|\bwhat (drove|caused|explains|was behind|is behind|happened|pushed|pulled|led to)\b|\b(pushed|drove|driven) (?:up|down)\b|\breasons?\b|\bexplain why\b|\bdue to what\b|\bwhat (led|contributed)\b|\bwhy\b"),
     ("target_remaining", r"\b(left|remaining|still (?:need|to)|more .* need|needs? .* (?:second half|rest of the year)|to (?:reach|hit|meet|achieve) (?:the |its |this year's |their )?(?:full[- ]year )?(?:target|goal|forecast|plan))"),
@@ -57,6 +64,7 @@ OPS = [
     ("margin_ratio", r"\b(gross margin (?:ratio|rate|percentage|%)|gross margin as a (?:percentage|share|proportion)|gross margin ratio|margin ratio)\b|\bgross margin\b.*\b(percent|percentage|%|ratio|rate)\b"),
     ("margin", r"\bgross margin\b"),
     ("operating_margin", r"\boperating margin\b|\b(?:operating|net) (?:income|profit) as a (?:share|percentage|proportion) of (?:total )?revenue"),
+    ("rank", RANK.pattern),
     ("compare", r"\bwhich (?:\w+ )?(?:was|is|were|had|brought|earned|made)?\s*(?:larger|bigger|higher|greater|more|smaller|lower|less)\b|\bwhich\b.*\b(more|larger|bigger|higher)\b.*\bor\b|\bhigher in the\b.*\bor\b"),
     ("ratio", r"\bratio of\b.+\bto\b|\b(?:divided by)\b"),
     ("share", r"\b(share|percentage|proportion|portion|fraction|part|percent) of\b|\bas a (?:share|percentage|proportion) of\b|\bmake up\b|\bmade up\b|\baccount(?:ed)? for\b"),

@@ -81,6 +81,7 @@ UNANSWERABLE = [
     "Is IIJ a good investment?",
     "What was revenue in the third quarter of FY2012?",
     "How much revenue did IIJ earn in Europe?",
+    "Which region had the most revenue?",
 ]
 
 
@@ -165,3 +166,10 @@ def test_bracketed_cost_is_given_as_a_positive_amount_with_a_note(engine):
     # A label that goes both ways keeps its sign: a net loss on exchange stays negative.
     b = engine.answer("What were foreign exchange gains (losses) in the first half of 2012?")
     assert b.value == -49_997_000 and 379 in [s.line for s in b.sources], b.summary
+
+
+def test_highest_of_a_group_lists_every_member_with_its_source(engine):
+    a = engine.answer("Which segment had the highest revenue in 1H12?")
+    assert a.value == 50_311_000_000 and a.unit == "JPY", a.summary
+    assert "ATM operation business" in a.summary and "Elimination" not in a.summary
+    assert [s.line for s in a.sources] == [69, 70], [(s.line, s.row) for s in a.sources]

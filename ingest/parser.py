@@ -517,6 +517,10 @@ def _is_caps(label: str) -> bool:
     return len(letters) >= 3 and all(ch.isupper() for ch in letters)
 
 
+# The label of one side of a balance sheet, wherever it stands in the table.
+_SIDE = re.compile(r"^(?:assets|liabilities(?:\s+and\s+.*)?|equity\s+and\s+liabilities|(?:share|stock)holders'?\s+equity\s+and\s+liabilities)$", re.I)
+
+
 def _row_paths(body: list[Row], cols: list[Column]) -> list[list[str]]:
     """Parent rows for every row: group headings (label-only rows) and rows their children sum to."""
     additive = [c.index for c in cols if not (c.unit and c.unit.unit == "%") and "%" not in c.qualifier]
@@ -534,7 +538,9 @@ def _row_paths(body: list[Row], cols: list[Column]) -> list[list[str]]:
         if not r.has_numbers and not r.is_nil:
             caps = _is_caps(r.label)
             colon = r.cells[0].rstrip().endswith(":")
-            side = i == 0 and not colon
+            side = not colon and (i == 0 or bool(_SIDE.match(r.label.strip())))
+            if side and i > 0:
+                headers, sum_parents = [], []  # "LIABILITIES AND EQUITY" after "Total assets": the other side begins
             nxt = body[i + 1] if i + 1 < len(body) else None
             if not side and not colon and not (nxt is not None and nxt.has_numbers):
                 # A line with no amounts and nothing under it ("COMMITMENTS AND CONTINGENCIES").

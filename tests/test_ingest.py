@@ -371,6 +371,17 @@ def test_fixture_not_meaningful_and_dash_cells_are_no_facts(parsed_fixtures):
     assert [f.cell_text for f in lumen.facts if f.line == 78] == ["2,904"]
 
 
+def test_fixture_second_side_of_a_balance_sheet_heads_its_rows(parsed_fixtures):
+    """ "LIABILITIES AND STOCKHOLDERS' EQUITY" after "Total assets" in the same table starts the other side."""
+    nw = parsed_fixtures["northwind_fy2019.txt"]
+    debt = next(f for f in nw.facts if f.line == 177)
+    assert debt.row_path == ["LIABILITIES AND STOCKHOLDERS' EQUITY", "Long-term debt"]
+    cash = next(f for f in nw.facts if f.line == 157)
+    assert cash.row_path[0] == "ASSETS"
+    lumen = parsed_fixtures["lumen_gmbh_2020.txt"]
+    assert next(f for f in lumen.facts if f.line == 190).row_path == ["EQUITY AND LIABILITIES", "Current liabilities", "Current financial liabilities"]
+
+
 def test_fixture_ragged_row_is_kept_and_warned(parsed_fixtures):
     nw = parsed_fixtures["northwind_fy2019.txt"]
     assert [w for w in nw.warnings if w.startswith("line 77:")], nw.warnings

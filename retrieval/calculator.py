@@ -43,7 +43,10 @@ class Quantity:
         expr_scale = min(scales) if scales else 1.0
         scale = expr_scale if self.unit in MONEY or self.unit == "count" else 1.0
         expr = _render(self.node, expr_scale, top=True)
-        result = fmt_number(self.value / scale, 2 if self.unit in ("%", "pp", "x") or abs(self.value / scale) < 100 else 0)
+        shown = [_printed(f) for f in self.facts if f.scale == expr_scale]
+        places = max((len(p.split(".")[1]) for p in shown if p and "." in p), default=0)  # as precise as the cells added
+        v = self.value / scale
+        result = fmt_number(v, 2 if self.unit in ("%", "pp", "x") or (not places and abs(v) < 100 and not float(v).is_integer()) else places)
         return f"{expr} = {result} ({unit_words(self.unit, scale)})"
 
 
@@ -52,7 +55,7 @@ def _render(node: tuple, scale: float, top: bool = False) -> str:
     if kind == "fact":
         f: Fact = node[1]
         if not (f.unit in MONEY or f.unit == "count") or not f.scale or f.scale == scale:
-            printed = f.cell_text.strip("()")
+            printed = _printed(f)
             if f.value >= 0 and re.fullmatch(r"[\d,]+(?:\.\d+)?", printed):
                 return printed  # the cell as printed
             shown = f.value / (scale if f.unit in MONEY or f.unit == "count" else 1)
@@ -63,6 +66,11 @@ def _render(node: tuple, scale: float, top: bool = False) -> str:
     op, a, b = node
     s = f"{_render(a, scale)} {op} {_render(b, scale)}"
     return s if top else f"({s})"
+
+
+def _printed(f: Fact) -> str:
+    """The cell's digits as printed, without brackets or a currency sign ("$1,482.6" gives "1,482.6")."""
+    return f.cell_text.strip().strip("()").strip().lstrip("$€£¥").strip()
 
 
 def _decimals_for(f: Fact, scale: float) -> int:

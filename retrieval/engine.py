@@ -436,8 +436,8 @@ class Engine:
         if re.search(r"\bhow many\b|\bnumber of\b", q.text, re.I):
             p = self.pick(q.metric, q, key, "count", target)  # "how many" asks for a count, not an amount
         p = p or self._pick_in(q.metric, q, spec, key, target=target)
-        if p is None and key and key[1] == 3:
-            return self._implied_quarter(q, key)
+        if p is None and key and key[1] in (3, 6):
+            return self._implied_period(q, key)
         if p is not None and q.currency and p.fact.unit != q.currency:
             # The best row in the asked currency when it prints one (a convenience column), else converted.
             same = [x for x in self.picks(q.metric, q, key_of(p.fact.period), q.currency, target) if x.row.key == p.row.key]
@@ -498,28 +498,30 @@ class Engine:
         word = "up" if pct >= 0 else "down"
         return f", {word} {abs(pct):.1f}% from {money(prev.value, prev.unit)} a year earlier"
 
-    def _quarter_from_half(self, metric: str, q: Query, key: Key, unit: Optional[str] = None) -> Optional[tuple[Quantity, list]]:
-        """A quarter the filing does not print, as its half minus the other quarter."""
-        split = self.periods.split_quarter(key)
-        if not split:
-            return None
-        half_key, other_key = split
-        ph = self.pick(metric, q, half_key, unit)
-        if ph is None:
-            return None
-        other = next((f for f in ph.row.facts if key_of(f.period) == other_key and f.unit == ph.fact.unit and not f.qualifier), None)
-        po = Pick(ph.row, other, ph.score) if other else self.pick(metric, q, other_key, ph.fact.unit)
-        if po is None:
-            return None
-        return calc.subtract(Quantity.of(ph.fact), Quantity.of(po.fact)), [ph, po]
+    def _from_others(self, metric: str, q: Query, key: Key, unit: Optional[str] = None) -> Optional[tuple[Quantity, list, str]]:
+        """A period the filing does not print, from two it does: a quarter as its half minus the other
+        quarter; a half as the year minus the other half, or as its two quarters. Returns the result,
+        the two picks and how it was worked out."""
+        for ka, kb, op in self.periods.implied(key):
+            pa = self.pick(metric, q, ka, unit)
+            if pa is None:
+                continue
+            other = next((f for f in pa.row.facts if key_of(f.period) == kb and f.unit == pa.fact.unit and not f.qualifier), None)
+            pb = Pick(pa.row, other, pa.score) if other else self.pick(metric, q, kb, pa.fact.unit)
+            if pb is None:
+                continue
+            qa, qb = Quantity.of(pa.fact), Quantity.of(pb.fact)
+            res = calc.subtract(qa, qb) if op == "-" else calc.add(qa, qb)
+            return res, [pa, pb], f"{self._plabel(pa.fact)} {'minus' if op == '-' else 'plus'} {self._plabel(pb.fact)}"
+        return None
 
-    def _implied_quarter(self, q: Query, key: Key) -> Answer:
-        got = self._quarter_from_half(q.metric, q, key)
+    def _implied_period(self, q: Query, key: Key) -> Answer:
+        got = self._from_others(q.metric, q, key)
         if got is None:
             return self._not_found(q, key)
-        res, (ph, po) = got
-        what = f"{self._name(ph.fact)} for {self.periods.label(key)} (not printed: {self._plabel(ph.fact)} minus {self._plabel(po.fact)})"
-        return self._compose(q, res, what, [ph, po])
+        res, picks, how = got
+        what = f"{self._name(picks[0].fact)} for {self.periods.label(key)} (not printed: {how})"
+        return self._compose(q, res, what, picks)
 
     def _change(self, q: Query) -> Answer:
         s1, s2 = self._specs(q, 2)
@@ -641,8 +643,8 @@ class Engine:
         printed = self._printed_margin(q, key, ratio)
         if printed is not None:
             return self._answer_fact(q, printed, self._yoy_note(printed))
-        if key and key[1] == 3 and self._printed_margin(q, None, ratio) is not None:
-            return self._implied_quarter(q, key)  # printed for the half and the other quarter, not for this one
+        if key and key[1] in (3, 6) and self._printed_margin(q, None, ratio) is not None:
+            return self._implied_period(q, key)  # printed for other periods that make this one up
         r, c = self._margin_parts(q, key)
         m = calc.subtract(Quantity.of(r.fact), Quantity.of(c.fact))
         if ratio:
@@ -899,7 +901,7 @@ class Engine:
                 if p is not None:
                     sides.append((Quantity.of(p.fact), [p], self._plabel(p.fact), self._name(p.fact)))
                 elif k is not None:
-                    got = self._quarter_from_half(q.metric, q, k)
+                    got = self._from_others(q.metric, q, k)
                     if got is None:
                         return self._not_found(q, k)
                     sides.append((got[0], got[1], self.periods.label(k), self._name(got[1][0].fact)))

@@ -122,6 +122,20 @@ class Periods:
         new = add_months(date(end.year, end.month, 1), 12 * years)
         return (new.isoformat(), key[1], key[2])
 
+    def implied(self, key: Key) -> list[tuple[Key, Key, str]]:
+        """Ways to work out a period the filing does not print from two it may: (a, b, "-" or "+")."""
+        end = date.fromisoformat(key[0])
+        if key[1] == 3:
+            split = self.split_quarter(key)
+            return [(split[0], split[1], "-")] if split else []
+        if key[1] == 6:
+            second = self.elapsed(key) % 12 == 0
+            fy_end = end if second else add_months(end, 6)
+            other = add_months(end, -6) if second else add_months(end, 6)
+            return [((fy_end.isoformat(), 12, False), (other.isoformat(), 6, False), "-"),
+                    ((end.isoformat(), 3, False), (add_months(end, -3).isoformat(), 3, False), "+")]
+        return []
+
     def split_quarter(self, key: Key) -> Optional[tuple[Key, Key]]:
         """For a quarter the filing does not print: (the half containing it, the other quarter)."""
         if key[1] != 3:

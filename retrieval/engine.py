@@ -200,6 +200,8 @@ class Engine:
                 if d is not None:
                     return d
             q = replace(q, op="value")
+        if q.op == "value" and EXCLUDING.search(q.metric):
+            return self._excluding(q)
         handler = {
             "value": self._value,
             "change": self._change,
@@ -784,6 +786,21 @@ class Engine:
         what = f"{self._name(a.fact)} plus {self._name(b.fact).lower()} {self._for(a.fact)}"
         return self._compose(q, res, what, [a, b])
 
+    def _excluding(self, q: Query) -> Answer:
+        """"CAPEX excluding leases": a row that says so, else the whole minus the part left out."""
+        m = EXCLUDING.search(q.metric)
+        whole, part = m["a"], m["b"]
+        best = self._best_row(q.metric, q)
+        if best is not None and {"exclud", "excluding", "excl"} & set(best.row.label | set(re.findall(r"\w+", best.row.first.metric.lower()))):
+            return self._value(q)
+        try:
+            a, b = self._two(q, whole, part)
+        except CalcError:
+            return self._value(q)
+        res = calc.subtract(Quantity.of(a.fact), Quantity.of(b.fact))
+        what = f"{self._name(a.fact)} excluding {self._name(b.fact).lower()} {self._for(a.fact)}"
+        return self._compose(q, res, what, [a, b])
+
     def _rank(self, q: Query) -> Answer:
         """The highest or lowest of a group: the rows under one heading ("Operating income (loss):" over
         the segments), or the rows of a table ("Revenue by Region"), in one period; or one row across
@@ -1136,6 +1153,7 @@ def _start_of(end_iso: str, months: int) -> str:
 
 
 PERIOD_WORDS = {"quarter", "half", "year", "month", "period"}
+EXCLUDING = re.compile(r"(?P<a>\w.*?)\s+(?:excluding|without|not counting|leaving out)\s+(?P<b>\w.*)", re.I)
 GENERIC_GROUP = {"one", "item", "line", "business", "part", "category", "type", "kind", "area", "unit"}
 # Lines of a breakdown that reconcile it rather than belong to it.
 NOT_A_MEMBER = re.compile(r"(?:corporate|elimination|intersegment|adjustment|reconcil|consolidation|central functions|unallocated)", re.I)

@@ -233,6 +233,8 @@ class Engine:
                     continue
                 if pl in self.filing_words or pl in _COMMON or pl in MONTH_NUM or canonical(p).lower() != p.lower():
                     continue
+                if re.fullmatch(r"(?:FY|CY|H|Q)?\d{2,4}|[1-4][HQ]\d{0,4}|(?:FY|H|Q)\d(?:FY)?\d{0,4}", p, re.I):
+                    continue  # a period ("FY2013", "1H13"): not a name; the period check says whether it is covered
                 if len(p) >= 2 and (p.isupper() or p[0].isupper()):
                     return w
         return None
@@ -532,6 +534,9 @@ class Engine:
             if r1 and r2 and r1[0] > r2[0]:
                 s1, s2 = s2, s1  # "September 2012 than September 2011": from the earlier to the later
         k2 = self.periods.resolve(s2) if s2 else None
+        base = self.periods.resolve(s1) if s2 is None and s1 and not s1.relative else None
+        if base and base[1] == 0:
+            k2 = self.periods.balance_date_after(base[0])  # "since March": from that balance to the next one reported
         unit = "USD" if q.currency == "USD" else None
         p2 = self.pick(q.metric, q, k2, unit)
         if p2 is None:

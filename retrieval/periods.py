@@ -85,6 +85,12 @@ class Periods:
             return max(tied, key=lambda k: (spec.months is not None or k[1] > 0, self.counts.get(k, 0), k[1]))
         return self.synthesize(spec)
 
+    def balance_date_after(self, after: str) -> Optional[Key]:
+        """The balance date after `after` that the filing reports most (the balance sheet's, not a
+        one-off date in a note), the latest on a tie."""
+        dates = [k for k in self.counts if k[1] == 0 and not k[2] and k[0] > after]
+        return max(dates, key=lambda k: (self.counts[k], k[0])) if dates else None
+
     def of_year(self, fy: int, target: bool) -> list[Key]:
         """The periods of a fiscal year the filing reports: durations, most reported first, then dates, latest first."""
         ks = [k for k in self.counts if k[2] == target and (self.fy(k) == fy if k[1] else self._date_in(k, fy))]

@@ -60,7 +60,7 @@ HIGH = {"highest", "largest", "biggest", "most", "fastest", "best", "strongest"}
 OPS = [
     ("narrative", r"^\s*(why|how come|who|which (?:companies|company|subsidiary|subsidiaries|customers|firms?))\b|\bwhat (drove|caused|explains|was behind|is behind|happened|pushed|pulled|led to)\b|\b(pushed|drove|driven) (?:up|down)\b|\breasons?\b|\bexplain why\b|\bdue to what\b|\bwhat (led|contributed)\b|\bwhy\b"),
     ("target_remaining", r"\b(left|remaining|still (?:need|to)|more .* need|needs? .* (?:second half|rest of the year)|to (?:reach|hit|meet|achieve) (?:the |its |this year's |their )?(?:full[- ]year )?(?:target|goal|forecast|plan))"),
-    ("target_progress", r"\b(how far along|progress (?:toward|towards|to)|(?:share|percentage|percent|proportion|%) of (?:the |its |this year's )?(?:full[- ]year )?(?:\w+ ){0,4}(?:target|goal|forecast)\b.*\b(reached|achieved|done|met|hit|made)|(?:target|goal|forecast) (?:already )?(?:reached|achieved|met))"),
+    ("target_progress", r"\b(how far along|progress (?:toward|towards|to)|(?:share|percentage|percent|proportion|%) of (?:the |its |this year's )?(?:full[- ]year )?(?:\w+ ){0,4}(?:target|goal|forecast)\b.*\b(reach|reached|achieve|achieved|done|met|meet|hit|made|make)|(?:target|goal|forecast) (?:already )?(?:reached|achieved|met))"),
     ("margin_ratio", r"\b(gross margin (?:ratio|rate|percentage|%)|gross margin as a (?:percentage|share|proportion)|gross margin ratio|margin ratio)\b|\bgross margin\b.*\b(percent|percentage|%|ratio|rate)\b"),
     ("margin", r"\bgross margin\b"),
     ("operating_margin", r"\boperating margin\b|\b(?:operating|net) (?:income|profit) as a (?:share|percentage|proportion) of (?:total )?revenue"),

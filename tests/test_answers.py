@@ -173,3 +173,9 @@ def test_highest_of_a_group_lists_every_member_with_its_source(engine):
     assert a.value == 50_311_000_000 and a.unit == "JPY", a.summary
     assert "ATM operation business" in a.summary and "Elimination" not in a.summary
     assert [s.line for s in a.sources] == [69, 70], [(s.line, s.row) for s in a.sources]
+
+
+def test_a_period_the_filing_lacks_is_not_called_a_stranger(engine):
+    a = engine.answer("What was revenue in 1H FY2013?")
+    assert not a.answerable and a.value is None
+    assert "for 1H FY2013" in a.summary and "own results" not in a.summary, a.summary

@@ -103,6 +103,10 @@ class Engine:
             self.by_id = {f.id: f for f in self.facts}
             self.conflict_by_fact = {v["fact_id"]: c for c in self.conflicts for v in c["values"]}
             self.filing_words = set(re.findall(r"[a-z0-9]+", "\n".join(self.lines).lower()))
+            text = "\n".join(self.lines)
+            # Acronyms: words the filing only ever writes in capitals ("EBITDA", not "NET" of "NET INCOME").
+            self.acronym_words = ({w.lower() for w in re.findall(r"\b[A-Z][A-Z&]{1,6}\b", text)}
+                                  - {w.lower() for w in re.findall(r"\b[A-Za-z]*[a-z][A-Za-z]*\b", text)})
             currencies = [f.unit for f in self.facts if f.unit in calc.MONEY]
             self.main_currency = max(set(currencies), key=currencies.count) if currencies else ""
             if self._chat_model is None:
@@ -679,11 +683,20 @@ class Engine:
         return f"{name} " if name else ""
 
     def _formula_ratio(self, q: Query) -> Answer:
-        formula = glossary()["formulas"].get("operating margin")
-        num, den = formula["ratio"]
-        seg = self._segment_words(re.sub(r"operating margin|operating income|net income", " ", q.metric))
+        """A margin from its glossary formula ("operating margin" = operating income / total revenues),
+        unless a table prints it as a percentage."""
+        said = canonical(q.metric).lower()
+        name = max((n for n in glossary()["formulas"] if n in said), key=len, default="operating margin")
+        num, den = glossary()["formulas"][name]["ratio"]
+        seg = self._segment_words(re.sub(re.escape(name) + "|" + re.escape(num), " ", said))
         wants_change = bool(re.search(r"\b(change|improve|improved|grow|grew|rise|rose|fall|fell|compared|points)\b", q.text, re.I))
         specs = self._specs(q, 2) if wants_change else self._specs(q, 1)
+        if not wants_change:
+            key = self.periods.resolve(specs[0]) if specs[0] else None
+            printed = self.pick(f"{seg} {name}".strip(), q, key, "%")
+            if (printed is not None and set(tokens(name)) <= printed.row.label <= set(tokens(q.metric))
+                    and not printed.row.key[0].startswith("text:")):  # "Adjusted EBITDA margin" does not answer "EBITDA margin"
+                return self._answer_fact(q, printed)
 
         def one(spec):
             key = self.periods.resolve(spec) if spec else None
@@ -705,11 +718,16 @@ class Engine:
                 return self._not_found(q, k1)
             r1 = calc.ratio_pct(Quantity.of(a1.fact), Quantity.of(b1.fact))
             res = calc.subtract(r2, r1)
-            what = f"Change in operating margin from {self._plabel(a1.fact)} ({r1.value:.2f}%) to {self._plabel(a2.fact)} ({r2.value:.2f}%)"
-            return self._compose(q, res, what, [a1, b1, a2, b2], term="operating margin")
+            what = f"Change in {self._display(name)} from {self._plabel(a1.fact)} ({r1.value:.2f}%) to {self._plabel(a2.fact)} ({r2.value:.2f}%)"
+            return self._compose(q, res, what, [a1, b1, a2, b2], term=name)
         a, b, res = one(specs[0])
-        what = f"Operating margin {self._for(a.fact)} ({money(a.fact.value, a.fact.unit)} of operating income on {money(b.fact.value, b.fact.unit)} of revenue)"
-        return self._compose(q, res, what, [a, b], term="operating margin")
+        label = self._display(name)
+        what = f"{label[:1].upper()}{label[1:]} {self._for(a.fact)} ({money(a.fact.value, a.fact.unit)} of {self._display(self._name(a.fact).lower())} on {money(b.fact.value, b.fact.unit)} of revenue)"
+        return self._compose(q, res, what, [a, b], term=name)
+
+    def _display(self, words: str) -> str:
+        """Words as the filing writes them: its acronyms in capitals ("adjusted EBITDA margin")."""
+        return " ".join(w.upper() if w in self.acronym_words else w for w in words.split())
 
     def _pick_in(self, metric: str, q: Query, spec: Optional[PeriodSpec], key: Optional[Key], target: Optional[bool] = None) -> Optional[Pick]:
         """The figure for the period asked; for a year named with no length ("in 2018"), any period of

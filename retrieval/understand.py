@@ -63,7 +63,7 @@ OPS = [
     ("target_progress", r"\b(how far along|progress (?:toward|towards|to)|(?:share|percentage|percent|proportion|%) of (?:the |its |this year's )?(?:full[- ]year )?(?:\w+ ){0,4}(?:target|goal|forecast)\b.*\b(reach|reached|achieve|achieved|done|met|meet|hit|made|make)|(?:target|goal|forecast) (?:already )?(?:reached|achieved|met))"),
     ("margin_ratio", r"\b(gross margin (?:ratio|rate|percentage|%)|gross margin as a (?:percentage|share|proportion)|gross margin ratio|margin ratio)\b|\bgross margin\b.*\b(percent|percentage|%|ratio|rate)\b"),
     ("margin", r"\bgross margin\b"),
-    ("operating_margin", r"\boperating margin\b|\b(?:operating|net) (?:income|profit) as a (?:share|percentage|proportion) of (?:total )?revenue"),
+    ("operating_margin", r"\b(?:operating|net|ebitda|adjusted ebitda) margin\b(?! (?:in )?%| \(%\))|\b(?:operating|net) (?:income|profit) as a (?:share|percentage|proportion) of (?:total )?revenue"),
     ("rank", RANK.pattern),
     ("compare", r"\bwhich (?:\w+ )?(?:was|is|were|had|brought|earned|made)?\s*(?:larger|bigger|higher|greater|more|smaller|lower|less)\b|\bwhich\b.*\b(more|larger|bigger|higher)\b.*\bor\b|\bhigher in the\b.*\bor\b"),
     ("ratio", r"\bratio of\b.+\bto\b|\b(?:divided by)\b"),

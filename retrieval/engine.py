@@ -198,8 +198,12 @@ class Engine:
             return self._narrative(q)
         if q.op == "define":
             term = self._term(q.text)
-            # Only "what is <term>?" is a definition; "what is this year's revenue target?" asks for a figure.
-            if term and not q.periods and set(q.metric_tokens) <= set(tokens(term)) | set(tokens(canonical(term))):
+            # Only "what is <term>?" is a definition; "what is this year's revenue target?" and "what's the
+            # revenue?" ask for a figure.
+            figure = re.search(r"^\s*what(?:'s| is| are| was| were)\s+(?:the|our|its|their|this|that|\w+'s)\s", q.text, re.I) and not re.search(
+                r"\b(mean|means|meaning|stand for|stands for|definition|define|explain)\b", q.text, re.I)
+            asked = set(q.metric_tokens) - set(tokens("mean meaning stand definition define explain"))
+            if term and not q.periods and not figure and asked <= set(tokens(term)) | set(tokens(canonical(term))):
                 d = self._definition(q)
                 if d is not None:
                     return d
@@ -1033,11 +1037,14 @@ class Engine:
         if term is None:
             return None
         expl = glossary()["terms"][term]
-        summary = f"{term[0].upper() + term[1:]}: {expl}"
+        # The term as the question writes it ("SG&A", "EBITDA"), else as the glossary does.
+        said = re.search(r"&?".join(re.escape(c) for c in term.replace(" ", "")), re.sub(r"\s+", "", q.text), re.I) if " " not in term else None
+        shown = said.group(0) if said else self._display(term)
+        summary = f"{shown[0].upper() + shown[1:]}: {expl}"
         p = self.pick(term, q, None)
         facts = []
         if p is not None and p.fact.unit in calc.MONEY:
-            summary += f" In this filing, {self._name(p.fact).lower()} {self._for(p.fact)} was {money(p.fact.value, p.fact.unit)}."
+            summary += f" In this filing, {self._display(self._name(p.fact).lower())} {self._for(p.fact)} was {money(p.fact.value, p.fact.unit)}."
             facts = [p.fact]
         ans = self._finish(q, summary, None, None, None, facts)
         return ans

@@ -179,3 +179,10 @@ def test_a_period_the_filing_lacks_is_not_called_a_stranger(engine):
     a = engine.answer("What was revenue in 1H FY2013?")
     assert not a.answerable and a.value is None
     assert "for 1H FY2013" in a.summary and "own results" not in a.summary, a.summary
+
+
+def test_what_is_the_x_asks_for_the_figure_and_what_does_x_mean_for_the_meaning(engine):
+    a = engine.answer("What is the revenue?")
+    assert a.value == 51_109_001_000 and a.unit == "JPY" and 364 in [s.line for s in a.sources], a.summary
+    d = engine.answer("What does EBITDA mean?")
+    assert d.value is None and d.summary.startswith("EBITDA: Earnings before interest"), d.summary

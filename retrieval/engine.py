@@ -418,10 +418,14 @@ class Engine:
         hits = self._candidates(metric, q.text, want_unit, target)
         if not hits:
             return []
+        needed = self._measures(metric)
         out: list[Pick] = []
         for h in hits:
-            if h.row.key in exclude:
-                continue
+            # A row that names its own measure ("Total Revenues > SI") cannot borrow another from its table's title.
+            own = h.row.label | h.row.parents
+            words = own if own & MEASURE_WORDS else h.row.label | h.row.context
+            if h.row.key in exclude or not all(any(name <= words for name in names) for names in needed):
+                continue  # "SI operating income" is not answered by SI revenue
             if h.parts.get("coverage", 0) < MIN_SCORE or h.parts.get("q_cov", 1) < MIN_QCOV:
                 continue
             f = self._fact_for(h.row, key, q, want_unit, qualifier)
@@ -433,6 +437,16 @@ class Engine:
             out.sort(key=lambda p: (p.score < top - 0.05, key_of(p.fact.period) != self.periods.current))
         # Only rows that report the period compete; among them, the close ones.
         return [p for p in out if p.score >= out[0].score - 0.2] if out else []
+
+    @staticmethod
+    def _measures(metric: str) -> list[list[set]]:
+        """The measures a metric names ("operating income", "free cash flow"), each as the word sets a row
+        may name it by ("segment profit" for operating income): a row must name each measure to answer."""
+        said = " " + " ".join(tokens(metric)) + " "
+        g = glossary()
+        skip = set(g.get("not_measures", []))
+        return [[set(tokens(n)) for n in [term] + g.get("measure_names", {}).get(term, [])]
+                for term in g["terms"] if " " in term and term not in skip and f" {' '.join(tokens(term))} " in said]
 
     def _best_row(self, metric: str, q: Query) -> Optional[Hit]:
         hits = self.rows.rank(metric, q.text, k=1)
@@ -1182,6 +1196,7 @@ def _start_of(end_iso: str, months: int) -> str:
     return add_months(date(end.year, end.month, 1), -months).isoformat()
 
 
+MEASURE_WORDS = set(tokens("revenues sales cost expenses income profit loss margin assets liabilities cash equity ebitda ebit"))
 PERIOD_WORDS = {"quarter", "half", "year", "month", "period"}
 EXCLUDING = re.compile(r"(?P<a>\w.*?)\s+(?:excluding|without|not counting|leaving out)\s+(?P<b>\w.*)", re.I)
 GENERIC_GROUP = {"one", "item", "line", "business", "part", "category", "type", "kind", "area", "unit"}

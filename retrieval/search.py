@@ -31,6 +31,7 @@ class RowDoc:
     phrase: str
     text: str
     chunk_id: str = ""
+    parents: set = field(default_factory=set)  # the words of the headings above the row (context without the title)
 
     @property
     def scale(self) -> float:
@@ -175,10 +176,11 @@ class RowIndex:
                 label_words = f0.table_title + " " + f0.metric  # "Total" of "Employees by Region": the total of employees
             label_words = self._abbreviate(label_words)
             label = set(tokens(label_words))
-            ctx = set(tokens(self._abbreviate(" ".join(f0.row_path[:-1]) + " " + f0.table_title + " " + " ".join(f.qualifier for f in fs))))
+            parents = set(tokens(self._abbreviate(" ".join(f0.row_path[:-1]) + " " + " ".join(f.qualifier for f in fs))))
+            ctx = parents | set(tokens(self._abbreviate(f0.table_title)))
             chunk = by_fact.get(f0.id)
             text = chunk.text if chunk else f"{f0.table_title} | {' > '.join(f0.row_path)}"
-            self.rows.append(RowDoc(key, fs, label, ctx, " ".join(tokens(label_words)), text, chunk.id if chunk else ""))
+            self.rows.append(RowDoc(key, fs, label, ctx, " ".join(tokens(label_words)), text, chunk.id if chunk else "", parents))
         self.by_chunk = {r.chunk_id: i for i, r in enumerate(self.rows) if r.chunk_id}
         docs = [list(r.label) + list(r.context) for r in self.rows]
         self.terms = Terms(docs)

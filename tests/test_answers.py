@@ -82,6 +82,7 @@ UNANSWERABLE = [
     "What was revenue in the third quarter of FY2012?",
     "How much revenue did IIJ earn in Europe?",
     "Which region had the most revenue?",
+    "What was free cash flow in the first half?",
 ]
 
 

@@ -944,11 +944,11 @@ class Engine:
         return self._finish(q, summary, fs[0].value, fs[0].unit, None, fs)
 
     def _compare(self, q: Query) -> Answer:
-        if len(q.parts) != 2:
-            return self._value(replace(q, op="value"))
-        n1, n2 = q.parts
         specs = q.periods
-        if len(specs) >= 2 and not tokens(n1 + " " + n2):
+        if len(q.parts) != 2 and len(specs) < 2:
+            return self._value(replace(q, op="value"))
+        n1, n2 = q.parts or ("", "")  # no parts: one figure in two periods ("compare SI revenue in Q1 and Q2")
+        if len(specs) >= 2 and q.parts and not tokens(n1 + " " + n2):
             return self._value(q)
         if len(specs) >= 2:
             # The same figure in two periods ("first or second quarter"); an unprinted quarter is derived.
@@ -975,7 +975,10 @@ class Engine:
             f"{win[3]} ({win[2]}) was larger: {money(win[0].value, win[0].unit)} "
             f"against {money(lose[0].value, lose[0].unit)} for {lose[3].lower()} ({lose[2]})."
         )
-        calc_text = f"{win[0].working()} > {lose[0].working()}" if len(win[1]) + len(lose[1]) > 2 else f"{fmt_plain(win[1][0].fact)} > {fmt_plain(lose[1][0].fact)}"
+        def shown(side) -> str:  # a worked-out side shows its working, a printed one its cell
+            return side[0].working() if len(side[1]) > 1 else fmt_plain(side[1][0].fact)
+
+        calc_text = f"{shown(win)} > {shown(lose)}"
         return self._finish(q, summary, win[0].value, win[0].unit, calc_text, [p.fact for p in win[1] + lose[1]])
 
     def _target(self, q: Query) -> Answer:

@@ -65,7 +65,8 @@ OPS = [
     ("margin", r"\bgross margin\b"),
     ("operating_margin", r"\b(?:operating|net|ebitda|adjusted ebitda) margin\b(?! (?:in )?%| \(%\))|\b(?:operating|net) (?:income|profit) as a (?:share|percentage|proportion) of (?:total )?revenue"),
     ("rank", RANK.pattern),
-    ("compare", r"\bwhich (?:\w+ )?(?:was|is|were|had|brought|earned|made)?\s*(?:larger|bigger|higher|greater|more|smaller|lower|less)\b|\bwhich\b.*\b(more|larger|bigger|higher)\b.*\bor\b|\bhigher in the\b.*\bor\b"),
+    ("compare", r"^\s*compare\b(?!.*\b(?:with|to)\b)|\b(?:was|were|is|are|did)\b.+\b(?:higher|lower|larger|bigger|smaller|more|less)\s+than\s+(?:in\s+)?(?:the\s+)?"
+                r"(?:(?:q[1-4]|[1-4][qh]|h[12]|fy)\w*|first|second|third|fourth|\d{4})\b|\bwhich (?:\w+ )?(?:was|is|were|had|brought|earned|made)?\s*(?:larger|bigger|higher|greater|more|smaller|lower|less)\b|\bwhich\b.*\b(more|larger|bigger|higher)\b.*\bor\b|\bhigher in the\b.*\bor\b"),
     ("ratio", r"\bratio of\b.+\bto\b|\b(?:divided by)\b"),
     ("share", r"\b(share|percentage|proportion|portion|fraction|part|percent) of\b|\bas a (?:share|percentage|proportion) of\b|\bmake up\b|\bmade up\b|\baccount(?:ed)? for\b"),
     ("sum", r"\b(plus|combined|together|sum of|add(?:ed)? up|in total across|current and non-?current|current plus non-?current)\b|\b(?:total|sum) of\b(?=.*\b(?:and|plus)\b)"),

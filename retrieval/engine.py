@@ -1115,7 +1115,8 @@ class Engine:
             others = [f for f in p.row.facts if f is not p.fact and not f.qualifier and f.unit == p.fact.unit]
             if others:
                 o = max(others, key=lambda f: f.period.end)
-                out.append(f"No period was named, so this is the latest one ({self._plabel(p.fact)}); {self._plabel(o)} was {money(o.value, o.unit)}.")
+                shown = -o.value if o.value < 0 and p.fact.value < 0 and _named_direction(o.metric) else o.value  # as the answer reads
+                out.append(f"No period was named, so this is the latest one ({self._plabel(p.fact)}); {self._plabel(o)} was {money(shown, o.unit)}.")
         return out
 
     def _not_found(self, q: Query, key: Optional[Key]) -> Answer:

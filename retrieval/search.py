@@ -192,6 +192,8 @@ class RowIndex:
         self.label_n = np.array([len(r.label) for r in self.rows], dtype=np.int64)
         self.label_w = np.array([sum(self.weight(t) for t in r.label) or 1.0 for r in self.rows])
         self.prose = np.array([0.12 if r.key[0].startswith("text:") else 0.0 for r in self.rows])
+        # "Other" lines answer only a question that says "other".
+        self.other = np.array([0.1 if r.first.metric.lower().strip(" -—:") in ("other", "others", "other-net", "other, net") else 0.0 for r in self.rows])
         # Rows filed under costs ("Cost of revenues > Equipment sales") beside a same-named revenue row.
         self.cost_side = np.array([0.02 if COST_WORDS & (r.context - r.label) else 0.0 for r in self.rows])
         self.dense = dense
@@ -237,6 +239,8 @@ class RowIndex:
         score = 0.62 * q_cov + 0.38 * l_w[near] / self.label_w[near] - self.prose[near]
         if not COST_WORDS & set(q):
             score -= self.cost_side[near]  # a question that does not speak of costs means the revenue side
+        if "other" not in q:
+            score -= self.other[near]
         # The label said word for word in the question: a small bonus. Only rows whose every label
         # word is in the question can say it.
         said = f" {' '.join(q)} "

@@ -44,6 +44,8 @@ HELP_MD = """
 
 - **A figure:** *How much cash did IIJ have at the end of September?* / *What were total revenues in 1H12?*
 - **A change or comparison:** *How did SI gross margin change?* / *Did operating income go up?*
+- **A share, sum or margin:** *What share of revenue came from network services?* / *Short-term plus long-term borrowings?* / *Operating margin in the first half?*
+- **The highest or lowest:** *Which segment had the highest revenue?* / *Which network service grew fastest?*
 - **A term:** *What is EBITDA?* / *What does "gross margin" mean?* (see also the Glossary tab)
 
 Every answer starts with a one-sentence summary. Open **How this was worked out** to see the arithmetic

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Optional
 
-from ingest.cells import FiscalCalendar
+from ingest.cells import FiscalCalendar, add_months
 from schema import Answer, Fact, Source
 from settings import Settings
 
@@ -927,21 +927,43 @@ class Engine:
         return max(keys, key=lambda k: (k[0], k[1])) if keys else None
 
     def _rank_periods(self, q: Query, high: bool, want: list[str], months: Optional[int]) -> Answer:
-        """"Which quarter had the highest revenue": one row's figures across periods of one length."""
-        fs: list[Fact] = []
-        for p in self.picks(" ".join(want) or q.metric, q, None):
-            n = months or p.fact.period.months
-            fs = [f for f in p.row.facts if f.unit == p.fact.unit and not f.qualifier and f.period.end and not f.period.is_target
-                  and f.period.months == n]
-            if len(fs) >= 2:
-                break
-        if len(fs) < 2:
+        """"Which quarter had the highest revenue": the quarters (or halves) of the latest fiscal year,
+        printed or worked out; with no length named, one row's figures across the periods it prints."""
+        metric = " ".join(want) or q.metric
+        sides: list[tuple[Quantity, list, str]] = []
+        cur = self.periods.current
+        if months in (3, 6) and cur:
+            year_start = date.fromisoformat(self.periods.cal.fy_end(self.periods.fy(cur) - 1).isoformat())
+            for i in range(1, 12 // months + 1):
+                end = add_months(year_start, i * months)
+                if end.isoformat() > cur[0]:
+                    break
+                key = (end.isoformat(), months, False)
+                p = self.pick(metric, q, key)
+                got = (Quantity.of(p.fact), [p], self._plabel(p.fact)) if p else None
+                if got is None:
+                    other = self._from_others(metric, q, key)
+                    got = (other[0], other[1], self.periods.label(key)) if other else None
+                if got:
+                    sides.append(got)
+        if len(sides) < 2:
+            sides = []
+            for p in self.picks(metric, q, None):
+                n = months or p.fact.period.months
+                fs = [f for f in p.row.facts if f.unit == p.fact.unit and not f.qualifier and f.period.end and not f.period.is_target
+                      and f.period.months == n]
+                if len(fs) >= 2:
+                    sides = [(Quantity.of(f), [Pick(p.row, f, p.score)], self._plabel(f)) for f in fs]
+                    break
+        if len(sides) < 2:
             return self._not_found(q, None)
-        fs.sort(key=lambda f: f.value, reverse=high)
-        others = "; ".join(f"{self._plabel(f)} {money(f.value, f.unit)}" for f in fs[1:])
-        summary = (f"{self._name(fs[0])} was {'highest' if high else 'lowest'} {_for(self._plabel(fs[0]))}: "
-                   f"{money(fs[0].value, fs[0].unit)}. The others: {others}.")
-        return self._finish(q, summary, fs[0].value, fs[0].unit, None, fs)
+        sides.sort(key=lambda x: x[0].value, reverse=high)
+        best, picks, label = sides[0]
+        others = "; ".join(f"{lab} {money(v.value, v.unit)}" for v, _, lab in sides[1:])
+        summary = (f"{self._name(picks[0].fact)} was {'highest' if high else 'lowest'} {_for(label)}: "
+                   f"{money(best.value, best.unit)}. The others: {others}.")
+        working = "; ".join(f"{lab}: {v.working() if len(ps) > 1 else fmt_plain(ps[0].fact)}" for v, ps, lab in sides)
+        return self._finish(q, summary, best.value, best.unit, working, [p.fact for _, ps, _ in sides for p in ps])
 
     def _compare(self, q: Query) -> Answer:
         specs = q.periods

@@ -286,7 +286,10 @@ class Engine:
         prev = p.metric_tokens
         if q.op in ("margin", "margin_ratio", "operating_margin") or not prev or len(cur) > 2:
             return f"{q.metric} {p.metric}"
-        options = [" ".join(cur + prev)] + [" ".join(prev[:i] + cur + prev[i + 1:]) for i in range(len(prev))]
+        # Swapped for a run of the previous words ("network services" for "systems integration"), or
+        # added to them ("diluted" to "EPS"); on a tie, swapping wins ("what about X?").
+        swaps = [prev[:i] + cur + prev[j:] for i in range(len(prev)) for j in range(i + 1, min(len(prev), i + len(cur) + 1) + 1)]
+        options = list(dict.fromkeys(" ".join(o) for o in swaps + [cur + prev]))
 
         def fit(m: str) -> float:
             hits = self.rows.rank(m, m, k=1)
@@ -461,6 +464,9 @@ class Engine:
         p = None
         if re.search(r"\bhow many\b|\bnumber of\b", q.text, re.I):
             p = self.pick(q.metric, q, key, "count", target)  # "how many" asks for a count, not an amount
+        if p is None and spec is None and HOLDING.search(q.text):
+            # "How much cash do we have?": a balance, at the balance date the filing reports most.
+            p = self.pick(q.metric, q, self.periods.balance_date_after(""), None, target)
         p = p or self._pick_in(q.metric, q, spec, key, target=target)
         if p is None and key and key[1] in (3, 6):
             return self._implied_period(q, key)

@@ -187,3 +187,10 @@ def test_what_is_the_x_asks_for_the_figure_and_what_does_x_mean_for_the_meaning(
     assert a.value == 51_109_001_000 and a.unit == "JPY" and 364 in [s.line for s in a.sources], a.summary
     d = engine.answer("What does EBITDA mean?")
     assert d.value is None and d.summary.startswith("EBITDA: Earnings before interest"), d.summary
+
+
+def test_what_about_swaps_the_subject_of_the_previous_question(engine):
+    history = [{"role": "user", "content": "What was SI revenue in 1H12?"}, {"role": "assistant", "content": "SI revenue was JPY 17.13 billion."}]
+    a = engine.answer("what about network services?", history)
+    assert a.value == 32_258_602_000 and a.unit == "JPY", a.summary
+    assert "Network services" in a.summary and "Network service and" not in a.summary

@@ -62,7 +62,7 @@ def _render(node: tuple, scale: float, top: bool = False) -> str:
             return fmt_number(shown, 0 if float(shown).is_integer() else 2)
         return fmt_number(f.value / scale, _decimals_for(f, scale))
     if kind == "num":
-        return fmt_number(node[1], 2)
+        return fmt_number(node[1], 0 if float(node[1]).is_integer() else 2)
     op, a, b = node
     s = f"{_render(a, scale)} {op} {_render(b, scale)}"
     return s if top else f"({s})"
@@ -166,6 +166,19 @@ def convert(amount: Quantity, rate: Quantity, to: str) -> Quantity:
     return q
 
 
+def mean(*qs: Quantity) -> Quantity:
+    """The plain average of figures in one unit: their sum over their count."""
+    if len(qs) < 2:
+        raise CalcError("an average needs at least two figures")
+    for q in qs[1:]:
+        _check_same(qs[0], q, "average")
+    node = qs[0].node
+    for q in qs[1:]:
+        node = ("+", node, q.node)
+    facts = tuple(dict.fromkeys(f for q in qs for f in q.facts))
+    return Quantity(sum(q.value for q in qs) / len(qs), qs[0].unit, facts, ("/", node, ("num", float(len(qs)))))
+
+
 def larger(a: Quantity, b: Quantity) -> Quantity:
     _check_same(a, b, "compare")
     return a if a.value >= b.value else b
@@ -186,5 +199,6 @@ def langchain_tools(lookup):
         "sum": (lambda a_id, b_id: _run(add, a_id, b_id), "a + b (same unit only)"),
         "difference": (lambda a_id, b_id: _run(subtract, a_id, b_id), "a - b (margin = revenue - cost)"),
         "per_share": (lambda amount_id, shares_id: _run(per_unit, amount_id, shares_id), "money / share count"),
+        "average": (lambda a_id, b_id: _run(mean, a_id, b_id), "(a + b) / 2 (same unit only)"),
     }
     return [StructuredTool.from_function(fn, name=name, description=desc) for name, (fn, desc) in specs.items()]

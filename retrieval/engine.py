@@ -220,6 +220,7 @@ class Engine:
             "share": self._share,
             "ratio": self._share,
             "sum": self._sum,
+            "average": self._average,
             "compare": self._compare,
             "rank": self._rank,
             "target_remaining": self._target,
@@ -933,13 +934,26 @@ class Engine:
         return max(keys, key=lambda k: (k[0], k[1])) if keys else None
 
     def _rank_periods(self, q: Query, high: bool, want: list[str], months: Optional[int]) -> Answer:
-        """"Which quarter had the highest revenue": the quarters (or halves) of the latest fiscal year,
-        printed or worked out; with no length named, one row's figures across the periods it prints."""
-        metric = " ".join(want) or q.metric
+        """"Which quarter had the highest revenue": one figure across the periods of one length."""
+        sides = self._period_sides(q, " ".join(want) or q.metric, months)
+        if len(sides) < 2:
+            return self._not_found(q, None)
+        sides.sort(key=lambda x: x[0].value, reverse=high)
+        best, picks, label = sides[0]
+        others = "; ".join(f"{lab} {money(v.value, v.unit)}" for v, _, lab in sides[1:])
+        summary = (f"{self._name(picks[0].fact)} was {'highest' if high else 'lowest'} {_for(label)}: "
+                   f"{money(best.value, best.unit)}. The others: {others}.")
+        working = "; ".join(f"{lab}: {v.working() if len(ps) > 1 else fmt_plain(ps[0].fact)}" for v, ps, lab in sides)
+        return self._finish(q, summary, best.value, best.unit, working, [p.fact for _, ps, _ in sides for p in ps])
+
+    def _period_sides(self, q: Query, metric: str, months: Optional[int], fy: Optional[int] = None) -> list[tuple[Quantity, list, str]]:
+        """(figure, picks, period label) for the quarters (or halves) of fiscal year `fy` (default: the latest),
+        printed or worked out; with no length named, or too few of them in the latest year, one row's
+        figures across the periods it prints."""
         sides: list[tuple[Quantity, list, str]] = []
         cur = self.periods.current
         if months in (3, 6) and cur:
-            year_start = date.fromisoformat(self.periods.cal.fy_end(self.periods.fy(cur) - 1).isoformat())
+            year_start = self.periods.cal.fy_end((fy or self.periods.fy(cur)) - 1)
             for i in range(1, 12 // months + 1):
                 end = add_months(year_start, i * months)
                 if end.isoformat() > cur[0]:
@@ -952,24 +966,42 @@ class Engine:
                     got = (other[0], other[1], self.periods.label(key)) if other else None
                 if got:
                     sides.append(got)
-        if len(sides) < 2:
-            sides = []
-            for p in self.picks(metric, q, None):
-                n = months or p.fact.period.months
-                fs = [f for f in p.row.facts if f.unit == p.fact.unit and not f.qualifier and f.period.end and not f.period.is_target
-                      and f.period.months == n]
-                if len(fs) >= 2:
-                    sides = [(Quantity.of(f), [Pick(p.row, f, p.score)], self._plabel(f)) for f in fs]
-                    break
-        if len(sides) < 2:
-            return self._not_found(q, None)
-        sides.sort(key=lambda x: x[0].value, reverse=high)
-        best, picks, label = sides[0]
-        others = "; ".join(f"{lab} {money(v.value, v.unit)}" for v, _, lab in sides[1:])
-        summary = (f"{self._name(picks[0].fact)} was {'highest' if high else 'lowest'} {_for(label)}: "
-                   f"{money(best.value, best.unit)}. The others: {others}.")
-        working = "; ".join(f"{lab}: {v.working() if len(ps) > 1 else fmt_plain(ps[0].fact)}" for v, ps, lab in sides)
-        return self._finish(q, summary, best.value, best.unit, working, [p.fact for _, ps, _ in sides for p in ps])
+        if len(sides) >= 2 or fy:
+            return sides
+        for p in self.picks(metric, q, None):
+            n = months or p.fact.period.months
+            fs = [f for f in p.row.facts if f.unit == p.fact.unit and not f.qualifier and f.period.end and not f.period.is_target
+                  and f.period.months == n]
+            if len(fs) >= 2:
+                return [(Quantity.of(f), [Pick(p.row, f, p.score)], self._plabel(f)) for f in fs]
+        return []
+
+    def _average(self, q: Query) -> Answer:
+        """The average of one figure over the periods named ("1H11 and 1H12"), of two figures named
+        ("SI and network services revenue"), or over the quarters of the latest year ("average quarterly")."""
+        metric = re.sub(r"\b(?:average|mean|quarterly|per quarter|a quarter)\b", " ", q.metric, flags=re.I)
+        picks: list[Pick] = []
+        if len(q.periods) >= 2:
+            for spec in q.periods[:4]:
+                p = self.pick(metric, q, self.periods.resolve(spec))
+                if p is None:
+                    return self._not_found(q, self.periods.resolve(spec))
+                picks.append(p)
+        elif len(q.parts) == 2:
+            picks = list(self._two(q, *q.parts))
+        elif re.search(r"\bquarter(?:ly)?\b", q.text, re.I):
+            sides = self._period_sides(q, metric, 3, next((sp.fy for sp in q.periods if sp.fy), None))
+            if len(sides) < 2:
+                return self._not_found(q, None)
+            res = calc.mean(*(v for v, _, _ in sides))
+            what = f"Average quarterly {self._name(sides[0][1][0].fact).lower()} over {', '.join(lab for _, _, lab in sides)}"
+            return self._compose(q, res, what, [p for _, ps, _ in sides for p in ps])
+        if len(picks) < 2:
+            return self._value(replace(q, op="value"))
+        res = calc.mean(*(Quantity.of(p.fact) for p in picks))
+        what = f"Average of {self._name(picks[0].fact).lower()} over {', '.join(self._plabel(p.fact) for p in picks)}" if len(q.periods) >= 2 else \
+            f"Average of {' and '.join(self._name(p.fact).lower() for p in picks)} {self._for(picks[0].fact)}"
+        return self._compose(q, res, what, picks)
 
     def _compare(self, q: Query) -> Answer:
         specs = q.periods

@@ -72,3 +72,14 @@ def test_langchain_tools_compute_from_fact_ids():
     tools = {t.name: t for t in calc.langchain_tools(facts.__getitem__)}
     out = tools["percent_change"].invoke({"before_id": "a", "after_id": "b"})
     assert out["unit"] == "%" and out["value"] == pytest.approx(8.3) and sorted(out["facts"]) == ["f1", "f2"]
+
+
+def test_average_is_the_sum_over_the_count_in_one_unit():
+    m = calc.mean(q(14_714_182_000, scale=1e3, cell="14,714,182"), q(17_126_614_000, scale=1e3, cell="17,126,614"))
+    assert m.value == pytest.approx(15_920_398_000) and m.unit == "JPY"
+    assert m.working() == "(14,714,182 + 17,126,614) / 2 = 15,920,398 (JPY thousands)"
+    with pytest.raises(CalcError):
+        calc.mean(q(1), Quantity.of(fact(5, "%", 1)))
+    facts = {"a": fact(100, line=1), "b": fact(50, line=2)}
+    tools = {t.name: t for t in calc.langchain_tools(facts.__getitem__)}
+    assert tools["average"].invoke({"a_id": "a", "b_id": "b"})["value"] == pytest.approx(75)

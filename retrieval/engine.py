@@ -222,6 +222,7 @@ class Engine:
             "sum": self._sum,
             "average": self._average,
             "compare": self._compare,
+            "compare_growth": self._compare_growth,
             "rank": self._rank,
             "target_remaining": self._target,
             "target_progress": self._target,
@@ -1002,6 +1003,30 @@ class Engine:
         what = f"Average of {self._name(picks[0].fact).lower()} over {', '.join(self._plabel(p.fact) for p in picks)}" if len(q.periods) >= 2 else \
             f"Average of {' and '.join(self._name(p.fact).lower() for p in picks)} {self._for(picks[0].fact)}"
         return self._compose(q, res, what, picks)
+
+    def _compare_growth(self, q: Query) -> Answer:
+        """Which of two figures grew faster: each one's % change from the year before, side by side."""
+        if len(q.parts) != 2:
+            return self._change(replace(q, op="pct_change"))
+        spec = self._specs(q, 1)[0]
+        key = self.periods.resolve(spec) if spec else None
+        sides = []
+        for part in q.parts:
+            p = self.pick(part, replace(q, text=part), key)  # each side searched by its own words only
+            if p is None:
+                return self._not_found(replace(q, metric=part), key)
+            f0 = self._fact_for(p.row, self.periods.shift(key_of(p.fact.period), -1), q, p.fact.unit)
+            if f0 is None or f0.value <= 0:
+                return self._not_found(replace(q, metric=part), self.periods.shift(key_of(p.fact.period), -1))
+            sides.append((calc.pct_change(Quantity.of(f0), Quantity.of(p.fact)), p, f0))
+        faster = re.search(r"\b(?:faster|more|most|quicker)\b", q.text, re.I) is not None
+        sides.sort(key=lambda x: x[0].value, reverse=True)
+        (g1, p1, a1), (g2, p2, a2) = sides
+        summary = (f"{self._name(p1.fact)} grew {'faster' if faster else 'more'} {_for(self._plabel(p1.fact))}: {pct_words(g1.value)} "
+                   f"({money(a1.value, a1.unit)} to {money(p1.fact.value, p1.fact.unit)}), against {pct_words(g2.value)} for "
+                   f"{self._name(p2.fact).lower()} ({money(a2.value, a2.unit)} to {money(p2.fact.value, p2.fact.unit)}).")
+        working = f"{self._name(p1.fact)}: {g1.working()}; {self._name(p2.fact)}: {g2.working()}"
+        return self._finish(q, summary, g1.value, "%", working, [a1, p1.fact, a2, p2.fact])
 
     def _compare(self, q: Query) -> Answer:
         specs = q.periods

@@ -64,6 +64,9 @@ OPS = [
     ("margin_ratio", r"\b(gross margin (?:ratio|rate|percentage|%)|gross margin as a (?:percentage|share|proportion)|gross margin ratio|margin ratio)\b|\bgross margin\b.*\b(percent|percentage|%|ratio|rate)\b"),
     ("margin", r"\bgross margin\b"),
     ("operating_margin", r"\b(?:operating|net|ebitda|adjusted ebitda) margin\b(?! (?:in )?%| \(%\))|\b(?:operating|net) (?:income|profit) as a (?:share|percentage|proportion) of (?:total )?revenue"),
+    # "Which grew faster, SI or network services?", "Did service revenue grow more than product revenue?"
+    ("compare_growth", r"\b(?:gr[eo]w\w*|increas\w*|rose|rise)\s+(?:more|faster|less|slower)\s+than\b|"
+                       r"\bwhich\b[^?]*\b(?:gr[eo]w|increas\w*|rose)\b[^?]*\b(?:faster|more|most|slower|less)\b[^?]*\bor\b"),
     ("rank", RANK.pattern),
     ("compare", r"^\s*compare\b(?!.*\b(?:with|to)\b)|\b(?:was|were|is|are|did)\b.+\b(?:higher|lower|larger|bigger|smaller|more|less)\s+than\s+(?:in\s+)?(?:the\s+)?"
                 r"(?:(?:q[1-4]|[1-4][qh]|h[12]|fy)\w*|first|second|third|fourth|\d{4})\b|\bwhich (?:\w+ )?(?:was|is|were|had|brought|earned|made)?\s*(?:larger|bigger|higher|greater|more|smaller|lower|less)\b|\bwhich\b.*\b(more|larger|bigger|higher)\b.*\bor\b|\bhigher in the\b.*\bor\b"),
@@ -265,8 +268,9 @@ def split_parts(metric: str, op: str) -> list[str]:
         mm = re.search(r"ratio of (?P<a>.+?) to (?P<b>.+)", m, re.I) or re.search(r"(?P<a>.+?) divided by (?P<b>.+)", m, re.I)
         if mm:
             return [_clean_part(mm["a"]), _clean_part(mm["b"])]
-    if op == "compare":
-        mm = re.search(r"[:,]?\s*(?P<a>[^:,]+?)\s+or\s+(?P<b>[^?.,]+)", m, re.I)
+    if op in ("compare", "compare_growth"):
+        mm = re.search(r"[:,]?\s*(?P<a>[^:,]+?)\s+or\s+(?P<b>[^?.,]+)", m, re.I) or re.search(
+            r"^(?:did|has|have|was|were)?\s*(?P<a>.+?)\s+(?:gr[eo]w\w*|increas\w*|rose|rise)\s+(?:more|faster|less|slower)\s+than\s+(?P<b>[^?.]+)", m, re.I)
         if mm:
             return [_clean_part(mm["a"]), _clean_part(mm["b"])]
     if op == "sum":
@@ -295,7 +299,7 @@ def _shared_noun(a: str, b: str) -> tuple[str, str]:
 
 
 def _clean_part(s: str) -> str:
-    s = re.sub(r"\b(which|what|did|does|is|are|was|were|brought in|in|the|more|larger|bigger|higher|give|amount|plus|combined|together)\b", " ", s, flags=re.I)
+    s = re.sub(r"\b(which|what|did|does|is|are|was|were|grew|grow|faster|slower|brought in|in|the|more|larger|bigger|higher|give|amount|plus|combined|together)\b", " ", s, flags=re.I)
     return " ".join(s.split()).strip(" ?.,:")
 
 

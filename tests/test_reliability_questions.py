@@ -252,7 +252,7 @@ def test_client_history_is_cleaned_before_the_engine_sees_it():
 # ---------------------------------------------------------------- fuzzing
 
 OPS = {"narrative", "target_remaining", "target_progress", "margin_ratio", "margin", "operating_margin", "compare",
-       "ratio", "share", "sum", "pct_change", "pp_change", "change", "define", "value", "rank", "average"}
+       "ratio", "share", "sum", "pct_change", "pp_change", "change", "define", "value", "rank", "average", "compare_growth"}
 
 
 @hsettings(max_examples=FUZZ_EXAMPLES * 8, **FUZZ)

@@ -538,7 +538,8 @@ def _row_paths(body: list[Row], cols: list[Column]) -> list[list[str]]:
         if not r.has_numbers and not r.is_nil:
             caps = _is_caps(r.label)
             colon = r.cells[0].rstrip().endswith(":")
-            side = not colon and (i == 0 or bool(_SIDE.match(r.label.strip())))
+            # A side of a statement is written in capitals ("ASSETS"); "Revenue" over segments is a group.
+            side = not colon and ((i == 0 and caps) or bool(_SIDE.match(r.label.strip())))
             if side and i > 0:
                 headers, sum_parents = [], []  # "LIABILITIES AND EQUITY" after "Total assets": the other side begins
             nxt = body[i + 1] if i + 1 < len(body) else None

@@ -424,13 +424,17 @@ class Engine:
         if not hits:
             return []
         needed = self._measures(metric)
+        asked = set(tokens(metric)) & MEASURE_WORDS
         out: list[Pick] = []
         for h in hits:
-            # A row that names its own measure ("Total Revenues > SI") cannot borrow another from its table's title.
+            # A row that names its own measure ("Total Revenues > SI", "EBIT > Consumer Optics") cannot borrow
+            # another from its table's title ("Revenue and EBIT by Segment").
             own = h.row.label | h.row.parents
             words = own if own & MEASURE_WORDS else h.row.label | h.row.context
             if h.row.key in exclude or not all(any(name <= words for name in names) for names in needed):
                 continue  # "SI operating income" is not answered by SI revenue
+            if own & MEASURE_WORDS and (asked - own) & h.row.context:
+                continue
             if h.parts.get("coverage", 0) < MIN_SCORE or h.parts.get("q_cov", 1) < MIN_QCOV:
                 continue
             f = self._fact_for(h.row, key, q, want_unit, qualifier)
@@ -842,8 +846,11 @@ class Engine:
         best = self._best_row(q.metric, q)
         if best is not None and {"exclud", "excluding", "excl"} & set(best.row.label | set(re.findall(r"\w+", best.row.first.metric.lower()))):
             return self._value(q)
+        # The part left out is measured like the whole: "revenue excluding Consumer Optics" leaves out
+        # Consumer Optics' revenue, not its EBIT.
+        measure = " ".join(t for t in whole.split() if set(tokens(t)) & MEASURE_WORDS and not set(tokens(t)) & set(tokens(part)))
         try:
-            a, b = self._two(q, whole, part)
+            a, b = self._two(q, whole, f"{part} {measure}".strip())
         except CalcError:
             return self._value(q)
         res = calc.subtract(Quantity.of(a.fact), Quantity.of(b.fact))
@@ -865,7 +872,9 @@ class Engine:
         said = set(m["group"].lower().split())
         if said & PERIOD_WORDS:
             return self._rank_periods(q, high, want, next((length[w] for w in said if w in length), None))
-        for rows in self._groups_for(want, group):
+        # No measure named ("which segment grew fastest?"): revenue, where a breakdown of it exists.
+        groups = self._groups_for(want, group) if want else (self._groups_for(tokens("revenues"), group) or self._groups_for([], group))
+        for rows in groups:
             scored = self._rank_rows(q, rows, key, growth)
             if len(scored) >= 2:
                 break
@@ -1290,7 +1299,7 @@ PERIOD_WORDS = {"quarter", "half", "year", "month", "period"}
 EXCLUDING = re.compile(r"(?P<a>\w.*?)\s+(?:excluding|without|not counting|leaving out)\s+(?P<b>\w.*)", re.I)
 GENERIC_GROUP = {"one", "item", "line", "business", "part", "category", "type", "kind", "area", "unit"}
 # Lines of a breakdown that reconcile it rather than belong to it.
-NOT_A_MEMBER = re.compile(r"(?:corporate|elimination|intersegment|adjustment|reconcil|consolidation|central functions|unallocated)", re.I)
+NOT_A_MEMBER = re.compile(r"(?:corporate|elimination|intersegment|adjustment|reconcil|consolidation|central functions|unallocated|group\b)", re.I)
 
 
 def _is_parent(r: RowDoc, rows: list[RowDoc]) -> bool:
@@ -1305,7 +1314,7 @@ def _unit_ok(have: str, want: str) -> bool:
 def _tidy_label(s: str) -> str:
     s = re.sub(r"\s*\((?:JPY|USD)\s*/[^)]*\)", "", s)
     s = re.sub(r",\s*net of allowance.*$|—\s*\d[\d,]* shares.*$|—authorized.*$", "", s, flags=re.I)
-    if s.isupper():
+    if s.isupper() and " " in s:  # a shouted heading ("NET INCOME"), not an acronym ("EBIT")
         s = s.capitalize()
     return s.strip()
 

@@ -380,6 +380,8 @@ def test_fixture_second_side_of_a_balance_sheet_heads_its_rows(parsed_fixtures):
     assert cash.row_path[0] == "ASSETS"
     lumen = parsed_fixtures["lumen_gmbh_2020.txt"]
     assert next(f for f in lumen.facts if f.line == 190).row_path == ["EQUITY AND LIABILITIES", "Current liabilities", "Current financial liabilities"]
+    # A plain "Revenue" heading over the segments is a group that "Total revenue" closes, not a side.
+    assert next(f for f in lumen.facts if f.line == 63).row_path == ["EBIT", "Consumer Optics"]
 
 
 def test_fixture_ragged_row_is_kept_and_warned(parsed_fixtures):

@@ -10,6 +10,7 @@ import threading
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from datetime import date
 from typing import Optional
 
@@ -65,6 +66,7 @@ class Engine:
         self._chat_model = chat_model
         self._lock = threading.Lock()
         self._ready = False
+        self._sibling_groups: Optional[dict] = None
 
     # ------------------------------------------------------------ loading
 
@@ -102,8 +104,8 @@ class Engine:
             self.passages = PassageIndex(self.chunks, dense)
             self.by_id = {f.id: f for f in self.facts}
             self.conflict_by_fact = {v["fact_id"]: c for c in self.conflicts for v in c["values"]}
-            self.filing_words = set(re.findall(r"[a-z0-9]+", "\n".join(self.lines).lower()))
             text = "\n".join(self.lines)
+            self.filing_words = set(re.findall(r"[a-z0-9]+", text.lower()))
             # Acronyms: words the filing only ever writes in capitals ("EBITDA", not "NET" of "NET INCOME").
             self.acronym_words = ({w.lower() for w in re.findall(r"\b[A-Z][A-Z&]{1,6}\b", text)}
                                   - {w.lower() for w in re.findall(r"\b[A-Za-z]*[a-z][A-Za-z]*\b", text)})
@@ -452,10 +454,7 @@ class Engine:
         """The measures a metric names ("operating income", "free cash flow"), each as the word sets a row
         may name it by ("segment profit" for operating income): a row must name each measure to answer."""
         said = " " + " ".join(tokens(metric)) + " "
-        g = glossary()
-        skip = set(g.get("not_measures", []))
-        return [[set(tokens(n)) for n in [term] + g.get("measure_names", {}).get(term, [])]
-                for term in g["terms"] if " " in term and term not in skip and f" {' '.join(tokens(term))} " in said]
+        return [names for phrase, names in _measure_terms() if phrase in said]
 
     def _best_row(self, metric: str, q: Query) -> Optional[Hit]:
         hits = self.rows.rank(metric, q.text, k=1)
@@ -553,6 +552,14 @@ class Engine:
             return res, [pa, pb], f"{self._plabel(pa.fact)} {'minus' if op == '-' else 'plus'} {self._plabel(pb.fact)}"
         return None
 
+    def _figure_for(self, metric: str, q: Query, key: Key) -> Optional[tuple[Quantity, list, str]]:
+        """(figure, picks, period label) for one period: as printed, or worked out from others."""
+        p = self.pick(metric, q, key)
+        if p is not None:
+            return Quantity.of(p.fact), [p], self._plabel(p.fact)
+        got = self._from_others(metric, q, key)
+        return (got[0], got[1], self.periods.label(key)) if got else None
+
     def _implied_period(self, q: Query, key: Key) -> Answer:
         got = self._from_others(q.metric, q, key)
         if got is None:
@@ -619,9 +626,12 @@ class Engine:
             what = f"Percentage change in {self._name(p2.fact).lower()} from {_bare(self._plabel(p1f))} to {_bare(self._plabel(p2.fact))}"
         else:
             res = calc.change(a, b)
-            what = f"Change in {self._name(p2.fact).lower()} from {_bare(self._plabel(p1f))} ({money(a.value, a.unit)}) to {_bare(self._plabel(p2.fact))} ({money(b.value, b.unit)})"
-            return self._compose(q, res, what, [Pick(p2.row, p1f, p2.score), p2], base=a.value)
+            return self._compose(q, res, self._change_what(p1f, p2.fact), [Pick(p2.row, p1f, p2.score), p2], base=a.value)
         return self._compose(q, res, what, [Pick(p2.row, p1f, p2.score), p2])
+
+    def _change_what(self, before: Fact, after: Fact) -> str:
+        return (f"Change in {self._name(after).lower()} from {_bare(self._plabel(before))} ({money(before.value, before.unit)}) "
+                f"to {_bare(self._plabel(after))} ({money(after.value, after.unit)})")
 
     def _printed_change(self, p: Pick, k1: Optional[Key], k2: Key, unit: str) -> Optional[Fact]:
         """The change column the table prints itself (YoY % change, YoY change), when it is the one asked."""
@@ -662,8 +672,7 @@ class Engine:
                 f1 = self._fact_for(p2.row, k1, q, p2.fact.unit)
                 if f1 is not None:
                     res = calc.change(Quantity.of(f1), Quantity.of(p2.fact))
-                    what = f"Change in {self._name(p2.fact).lower()} from {_bare(self._plabel(f1))} ({money(f1.value, f1.unit)}) to {_bare(self._plabel(p2.fact))} ({money(p2.fact.value, p2.fact.unit)})"
-                    return self._compose(q, res, what, [Pick(p2.row, f1, p2.score), p2], term="gross margin ratio" if ratio else "gross margin",
+                    return self._compose(q, res, self._change_what(f1, p2.fact), [Pick(p2.row, f1, p2.score), p2], term="gross margin ratio" if ratio else "gross margin",
                                          base=None if ratio else f1.value)
             r2, c2 = self._margin_parts(q, k2)
             k2 = key_of(r2.fact.period)
@@ -844,7 +853,7 @@ class Engine:
         m = EXCLUDING.search(q.metric)
         whole, part = m["a"], m["b"]
         best = self._best_row(q.metric, q)
-        if best is not None and {"exclud", "excluding", "excl"} & set(best.row.label | set(re.findall(r"\w+", best.row.first.metric.lower()))):
+        if best is not None and {"exclud", "excluding", "excl"} & (best.row.label | set(re.findall(r"\w+", best.row.first.metric.lower()))):
             return self._value(q)
         # The part left out is measured like the whole: "revenue excluding Consumer Optics" leaves out
         # Consumer Optics' revenue, not its EBIT.
@@ -914,18 +923,27 @@ class Engine:
     def _row_name(self, r: RowDoc) -> str:
         return _tidy_label(r.first.metric)
 
+    def _siblings(self) -> dict[tuple, list[RowDoc]]:
+        """Rows by (table, heading path): the members of each breakdown, without totals, reconciling
+        lines or rows that head others. Built once, on the first ranking question."""
+        with self._lock:
+            if self._sibling_groups is None:
+                heads = {(r.key[0], r.key[1][:i]) for r in self.rows.rows for i in range(1, len(r.key[1]))}
+                groups: dict[tuple, list[RowDoc]] = {}
+                for r in self.rows.rows:
+                    name = r.first.metric.lower().strip()
+                    if (r.key[0].startswith("text:") or name in GENERIC_LABELS or name.startswith(("total", "subtotal"))
+                            or NOT_A_MEMBER.match(name) or (r.key[0], r.key[1]) in heads):
+                        continue
+                    groups.setdefault((r.key[0], r.key[1][:-1]), []).append(r)
+                self._sibling_groups = groups
+            return self._sibling_groups
+
     def _groups_for(self, want: list[str], group: set) -> list[list[RowDoc]]:
         """Groups of sibling rows whose heading or table names the measure asked for and the kind of
-        group ("segment", "region"), best first; totals and reconciling lines left out."""
-        groups: dict[tuple, list[RowDoc]] = {}
-        for r in self.rows.rows:
-            name = r.first.metric.lower().strip()
-            if (r.key[0].startswith("text:") or name in GENERIC_LABELS or name.startswith(("total", "subtotal"))
-                    or NOT_A_MEMBER.match(name) or _is_parent(r, self.rows.rows)):
-                continue
-            groups.setdefault((r.key[0], r.key[1][:-1]), []).append(r)
+        group ("segment", "region"), best first."""
         ranked = []
-        for (table, parent), rows in groups.items():
+        for (table, parent), rows in self._siblings().items():
             if len(rows) < 2:
                 continue
             where = set(tokens(" ".join(parent) + " " + rows[0].first.table_title))
@@ -968,12 +986,7 @@ class Engine:
                 end = add_months(year_start, i * months)
                 if end.isoformat() > cur[0]:
                     break
-                key = (end.isoformat(), months, False)
-                p = self.pick(metric, q, key)
-                got = (Quantity.of(p.fact), [p], self._plabel(p.fact)) if p else None
-                if got is None:
-                    other = self._from_others(metric, q, key)
-                    got = (other[0], other[1], self.periods.label(key)) if other else None
+                got = self._figure_for(metric, q, (end.isoformat(), months, False))
                 if got:
                     sides.append(got)
         if len(sides) >= 2 or fy:
@@ -1049,16 +1062,10 @@ class Engine:
             sides = []
             for spec in specs[:2]:
                 k = self.periods.resolve(spec)
-                p = self.pick(q.metric, q, k)
-                if p is not None:
-                    sides.append((Quantity.of(p.fact), [p], self._plabel(p.fact), self._name(p.fact)))
-                elif k is not None:
-                    got = self._from_others(q.metric, q, k)
-                    if got is None:
-                        return self._not_found(q, k)
-                    sides.append((got[0], got[1], self.periods.label(k), self._name(got[1][0].fact)))
-                else:
-                    return self._not_found(q, None)
+                got = self._figure_for(q.metric, q, k) if k is not None else None
+                if got is None:
+                    return self._not_found(q, k)
+                sides.append((*got, self._name(got[1][0].fact)))
         else:
             a, b = self._two(q, n1, n2)
             sides = [(Quantity.of(p.fact), [p], self._plabel(p.fact), self._name(p.fact)) for p in (a, b)]
@@ -1260,6 +1267,15 @@ def _for(when: str) -> str:
     return when if when.startswith("as of") else f"for {when}"
 
 
+@lru_cache(maxsize=1)
+def _measure_terms() -> tuple[tuple[str, list[set]], ...]:
+    """The glossary's multi-word measures, tokenized once: (" operat income ", [the word sets of its names])."""
+    g = glossary()
+    skip = set(g.get("not_measures", []))
+    return tuple((f" {' '.join(tokens(term))} ", [set(tokens(n)) for n in [term] + g.get("measure_names", {}).get(term, [])])
+                 for term in g["terms"] if " " in term and term not in skip)
+
+
 def _named_direction(label: str) -> str:
     """What a row label says its bracketed figure is, when the label names one direction only."""
     if OUTFLOW.search(label):
@@ -1300,11 +1316,6 @@ EXCLUDING = re.compile(r"(?P<a>\w.*?)\s+(?:excluding|without|not counting|leavin
 GENERIC_GROUP = {"one", "item", "line", "business", "part", "category", "type", "kind", "area", "unit"}
 # Lines of a breakdown that reconcile it rather than belong to it.
 NOT_A_MEMBER = re.compile(r"(?:corporate|elimination|intersegment|adjustment|reconcil|consolidation|central functions|unallocated|group\b)", re.I)
-
-
-def _is_parent(r: RowDoc, rows: list[RowDoc]) -> bool:
-    """A heading row whose own figures head other rows (its path is their parent)."""
-    return any(o.key[0] == r.key[0] and len(o.key[1]) > len(r.key[1]) and o.key[1][:len(r.key[1])] == r.key[1] for o in rows)
 
 
 def _unit_ok(have: str, want: str) -> bool:

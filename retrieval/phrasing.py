@@ -1,16 +1,19 @@
 """Optional: a LangChain chat model rewrites the one-sentence answer in friendlier words.
 
-The model only phrases. Every number in its text must already be in the deterministic answer
-(summary, working or cited cells); otherwise its text is dropped and the deterministic sentence is
+The model only phrases. Its text is read for meaning (retrieval/figures.py): every figure in it, with
+its currency, scale, unit and direction, must be a figure of the deterministic sentence, every
+period it names must be named there, every direction it states must be stated there, and the
+answer's own figure must be in it. Otherwise its text is dropped and the deterministic sentence is
 kept. Off by default (FQA_ANSWER_BACKEND=deterministic).
 """
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import replace
 
 from schema import Answer
+
+from .figures import differences
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +22,6 @@ PROMPT = (
     "specialist. Keep every number exactly as written (same digits, same units); do not add any number, "
     "estimate, opinion or advice. Answer:\n{summary}"
 )
-_NUM = re.compile(r"(?<![\w.])[-+]?\d[\d,]*(?:\.\d+)?")
 
 
 class PhrasingError(Exception):
@@ -48,12 +50,8 @@ def build_chat_model(settings):
     raise PhrasingError(f"FQA_ANSWER_BACKEND={backend!r}: use deterministic, openai or ollama.")
 
 
-def numbers(text: str) -> set[str]:
-    return {n.replace(",", "").lstrip("+").rstrip(".") for n in _NUM.findall(text or "")}
-
-
 def phrase(answer: Answer, model) -> Answer:
-    """The answer with the model's wording when its numbers all check out, else unchanged."""
+    """The answer with the model's wording when it says what the answer says, else unchanged."""
     if model is None or not answer.answerable or not answer.summary:
         return answer
     try:
@@ -62,10 +60,9 @@ def phrase(answer: Answer, model) -> Answer:
     except Exception as e:  # any model failure falls back to the deterministic sentence
         log.warning("chat model failed, keeping the deterministic answer: %s", e)
         return answer
-    allowed = numbers(answer.summary) | numbers(answer.calculation or "") | {n for s in answer.sources for n in numbers(s.text)}
-    extra = numbers(text) - allowed
-    if not text or extra:
-        log.warning("chat model text dropped: numbers %s are not in the calculated answer", sorted(extra))
+    problems = differences(text, answer.summary, answer.value, answer.unit) if text else ["it is empty"]
+    if problems:
+        log.warning("chat model text dropped: %s", "; ".join(problems))
         return answer
     from .engine import render
 

@@ -16,14 +16,15 @@ EMPTY_MARKS = {"", "-", "\u2014", "\u2013", "\u2012", "\u2015", "\u2212", "n/a",
 
 _NUM = re.compile(
     r"""^(?P<lead>[\(\[]?)\s*(?P<sign1>[-+\u2212\u2013]?)\s*
-    (?P<cur>US\$|\$|\u20ac|\u00a3|\u00a5|JPY|USD|EUR|RMB|CNY|GBP)?\s*
+    (?P<cur>US\$|[SANCR]\$|NZ\$|HK\$|NT\$|\$|\u20ac|\u00a3|\u00a5|JPY|USD|EUR|RMB|CNY|GBP|SGD|AUD|NZD|HKD|CAD|CHF)?\s*
     (?P<paren>\(?)\s*(?P<sign2>[-+\u2212]?)\s*
     (?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)\s*
     (?P<close>\)?)\s*(?P<suffix>%|pts?|pp|x|Gbps|Mbps|Tbps|bps|million|billion|thousand)?\s*(?P<trail>[\)\]]?)$""",
     re.X | re.I,
 )
 
-CURRENCY_SYMBOLS = {"$": "USD", "us$": "USD", "\u20ac": "EUR", "\u00a3": "GBP", "\u00a5": "JPY"}
+CURRENCY_SYMBOLS = {"$": "USD", "us$": "USD", "\u20ac": "EUR", "\u00a3": "GBP", "\u00a5": "JPY", "s$": "SGD", "a$": "AUD",
+                    "nz$": "NZD", "hk$": "HKD", "c$": "CAD", "nt$": "TWD", "r$": "BRL", "cny": "RMB"}
 
 
 @dataclass(frozen=True)
@@ -77,17 +78,26 @@ def parse_number(text: str) -> Optional[Number]:
 
 # ---------------------------------------------------------------- units
 
+# Dollars other than the US dollar first: "S$" and "Singapore dollars" must not read as USD.
 _CURRENCY_WORDS = [
     (r"\bJPY\b|\byen\b|\u00a5", "JPY"),
+    (r"\bSGD\b|(?<![A-Za-z])S\$|\bSingapore\s+dollars?\b", "SGD"),
+    (r"\bAUD\b|(?<![A-Za-z])A\$|\bAustralian\s+dollars?\b", "AUD"),
+    (r"\bNZD\b|\bNZ\$|\bNew\s+Zealand\s+dollars?\b", "NZD"),
+    (r"\bHKD\b|\bHK\$|\bHong\s+Kong\s+dollars?\b", "HKD"),
+    (r"\bCAD\b|(?<![A-Za-z])C\$|\bCanadian\s+dollars?\b", "CAD"),
+    (r"\bTWD\b|\bNT\$|\bNew\s+Taiwan\s+dollars?\b", "TWD"),
     (r"\bU\.?S\.?\s*dollars?\b|\bUSD\b|US\$|\$|\bdollars?\b", "USD"),
     (r"\bEUR\b|\u20ac|\beuros?\b", "EUR"),
     (r"\bRMB\b|\bCNY\b|\byuan\b|\brenminbi\b", "RMB"),
     (r"\bGBP\b|\u00a3|\bpounds?\s+sterling\b", "GBP"),
 ]
+_CUR_MARK = r"(?:[$\u20ac\u00a3\u00a5]|\b(?:USD|EUR|GBP|RMB|JPY|SGD|AUD|NZD|HKD|CAD|CHF))"
 _SCALES = [
-    (r"\bthousands?\b|\bin\s+000s\b|'000|\bk\b", 1e3),
-    (r"\bmillions?\b|\bmn\b|\bmm\b", 1e6),
-    (r"\bbillions?\b|\bbn\b", 1e9),
+    (r"\bthousands?\b|\bin\s+000s\b|'000|\bk\b|\b000s\b|" + _CUR_MARK + r"\s?000\b", 1e3),
+    # "£m", "USDm", "$m", "S$ Mil": a currency followed by m is millions.
+    (r"\bmillions?\b|\bmn\b|\bmm\b|\bmil\b|" + _CUR_MARK + r"\s?m\b", 1e6),
+    (r"\bbillions?\b|\bbn\b|" + _CUR_MARK + r"\s?b\b", 1e9),
 ]
 
 
@@ -99,6 +109,7 @@ class Unit:
 
 
 def currency_in(text: str) -> str:
+    text = re.sub(r"\b(USD|EUR|GBP|RMB|JPY|SGD|AUD|NZD|HKD|CAD|CHF)(m|bn|k)\b", r"\1 \2", text)  # "USDm"
     for pat, code in _CURRENCY_WORDS:
         if re.search(pat, text, re.I):
             return code
@@ -300,6 +311,61 @@ def _date(month: str, day: str, year: str) -> date:
 def _in_fy(cal: FiscalCalendar, fy: int, elapsed: int, months: int, target: bool) -> Period:
     end = add_months(cal.fy_end(fy - 1), elapsed)
     return cal.period(end, months, target)
+
+
+_DMY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH_RE + r",?\s+((?:19|20)\d\d)\b", re.I)
+_SLASH_DATE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/((?:19|20)?\d\d)(?![\d/])")
+_SHORT_FY = re.compile(r"\bF'?(\d{2})\b")
+_SPLIT_YEAR = re.compile(r"(?<![\d/])((?:19|20)\d\d)\s*/\s*((?:19|20)?\d\d)(?![\d/])")
+_LONE_YEAR = re.compile(r"(?<![\d.,$/])((?:19|20)\d\d)(?![\d/.,%]|\s*(?:-|\u2013|to|through)\s*(?:19|20)\d\d)")
+_MONTH_DAY_NO_YEAR = re.compile(r"\b(" + _MONTH_RE[1:-4] + r")\.?\s+(\d{1,2})\b(?!,?\s*(?:19|20)\d\d)", re.I)
+_RANGE = re.compile(r"(?:19|20)\d\d\s*(?:-|\u2013|to|through)\s*(?:19|20)?\d\d|\bthereafter\b|\bbeyond\b", re.I)
+
+
+def header_period(text: str, cal: FiscalCalendar) -> Optional[Period]:
+    """A column header as a period, also in the forms annual reports print beside the ones parse_period reads:
+    "30 June 2019", "30/9/2019", "F19", "2018/2019", a year beside other words ("2019 Notes", "Pension 2019")
+    and a year printed apart from its month and day ("Year Ended May 31, Percent Change 2019").
+
+    Two different years ("2019 vs 2018", "2021 - 2022") name a comparison or a range, not a period."""
+    t = " ".join(text.replace("\u00a0", " ").split())
+    t = re.sub(r"\(\d{1,2}\)|\b\d{1,2}\)", " ", t)  # footnote marks: "Q1 2020 (1)"
+    t = re.sub(_MONTH_RE + r"(\d{1,2},?\s*(?:19|20)\d\d)", r"\1 \2", t, flags=re.I)  # "December31, 2019"
+    t = t.replace(":", " ")
+    p = parse_period(t, cal)
+    if p is not None:
+        return p
+    target = bool(TARGET_WORDS.search(t))
+    m = _DMY.search(t)
+    if m:  # "Year ended 31 December 2019" reads as "Year ended December 31, 2019"
+        return parse_period(t[: m.start()] + f"{m.group(2)} {m.group(1)}, {m.group(3)}" + t[m.end():], cal)
+    m = _SLASH_DATE.search(t)
+    if m:
+        a, b, y = int(m.group(1)), int(m.group(2)), _year(m.group(3))
+        if a > 12 >= b or b > 12 >= a:  # only an unambiguous day/month order
+            day, month = (a, b) if a > 12 else (b, a)
+            try:
+                return cal.period(date(y, month, day), 12 if re.search(r"\byears?\b", t, re.I) else 0, target)
+            except ValueError:
+                return None
+        return None
+    m = _SPLIT_YEAR.search(t)
+    if m:  # "2018/2019": the fiscal year that ends in the second
+        end_year = _year(m.group(2)[-2:]) if len(m.group(2)) == 2 else int(m.group(2))
+        return _in_fy(cal, end_year - cal.offset, 12, 12, target) if end_year == int(m.group(1)) + 1 else None
+    m = _SHORT_FY.search(t)
+    if m:
+        return _in_fy(cal, _year(m.group(1)), 12, 12, target)
+    if _RANGE.search(t):
+        return None
+    years = set(_LONE_YEAR.findall(t))
+    if len(years) != 1:
+        return None
+    year = years.pop()
+    md = _MONTH_DAY_NO_YEAR.search(t)
+    if md:
+        return parse_period(t[: md.end()] + ", " + year, cal) or header_period(t[: md.end()] + ", " + year, cal)
+    return _in_fy(cal, int(year), 12, 12, target)
 
 
 CHANGE_WORDS = re.compile(r"\b(change|yoy|increase|decrease|growth|var(?:iance)?|difference|vs\.?)\b|%\s*ch", re.I)

@@ -24,6 +24,7 @@ from .cells import (
     clean_label,
     currency_in,
     detect_calendar,
+    header_period,
     parse_number,
     parse_period,
     parse_unit,
@@ -31,6 +32,7 @@ from .cells import (
 )
 from .errors import IngestError
 from .narrative import narrative_facts
+from .units import TableUnits, cell_unit
 
 MAX_BYTES = 20_000_000
 PARSER_VERSION = "6"
@@ -63,6 +65,7 @@ class Column:
     qualifier: str = ""
     metric: str = ""  # transposed tables: the column names the metric
     filled: bool = False  # header text inherited from a spanning cell on the left
+    span_end: Optional[Period] = None  # a change column between two years ("2019 vs 2018"): the later one
 
 
 @dataclass
@@ -141,10 +144,11 @@ def parse_filing(path: Path, text: Optional[str] = None) -> ParsedFiling:
         preamble = _preamble(lines, title_line if title_line is not None else start, prev_table_end)
         table_blocks.append((start, end, title, section, context, preamble))
         prev_table_end, prev_title = end, title.replace(" (continued)", "")
+    text_currency = _text_currency(lines, blocks)
     for start, end, title, section, context, preamble in table_blocks:
         rows = [_row(lines[i], i + 1) for i in range(start, end + 1)]
         after = _lines_after(lines, end)
-        t, fs = _parse_table(name, rows, title, section, context, after, cal, warnings, preamble)
+        t, fs = _parse_table(name, rows, title, section, context, after, cal, warnings, preamble, text_currency)
         if t is not None:
             tables.append(t)
             facts.extend(fs)
@@ -202,6 +206,10 @@ def _is_heading(line: str) -> bool:
     return bool(re.match(r"[A-Z0-9(\[]", s))
 
 
+# A line that only says "Table" (or "Table 3") marks where a table starts; it names nothing.
+_TABLE_MARK = re.compile(r"^tables?(?:\s+\d+(?:\.\d+)*)?:?$", re.I)
+
+
 def _title(lines: list[str], start: int, prev_end: int) -> tuple[str, str, list[str], Optional[int]]:
     """The table's title (nearest heading above), its section (the heading above that) and context lines."""
     context: list[str] = []
@@ -209,6 +217,9 @@ def _title(lines: list[str], start: int, prev_end: int) -> tuple[str, str, list[
     i = start - 1
     while i > prev_end and i >= 0 and start - i <= 14:
         s = lines[i].strip().strip("*").strip()
+        if _TABLE_MARK.match(s):
+            i -= 1
+            continue
         if s:
             context.append(s)
             if _is_heading(s) or (s.endswith(":") and len(s) < 200 and not s.startswith("(")):
@@ -247,6 +258,17 @@ def _preamble(lines: list[str], top: int, prev_end: int) -> list[str]:
     return out
 
 
+_TEXT_AMOUNT = re.compile(r"(US\$|[SANC]\$|NZ\$|HK\$|\$|\u20ac|\u00a3|\u00a5|\b(?:USD|EUR|GBP|RMB|JPY|SGD|AUD|NZD|HKD|CAD|CHF)\s?)\d")
+
+
+def _text_currency(lines: list[str], blocks) -> str:
+    """The one currency the filing's text writes amounts in ("$13.7 million"), or "" when it uses none or several."""
+    table_lines = {k for s, e, is_table in blocks if is_table for k in range(s, e + 1)}
+    found = {currency_in(m.group(1)) for i, line in enumerate(lines) if i not in table_lines for m in _TEXT_AMOUNT.finditer(line)}
+    found.discard("")
+    return found.pop() if len(found) == 1 else ""
+
+
 def _only_blank_between(lines: list[str], a: int, b: int) -> bool:
     return all(not lines[k].strip() for k in range(a + 1, b))
 
@@ -267,18 +289,28 @@ def _lines_after(lines: list[str], end: int) -> list[str]:
 
 
 _YEAR_CELL = re.compile(r"^\s*(19|20)\d\d\s*$")
+# A year heading with a footnote digit run into it ("20181") or a percent sign ("2019 %").
+_MARKED_YEAR = re.compile(r"^\s*((?:19|20)\d\d)(?:[1-9]|\s*%)\s*$")
+# A table of targets says so in its title; "plan" there names a scheme (pension plan, incentive plan), not a forecast.
+_TARGET_TABLE = re.compile(r"\b(targets?|forecasts?|outlook|guidance|projected|projections?)\b", re.I)
 
 
 def _is_header_row(row: Row, cal: FiscalCalendar) -> bool:
-    numeric = [c for c, n in zip(row.cells[1:], row.numbers) if n is not None and not _YEAR_CELL.match(c)]
+    years = any(_YEAR_CELL.match(c) for c in row.cells[1:])
+    numeric = [c for c, n in zip(row.cells[1:], row.numbers)
+               if n is not None and not _YEAR_CELL.match(c) and not (_MARKED_YEAR.match(c) and (years or "%" in c))]
     if numeric:
         return False
     if not row.label:
         return True
-    return parse_period(row.label, cal) is not None and not row.has_numbers or parse_unit(row.label) is not None
+    if parse_period(row.label, cal) is not None and not row.has_numbers or parse_unit(row.label) is not None:
+        return True
+    # A first cell naming the label column ("Application", "Year Ended June 30,") over column headings:
+    # the other cells hold words or years, never amounts.
+    return any(c.strip() and c.strip().lower() not in EMPTY_MARKS for c in row.cells[1:])
 
 
-def _parse_table(filing, rows, title, section, context, after, cal, warnings, preamble=()):
+def _parse_table(filing, rows, title, section, context, after, cal, warnings, preamble=(), text_currency=""):
     header_rows: list[Row] = []
     i = 0
     while i < len(rows) and _is_header_row(rows[i], cal):
@@ -302,15 +334,25 @@ def _parse_table(filing, rows, title, section, context, after, cal, warnings, pr
     if not title:
         title = _fallback_title(cols, context, transposed)
     tid = content_id(filing, title, rows[0].line)
-    target_table = bool(TARGET_WORDS.search(title) or TARGET_WORDS.search(section))
+    target_table = bool(_TARGET_TABLE.search(title) or _TARGET_TABLE.search(section))
     _align_convenience_columns(cols, body)
     paths = _row_paths(body, cols)
     widths = [len(r.cells) for r in body if r.has_numbers]
     modal = statistics.mode(widths) if widths else ncol + 1
     facts = []
     latest = _latest_period(cols)
+    if latest is None and not transposed:
+        # No column is dated: the sentence introducing the table may name the one period it covers.
+        latest = _text_period([title] + context + preamble, cal)
+    units = TableUnits(table_unit, table_currency, text_currency, title, " ".join(h.label for h in header_rows), ncol)
+    row_period, group_unit = None, None
     for r, path in zip(body, paths):
         if not r.has_numbers:
+            if len(r.label) < 40 and not r.is_nil:
+                group_unit = parse_unit(r.label) or group_unit  # "Million shares" over the rows it measures
+            if not transposed and not any(c.period for c in cols):
+                # "As at 31 December 2019" over a block of rows dates the rows under it.
+                row_period = header_period(r.label, cal) or row_period
             continue
         width = len(r.cells) - 1
         if width < ncol and len(r.cells) < modal:
@@ -336,13 +378,13 @@ def _parse_table(filing, rows, title, section, context, after, cal, warnings, pr
                     continue
                 metric, rpath, qualifier = col.metric or title, [col.metric or title], col.qualifier
             else:
-                period = col.period or latest
+                period = col.period or (row_period if not _derived(col) else None) or col.span_end or latest
                 if period is None:
                     period = Period("", 12, col.header or "unlabelled column")
                 metric, rpath, qualifier = r.label, path, col.qualifier
             if target_table and not period.is_target:
                 period = Period(period.end, period.months, period.label + " target", period.fiscal_year, True)
-            unit = _cell_unit(num, r, path, col, table_unit, table_currency, title, header_rows, j, ncol)
+            unit = cell_unit(num, r, path, col, units, j, group_unit)
             value = num.value if num.suffix == "scaled" else num.value * (unit.scale or 1)
             facts.append(
                 Fact(
@@ -421,6 +463,31 @@ def _merge_continuations(rows: list[Row]) -> list[Row]:
     return out
 
 
+def _text_period(texts: list[str], cal: FiscalCalendar) -> Optional[Period]:
+    """The one period the nearest text naming any period names ("... by major source for the year ended
+    December 31, 2019:"); None when that text names several ("as of December 31, 2019 and 2018")."""
+    for t in texts:
+        found = [m.group(0) for m in _PERIOD_PHRASE.finditer(t)]
+        if not found:
+            continue
+        periods = {p.key(): p for p in (header_period(f, cal) for f in found) if p is not None}
+        years = set(re.findall(r"(?<![\d,.$])(?:19|20)\d\d(?![\d,.%])", t))
+        if len(periods) != 1:
+            return None
+        p = next(iter(periods.values()))
+        return p if years <= {p.end[:4], str(p.fiscal_year or "")} else None
+    return None
+
+
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_PERIOD_PHRASE = re.compile(
+    r"\b(?:(?:fiscal\s+)?years?|(?:three|six|nine|twelve)\s+months|quarters?)\s+end(?:ed|ing)\s+(?:" + _MONTH + r"\s+\d{1,2},?\s+|\d{1,2}\s+" + _MONTH + r"\s+)(?:19|20)\d\d"
+    r"|\b(?:as\s+(?:of|at)|at)\s+(?:" + _MONTH + r"\s+\d{1,2},?\s+|\d{1,2}\s+" + _MONTH + r"\s+)(?:19|20)\d\d"
+    r"|\b(?:fiscal(?:\s+year)?|FY)\s*(?:19|20)\d\d\b",
+    re.I,
+)
+
+
 def _context_unit(texts: list[str]) -> Optional[Unit]:
     for t in texts:
         u = unit_from_sentence(t) or (parse_unit(t) if len(t) < 40 else None)
@@ -436,6 +503,7 @@ def _columns(header_rows: list[Row], ncol: int, cal: FiscalCalendar, context: li
     prefix = " ".join(h.label for h in header_rows if h.label and parse_unit(h.label) is None)
     for h in header_rows:
         cells = [(h.cells[j + 1].strip() if j + 1 < len(h.cells) else "") for j in range(ncol)]
+        cells = [re.sub(r"^((?:19|20)\d\d)[1-9]$", r"\1", c) for c in cells]  # "20181": 2018, note 1
         units = [parse_unit(c) for c in cells]
         if any(cells) and all(u is not None for c, u in zip(cells, units) if c):
             for j, u in enumerate(units):
@@ -450,26 +518,47 @@ def _columns(header_rows: list[Row], ncol: int, cal: FiscalCalendar, context: li
             elif last:
                 texts[j].append(last)
                 cols[j].filled = True
+    shared = _shared_prefix([texts[j][-1] if texts[j] else "" for j in range(ncol)])
     for j, col in enumerate(cols):
         pieces = [t for t in texts[j] if t]
         col.header = " ".join(pieces)
         full = (prefix + " " + col.header).strip()
-        col.period = parse_period(full, cal)
-        own = pieces[-1] if pieces else ""
+        col.period = parse_period(full, cal) or header_period(full, cal)
+        own = " ".join(pieces[-1].split()[len(shared.split()):]) if pieces else ""
+        if shared and not header_period(own, cal) and CHANGE_WORDS.search(shared):
+            own = (shared + " " + own).strip()  # "Percent Change" spanning "Actual" and "Constant"
         if CHANGE_WORDS.search(own) and not parse_period(own, cal):
             col.qualifier = own
             col.period = None
+            years = sorted(set(re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", full)))
+            col.span_end = header_period(years[-1], cal) if len(years) == 2 else None
             if "%" in own and col.unit is None:
                 col.unit = Unit("%", 1, "%")
-        if col.unit is None and re.search(r"\(%\)|^%$|\bpercent\b", own, re.I):
+        if col.unit is None and _PERCENT_HEADER.search(own):
             col.unit = Unit("%", 1, "%")
-        metric_bits = [p for p in pieces if not parse_period(p, cal) and not CHANGE_WORDS.search(p)]
+        metric_bits = [p for p in pieces if not (parse_period(p, cal) or header_period(p, cal)) and not CHANGE_WORDS.search(p)]
         col.metric = clean_label(" ".join(dict.fromkeys(metric_bits))) if metric_bits else ""
         if col.filled and col.unit is not None and col.unit.unit == "%" and col.metric:
             col.qualifier = ("YoY " if yoy else "") + "% change"
         elif col.metric and len(dict.fromkeys(metric_bits)) > 1:
             col.metric, col.qualifier = clean_label(metric_bits[0]), clean_label(" ".join(metric_bits[1:]))
     return cols
+
+
+# A column of percentages: "(%)", "2019 %", "% of Revenue", "Percent Owned", "Percentage of plan assets".
+_PERCENT_HEADER = re.compile(r"\(\s*(?:in\s+)?%\s*\)|^%|%$|\bper\s?cent(?:age)?s?\b|%\s+(?:of|to)\b", re.I)
+
+
+def _shared_prefix(headers: list[str]) -> str:
+    """Words every column header starts with, when each also has words of its own: a heading that spanned
+    the columns, printed in each cell ("Year Ended May 31, Percent Change 2019" ... "... 2018")."""
+    words = [h.split() for h in headers]
+    if len(words) < 2 or not all(words):
+        return ""
+    n = 0
+    while all(len(w) > n + 1 and w[n] == words[0][n] for w in words):
+        n += 1
+    return " ".join(words[0][:n]) if n else ""
 
 
 def _latest_period(cols: list[Column]) -> Optional[Period]:
@@ -599,74 +688,6 @@ def _unit_step(n: Number) -> float:
 
 # ---------------------------------------------------------------- units of one cell
 
-_PER_SHARE = re.compile(r"\bper\s+(?:common\s+)?(share|ads|adr|unit)s?\b|\bEPS\b|\bdividends?\s+per\b", re.I)
-_SHARES = re.compile(r"\((shares|ADSs?)\)|\bnumber of (?:shares|ADS)|\bweighted[- ]average\b.*\bshares\b|\bshares outstanding\b", re.I)
-# A title that states its figures are counts. Row labels ("Employees", "Contracts") state no unit.
-_COUNT_TITLE = re.compile(r"\bnumber of\b|\bheadcount\b|\(\s*(?:number|count)\s*\)", re.I)
-# A row label stating percent: "Gross margin (%)", "EBITDA margin in %", "Return on equity, in percent".
-_ROW_PERCENT = re.compile(r"\(\s*(?:in\s*)?(?:%|per\s?cent)\s*\)\s*$|\bin\s*%\s*$|\bin\s+per\s?cent\s*$", re.I)
-
-
-def _cell_unit(num: Number, row: Row, path: list[str], col: Column, table_unit: Optional[Unit], table_currency: str,
-               title: str, header_rows, j: int, ncol: int) -> Unit:
-    if num.suffix == "%":
-        return Unit("%", 1, "%")
-    if num.suffix.lower() in ("gbps", "mbps", "tbps"):
-        return Unit(num.suffix[0].upper() + num.suffix[1:].lower(), 1, num.suffix)
-    if num.suffix.lower() in ("pp", "pt", "pts"):
-        return Unit("pp", 1, "percentage points")
-    # A % (change) column stays % whatever the row measures: the EPS row's "% Change" cell is a percent.
-    if (col.unit is not None and col.unit.unit == "%") or "%" in col.qualifier:
-        return Unit("%", 1, "%")
-    if _ROW_PERCENT.search(row.label) or _ROW_PERCENT.search(col.metric):
-        return Unit("%", 1, "%")
-    base = col.unit or table_unit
-    label_unit = re.search(r"\(([^()]*)\)\s*$", row.label)
-    headers_text = " ".join(h.label for h in header_rows) + " " + col.header + " " + col.metric
-    if _PER_SHARE.search(row.label) or _PER_SHARE.search(col.metric):
-        per = _PER_SHARE.search(row.label) or _PER_SHARE.search(col.metric)
-        cur = (_per_column_currency(row.label, j, ncol) or num.currency
-               or (base.unit if base and base.unit not in ("%", "count") else "")
-               or currency_in(title + " " + headers_text) or table_currency)
-        what = per.group(1).lower() if per.lastindex else "share"
-        noun = "share" if what in ("share", "unit") or "dividend" in row.label.lower() else what.upper()
-        return Unit(f"{cur or 'unknown'}/{noun}", 1, f"{cur} per {noun}")
-    # Share counts: the row says so ("Number of shares"), or a heading above it does
-    # ("Weighted average shares outstanding:" over "Basic (in millions)").
-    if _SHARES.search(row.label) or any(_SHARES.search(p) for p in path[:-1]):
-        own = parse_unit(label_unit.group(1)) if label_unit else None
-        if own and own.scale and own.unit in ("", "count"):
-            return Unit("count", own.scale, f"{own.label} (count)")
-        scale = table_unit.scale if (table_unit and not col.unit and table_unit.scale) else 1
-        return Unit("count", scale, "shares" if scale == 1 else f"shares ({table_unit.label})")
-    if label_unit:
-        own = parse_unit(label_unit.group(1))
-        if own and own.unit == "%":
-            return own
-    if base is not None:
-        if not base.unit:
-            cur = num.currency or currency_in(title + " " + headers_text) or table_currency
-            if cur:
-                return Unit(cur, base.scale, f"{base.label} ({cur})")
-        if base.unit and base.unit not in ("%",) and num.currency and num.currency != base.unit:
-            return Unit(num.currency, base.scale, base.label)
-        return base
-    if _COUNT_TITLE.search(title):
-        return Unit("count", 1, "count")
-    if num.currency or table_currency:
-        cur = num.currency or table_currency
-        return Unit(cur, 0, f"{cur}, scale not stated")
-    return Unit("", 0, "unknown scale")
-
-
-def _per_column_currency(label: str, j: int, ncol: int) -> str:
-    """"(JPY / U.S. Dollars / JPY)" in a label gives each column its currency."""
-    m = re.search(r"\(([^()]+/[^()]+)\)", label)
-    if not m:
-        return ""
-    parts = [currency_in(p) for p in m.group(1).split("/")]
-    return parts[j] if j < len(parts) and len(parts) == ncol else ""
-
 
 def _column_text(col: Column, unit: Unit) -> str:
     bits = [col.period.label if col.period else col.header]
@@ -767,6 +788,9 @@ def _narrative_chunks(filing: str, lines: list[str], blocks) -> list[Chunk]:
             continue
         prev_blank = i == 0 or not lines[i - 1].strip()
         next_blank = i + 1 >= len(lines) or not lines[i + 1].strip()
+        if _TABLE_MARK.match(s):
+            flush()
+            continue
         if _is_heading(s) and prev_blank and next_blank and len(s) < 90:
             flush()
             heading = s.rstrip(":")

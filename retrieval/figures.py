@@ -59,7 +59,7 @@ _FIGURE = re.compile(
     (?:\s?(?P<scale>thousand|million|billion|trillion|mn|mln|bn|tn)s?\b|(?P<short>k|m|bn|b)\b)?
     (?:\s?(?P<unit>%|percent\b|per\s?cent\b|percentage\s+points?\b|basis\s+points?\b|points?\b|ppts?\b|pp\b|pts?\b|bps?\b
         |times\b|x\b|-?fold\b|[GMT]bps\b))?
-    (?P<share>\s?per\s+share\b)?
+    (?P<share>\s?per\s+(?:share|ADS)\b|\s?\((?:[A-Z]{{3}})/(?:share|ADS)\))?
     (?P<per>\s?per\s+(?:US\s+)?(?:dollar|USD|yen|JPY|euro|EUR)s?\b)?
     (?P<cur2>\s?(?:JPY|USD|EUR|GBP|CNY|RMB|yen|US\s+dollars?|dollars?|euros?)\b)?""",
     re.X | re.I,
@@ -153,8 +153,9 @@ def _figure(m: re.Match, text: str, last_currency: str) -> tuple[Optional[Figure
     unit, factor = "", 1.0
     if m["unit"]:
         unit, factor = _unit(m["unit"])
-    elif m["share"]:
-        unit = f"{currency or last_currency}/share"
+    elif m["share"]:  # "JPY 12.34 per share", "24.74 (JPY/ADS)"
+        shown = re.search(r"([A-Z]{3})?/?(share|ADS)\W*$", m["share"].strip(), re.I)
+        unit = f"{currency or CURRENCIES.get((shown[1] or '').lower()) or last_currency}/{shown[2].replace('SHARE', 'share')}"
     elif m["per"]:
         per = m["per"].lower().split("per", 1)[1].strip().rstrip("s")
         unit = f"{currency or last_currency}/{CURRENCIES.get(per, per.upper())}"

@@ -117,6 +117,8 @@ class Answer:
     explanation: str = ""  # plain words for jargon
     alternatives: list[str] = field(default_factory=list)
     summary: str = ""  # the one-sentence answer
+    plan: Optional[object] = None  # the understood question (retrieval.plan.Plan)
+    program: str = ""  # the plan as a program, e.g. "divide([operating income], [total revenues])"
 
     def to_json(self) -> dict:
         return {

@@ -8,7 +8,7 @@ from typing import Optional
 from ingest.cells import FiscalCalendar, add_months, months_between
 from schema import Fact, Period
 
-from .understand import PeriodSpec
+from .plan import PeriodSpec
 
 Key = tuple  # (end ISO date, months, is_target)
 

@@ -64,6 +64,6 @@ def phrase(answer: Answer, model) -> Answer:
     if problems:
         log.warning("chat model text dropped: %s", "; ".join(problems))
         return answer
-    from .engine import render
+    from .render import render
 
     return replace(answer, summary=text, text=render(text, answer.explanation, answer.calculation, answer.sources, answer.alternatives))

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
+from functools import lru_cache
 from typing import Optional
 
+from .formula import composed
+from .plan import Cues, Plan, PeriodSpec
 from .text import canonical, glossary, tokens
 
 ORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
@@ -13,41 +16,6 @@ MONTH_NUM = {m: i + 1 for i, m in enumerate(
 MONTH_NUM.update({k[:3]: v for k, v in list(MONTH_NUM.items())})
 MONTH_NUM["sept"] = 9
 MONTH_RE = r"\b(january|february|march|april|may(?=\s+\d)|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\b\.?"
-
-
-@dataclass
-class PeriodSpec:
-    """What a question says about time; resolved against the filing's periods later."""
-
-    months: Optional[int] = None  # 12, 6, 3, or 0 for a date
-    index: Optional[int] = None  # which half / quarter of the fiscal year
-    fy: Optional[int] = None
-    end_month: Optional[int] = None
-    end_year: Optional[int] = None
-    relative: int = 0  # -1: the year before
-    target: bool = False
-    start_of_fy: bool = False
-    year_end: bool = False  # "at year end": the latest fiscal year end the filing has reached
-    start: bool = False  # the balance at the start of the named period ("at the start of the second quarter")
-
-    def empty(self) -> bool:
-        return self == PeriodSpec()
-
-
-@dataclass
-class Query:
-    text: str
-    op: str = "value"
-    metric: str = ""  # the words naming the figure, synonyms applied, period/op words removed
-    periods: list[PeriodSpec] = field(default_factory=list)
-    currency: str = ""
-    parts: list[str] = field(default_factory=list)  # operands named separately (share, sum, compare, ratio)
-    elliptical: bool = False
-    explicit_op: bool = False
-
-    @property
-    def metric_tokens(self) -> list[str]:
-        return tokens(self.metric)
 
 
 # "Which segment had the highest operating income?": the best of a group of sibling rows. An "or"
@@ -226,7 +194,7 @@ OP_WORDS = re.compile(
 )
 
 
-def understand(question: str) -> Query:
+def understand(question: str) -> Plan:
     q = " ".join(question.split())
     # "the first or the second quarter" names two quarters.
     q = re.sub(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+or\s+(the\s+)?(first|second|third|fourth|1st|2nd|3rd|4th)\s+(quarter|half)\b",
@@ -249,7 +217,79 @@ def understand(question: str) -> Query:
     metric = OP_WORDS.sub(" ", bare if tokens(bare) else metric)
     short = len(tokens(metric)) == 0
     elliptical = bool(ELLIPSIS.search(q)) and len(q) < 80 or short
-    return Query(q, op, metric, periods, currency, parts, elliptical, explicit)
+    expr = None
+    if op in ("value", "change", "pct_change", "sum", "ratio", "share", "operating_margin", "define"):
+        expr, op = composed(canonical(q), metric, op)
+    cues = read_cues(q, metric)
+    op = _settle(op, q, metric, periods, cues)
+    return Plan(q, op, metric, tuple(periods), currency, tuple(parts), expr, cues,
+                tuple(tokens(q, keep_stop=True)), elliptical, explicit)
+
+
+HOLDING = re.compile(r"\b(have|had|has|hold|holds|held|on hand|balance|owe|owed|owes)\b", re.I)
+BASE_FIRST = re.compile(r"\bsince\b|\b(?:from|compared (?:with|to)|versus|vs\.?|than)\s+(?:the\s+)?(?:(?:fiscal\s+(?:year\s+)?|fy\s*|financial\s+year\s+)?'?\d{2,4}\b|(?:end\s+of\s+)?"
+                        + MONTH_RE + ")", re.I)
+MOVED = re.compile(r"\b(change|changed|grow|grew|increase|decrease|improve|improved|rise|rose|fall|fell|compared|versus|from last year|points)\b", re.I)
+DOWN = re.compile(r"\b(down|decrease|decreased|fall|fell|drop|dropped|decline|declined|lower|shrink|shrank)\b", re.I)
+UP = re.compile(r"\b(up|increase|increased|rise|rose|grow|grew|growth|higher|double|doubled|jump|jumped)\b", re.I)
+EXCLUDING = re.compile(r"(?P<a>\w.*?)\s+(?:excluding|without|not counting|leaving out)\s+(?P<b>\w.*)", re.I)
+
+
+def read_cues(q: str, metric: str) -> Cues:
+    counted = re.search(r"\bhow many\s+(.+?)\s+(?:did|do|does|were|was|are|is|had|has|have|in|at|for)\b", canonical(q), re.I)
+    rank = RANK.search(q)
+    word = rank["word"].lower() if rank else ""
+    down, up = bool(DOWN.search(q)), bool(UP.search(q))
+    term = glossary_term(q)
+    said = ""
+    if term and " " not in term:  # the term as the question writes it ("SG&A", "EBITDA")
+        m = re.search(r"&?".join(re.escape(c) for c in term.replace(" ", "")), re.sub(r"\s+", "", q), re.I)
+        said = m.group(0) if m else ""
+    return Cues(
+        counts=bool(re.search(r"\bhow many\b|\bnumber of\b", q, re.I)),
+        counted=tuple(tokens(counted.group(1))) if counted else (),
+        holding=bool(HOLDING.search(q)),
+        base_first=bool(BASE_FIRST.search(q)),
+        moved=bool(MOVED.search(q)),
+        high=word in HIGH if word else True,
+        faster=bool(re.search(r"\b(?:faster|more|most|quicker)\b", q, re.I)),
+        rank_word=word,
+        rank_group=rank["group"] if rank else "",
+        growth=word in ("fastest", "slowest") or bool(re.search(r"\bgr[eo]w|\bgrowth\b|\bincrease", q, re.I)),
+        quarterly=bool(re.search(r"\bquarter(?:ly)?\b", q, re.I)),
+        direction="both" if down and up else "down" if down else "up" if up else "",
+        term=term or "",
+        term_said=said,
+    )
+
+
+def _settle(op: str, q: str, metric: str, periods: list, cues: Cues) -> str:
+    """A definition only for "what is <term>?"; "what is this year's revenue target?" and "what's the
+    revenue?" ask for a figure. "X excluding Y" is its own operation."""
+    if op == "define":
+        figure = re.search(r"^\s*what(?:'s| is| are| was| were)\s+(?:the|our|its|their|this|that|\w+'s)\s", q, re.I) and not re.search(
+            r"\b(mean|means|meaning|stand for|stands for|definition|define|explain)\b", q, re.I)
+        asked = set(tokens(metric)) - set(tokens("mean meaning stand definition define explain"))
+        term = cues.term
+        if not (term and not periods and not figure and asked <= set(tokens(term)) | set(tokens(canonical(term)))):
+            op = "value"
+    if op == "value" and EXCLUDING.search(metric):
+        op = "excluding"
+    return op
+
+
+def glossary_term(text: str) -> Optional[str]:
+    """The longest glossary term the text names."""
+    t = " " + " ".join(tokens(text, keep_stop=True)) + " "
+    for term in _terms_by_length():
+        if f" {' '.join(tokens(term, keep_stop=True))} " in t:
+            return term
+    return None
+
+
+@lru_cache(maxsize=1)
+def _terms_by_length() -> tuple[str, ...]:
+    return tuple(sorted(glossary()["terms"], key=len, reverse=True))
 
 
 def split_parts(metric: str, op: str) -> list[str]:
@@ -301,12 +341,3 @@ def _shared_noun(a: str, b: str) -> tuple[str, str]:
 def _clean_part(s: str) -> str:
     s = re.sub(r"\b(which|what|did|does|is|are|was|were|grew|grow|faster|slower|brought in|in|the|more|larger|bigger|higher|give|amount|plus|combined|together)\b", " ", s, flags=re.I)
     return " ".join(s.split()).strip(" ?.,:")
-
-
-def not_covered(question: str) -> Optional[tuple[str, str]]:
-    """A topic filings of this kind usually leave out: (what it is, the words that named it)."""
-    for pat, what in glossary()["not_covered"].items():
-        m = re.search(pat, question, re.I)
-        if m:
-            return what, m.group(0)
-    return None

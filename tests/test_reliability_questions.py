@@ -1,7 +1,7 @@
 """Bad and hostile questions get a clear reply and never a wrong number.
 
-The engine runs in-process on an index built once per test session with the real embedder (into the
-session's temp folder, shared with the other test_reliability_* modules). Every answer is checked by
+The engine runs in-process on the real IIJ index built once per test session (tests/conftest.py),
+shared with the other modules that only ask questions. Every answer is checked by
 `check_answer`: a value only when answerable, every figure traced to the fact table (or to a
 calculation on cited facts), every money amount in the summary a figure of the filing, and the same
 question always gives the same answer. Hypothesis fuzzes the question parser and the engine.
@@ -13,34 +13,21 @@ import math
 import os
 import re
 import time
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 from app import Backend, EMPTY_REPLY, Asker, clean_history
-from ingest.pipeline import ensure_index
 from retrieval.engine import Engine
-from retrieval.understand import Query, understand
+from retrieval.ops import OPS as RUNNABLE
+from retrieval.plan import Plan
+from retrieval.understand import understand
 from schema import Answer
-from settings import Settings
-
-ROOT = Path(__file__).resolve().parent.parent
 CASH_SEPT_2012 = 11_670_450_000.0  # balance sheet, line 286: 11,670,450 thousand JPY
 REVENUE_1H12 = 51_109_001_000.0
 FUZZ_EXAMPLES = int(os.environ.get("FQA_FUZZ_EXAMPLES", "50"))  # raise it for a longer, random fuzz run
 FUZZ = dict(deadline=None, database=None, derandomize="FQA_FUZZ_EXAMPLES" not in os.environ,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-
-
-@pytest.fixture(scope="session")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    """The engine on the shared real-embedder index (built by whichever reliability module runs first)."""
-    s = Settings().with_(index_dir=tmp_path_factory.getbasetemp() / "reliability-index")
-    info = ensure_index(s)
-    e = Engine(s, info)
-    e.warm()
-    return e
 
 
 # ---------------------------------------------------------------- the checker
@@ -251,8 +238,7 @@ def test_client_history_is_cleaned_before_the_engine_sees_it():
 
 # ---------------------------------------------------------------- fuzzing
 
-OPS = {"narrative", "target_remaining", "target_progress", "margin_ratio", "margin", "operating_margin", "compare",
-       "ratio", "share", "sum", "pct_change", "pp_change", "change", "define", "value", "rank", "average", "compare_growth"}
+OPS = set(RUNNABLE)  # every plan names an operation a module runs
 
 
 @hsettings(max_examples=FUZZ_EXAMPLES * 8, **FUZZ)
@@ -261,7 +247,7 @@ def test_fuzz_understand_never_raises_and_is_deterministic(text):
     t = time.monotonic()
     q = understand(text)
     assert time.monotonic() - t < 5.0, "the question parser must stay fast on any input"
-    assert isinstance(q, Query) and q.op in OPS
+    assert isinstance(q, Plan) and q.op in OPS
     assert q == understand(text)
 
 

@@ -1,0 +1,104 @@
+"""Follow-ups merge plans, not texts: "and the year before?" takes the previous question's figure
+and operation with its own period. Each earlier question is understood once per conversation
+(its merged plan is kept), so a follow-up costs what a plain question does."""
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import replace
+from typing import Optional
+
+from .guard import clean_question
+from .plan import Plan
+from .resolve import Resolver
+from .text import tokens
+from .understand import understand
+
+MARGINS = ("margin", "margin_ratio", "operating_margin")
+CHANGES = ("change", "pct_change")
+
+
+class Conversation:
+    """Merges a plan with the plans of the questions before it; merged plans are remembered by the
+    conversation's questions so far."""
+
+    def __init__(self, res: Resolver, size: int = 512):
+        self.res = res
+        self._memo: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        self._size = size
+
+    def merge(self, q: Plan, history: list) -> Plan:
+        asked = tuple(m.get("content", "") for m in history if isinstance(m, dict) and m.get("role") == "user")
+        if not asked:
+            return q
+        prev = self._plan(asked)
+        return self._merge(q, prev) if prev is not None else q
+
+    def _plan(self, asked: tuple) -> Optional[Plan]:
+        """The merged plan of the last question asked so far."""
+        with self._lock:
+            if asked in self._memo:
+                self._memo.move_to_end(asked)
+                return self._memo[asked]
+        text = clean_question(asked[-1], 10_000)[0]
+        if not text:
+            return None
+        p = understand(text)
+        if len(asked) > 1 and not self.res.strong(p):
+            before = self._plan(asked[:-1])
+            p = self._merge(p, before) if before is not None else p
+        with self._lock:
+            self._memo[asked] = p
+            while len(self._memo) > self._size:
+                self._memo.popitem(last=False)
+        return p
+
+    def _merge(self, q: Plan, p: Plan) -> Plan:
+        if q.op == "narrative" or not (q.elliptical or not self.res.strong(q)):
+            return q
+        metric = self._merge_metric(q, p) if self.res.strong(q) else p.metric
+        periods = q.periods or p.periods
+        if q.periods and len(q.periods) == 1 and q.periods[0].relative and p.periods:
+            periods = tuple(replace(s, relative=-1) for s in p.periods[-1:])
+        op = q.op if q.explicit_op else p.op
+        if p.op in MARGINS and q.op in CHANGES:
+            op = p.op  # "how did that change?" after a margin question: the margin's change
+        if op in CHANGES and not q.periods and p.periods and not q.explicit_op:
+            periods = p.periods
+        if q.op in CHANGES and q.explicit_op and not q.periods and p.periods:
+            periods = (replace(p.periods[-1], relative=-1), p.periods[-1])
+        if q.parts:
+            # "What share of total revenue is that?": "that" is the previous question's figure.
+            parts = tuple(x if any(self.res.ctx.rows.known(t) for t in tokens(x)) else p.metric for x in q.parts)
+            return replace(q, parts=parts, periods=periods, currency=q.currency or p.currency)
+        if q.op == "share":
+            whole = re.sub(r".*?\bof\s+", "", q.metric).strip() or "total"
+            return replace(q, metric=p.metric, parts=(p.metric, whole), periods=periods)
+        if q.op == "target_remaining" and p.op == "value":
+            return replace(q, metric=p.metric, periods=periods)
+        cues = q.cues if q.cues.rank_word or op != "rank" else p.cues  # "and the lowest?" keeps what is ranked
+        return replace(q, metric=metric, periods=periods, op=op, currency=q.currency or p.currency, parts=q.parts or p.parts,
+                       expr=q.expr or p.expr, cues=cues)
+
+    def _merge_metric(self, q: Plan, p: Plan) -> str:
+        """An elliptical follow-up that names something ("and diluted?", "its gross margin") refines the
+        previous subject: try it added to, or swapped for one word of, the previous question's words."""
+        if not q.elliptical:
+            return q.metric
+        rows = self.res.ctx.rows
+        cur = [t for t in q.metric_tokens if rows.known(t)]
+        prev = p.metric_tokens
+        if q.op in MARGINS or not prev or len(cur) > 2:
+            return f"{q.metric} {p.metric}"
+        # Swapped for a run of the previous words ("network services" for "systems integration"), or
+        # added to them ("diluted" to "EPS"); on a tie, swapping wins ("what about X?").
+        swaps = [prev[:i] + cur + prev[j:] for i in range(len(prev)) for j in range(i + 1, min(len(prev), i + len(cur) + 1) + 1)]
+        options = list(dict.fromkeys(" ".join(o) for o in swaps + [cur + prev]))
+
+        def fit(m: str) -> float:
+            hits = rows.rank(m, m, k=1)
+            return hits[0].parts.get("coverage", 0) if hits else 0.0
+
+        return max(options, key=fit)

@@ -1,0 +1,104 @@
+"""What reaches understanding: control characters and markup stripped, bad input refused with a
+reply that says what to do, instructions inside a question dropped, and topics or names the
+filing cannot speak to declined before any figure is looked for."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .context import EXAMPLES, Context
+from .text import canonical, glossary
+
+INJECTION = re.compile(
+    r"(ignore|disregard|forget|override)\b[^.?!]*\b(rules?|instructions?|previous|above|prompt|system)"
+    r"|\b(pretend|act as|you are now|from now on|system prompt|jailbreak)\b"
+    r"|\b(say|repeat|answer|reply|tell (?:me|them))\b[^.?!]*\b(that|back|was|is|=)\b[^.?!]*\d"
+    r"|\balready confirmed\b|\bjust repeat\b",
+    re.I,
+)
+GREETING = re.compile(r"^\s*(hi|hello|hey|good (?:morning|afternoon|evening)|thanks|thank you|ok|okay)\b[\s!.?]*$", re.I)
+MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+          "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
+# Capitalised words that are not names: question words, periods, currencies, commands.
+COMMON = {"what", "how", "why", "which", "when", "who", "the", "and", "did", "was", "were", "is", "in", "of", "for", "by",
+          "give", "tell", "show", "ignore", "my", "please", "also", "so", "then", "work", "convert", "according",
+          "roughly", "compare", "us", "usd", "yen", "jpy", "dollars", "dollar", "ceo", "cfo", "q1", "q2", "q3", "q4",
+          "fy", "h1", "h2", "i", "ok", "okay", "thanks", "hi", "hello", "it", "its", "say", "just", "repeat", "reply",
+          "answer", "pretend", "disregard", "forget", "system",
+          "operating", "net", "total", "gross", "fiscal", "first", "second", "third", "fourth", "year", "quarter", "half"}
+
+
+@dataclass
+class Checked:
+    text: str = ""  # the question to understand
+    reply: str = ""  # a reply instead of an answer (bad input, greeting, out of scope)
+    answered: bool = False  # the reply is a decline of a real question (not a prompt to ask one)
+    notes: list = field(default_factory=list)  # said before the answer ("I ignored instructions ...")
+
+
+def check(question, ctx: Context) -> Checked:
+    cleaned, problem = clean_question(question, ctx.settings.max_question_chars)
+    if problem:
+        return Checked(reply=problem.replace(EXAMPLES, ctx.example()))
+    notes = []
+    if INJECTION.search(cleaned):
+        kept = " ".join(s for s in re.split(r"(?<=[.!?])\s+", cleaned) if not INJECTION.search(s))
+        if not kept.strip():
+            return Checked(question, "The filing does not say anything I could check here: I answer only from the filing "
+                                     "and do not repeat figures given in a question. Ask, for example: " + ctx.example(), True)
+        notes.append("I ignored instructions inside the question: every figure here comes from the filing.")
+        cleaned = kept.strip()
+    if GREETING.match(cleaned):
+        return Checked(question, "Hello! Ask me about a figure in the filing, for example: " + ctx.example(), True)
+    topic = not_covered(cleaned)
+    if topic and not ctx.has_row_for(topic[1]):
+        return Checked(cleaned, f"The filing does not say: it does not cover {topic[0]}.", True, notes)
+    stranger = unknown_name(cleaned, ctx)
+    if stranger:
+        return Checked(cleaned, f"The filing does not say anything about {stranger}; it reports only this company's own results.", True, notes)
+    return Checked(cleaned, notes=notes)
+
+
+def clean_question(q, limit: int) -> tuple[str, str]:
+    """Strips control characters; returns (question, problem) where problem is a reply for bad input."""
+    if q is None or not isinstance(q, str):
+        return "", "Please type a question about the filing, for example: " + EXAMPLES
+    q = "".join(ch if ch in "\t\n" or unicodedata.category(ch)[0] != "C" else " " for ch in q)
+    q = re.sub(r"<[^<>]{0,200}>", " ", q)  # markup around a question is not part of it
+    q = " ".join(q.split())
+    if not q:
+        return "", "Please type a question about the filing, for example: " + EXAMPLES
+    if len(q) > limit:
+        return "", f"That question is {len(q):,} characters long; please keep it under {limit:,} characters and ask about one figure at a time."
+    if not re.search(r"[A-Za-z]", q):
+        return "", "I can only read questions written in English words, for example: " + EXAMPLES
+    return q, ""
+
+
+def not_covered(question: str) -> Optional[tuple[str, str]]:
+    """A topic filings of this kind usually leave out: (what it is, the words that named it)."""
+    for pat, what in glossary()["not_covered"].items():
+        m = re.search(pat, question, re.I)
+        if m:
+            return what, m.group(0)
+    return None
+
+
+def unknown_name(q: str, ctx: Context) -> Optional[str]:
+    """A proper name the filing never mentions (another company, a place) means it cannot answer."""
+    for w in re.findall(r"\b([A-Z][A-Za-z0-9&\-]+(?:\s+[A-Z][A-Za-z0-9&\-]+)*)", q):
+        parts = re.findall(r"[A-Za-z0-9]+", w)
+        first_word = q.strip().startswith(w)
+        for p in parts:
+            pl = p.lower()
+            if first_word and p == parts[0]:
+                continue
+            if pl in ctx.filing_words or pl in COMMON or pl in MONTHS or canonical(p).lower() != p.lower():
+                continue
+            if re.fullmatch(r"(?:FY|CY|H|Q)?\d{2,4}|[1-4][HQ]\d{0,4}|(?:FY|H|Q)\d(?:FY)?\d{0,4}", p, re.I):
+                continue  # a period ("FY2013", "1H13"): not a name; the period check says whether it is covered
+            if len(p) >= 2 and (p.isupper() or p[0].isupper()):
+                return w
+    return None

@@ -1,0 +1,36 @@
+"""One module per operation, each with one entry point `run(plan, ctx) -> Answer`.
+
+`OPS` maps a plan's operation name to its module; a new operation is a module here, a line below,
+data in the glossary and tests.
+"""
+from __future__ import annotations
+
+from . import (average, change, compare, compare_growth, define, excluding, expr, margin, margin_formula, narrative,
+               rank, share, sum as total, target, value)
+
+OPS = {
+    "value": value.run,
+    "change": change.run,
+    "pct_change": change.run,
+    "margin": margin.run,
+    "margin_ratio": margin.run,
+    "operating_margin": margin_formula.run,
+    "share": share.run,
+    "ratio": share.run,
+    "sum": total.run,
+    "excluding": excluding.run,
+    "average": average.run,
+    "compare": compare.run,
+    "compare_growth": compare_growth.run,
+    "rank": rank.run,
+    "target_remaining": target.run,
+    "target_progress": target.run,
+    "narrative": narrative.run,
+    "define": define.run,
+    "expr": expr.run,
+}
+
+
+def run(plan, ctx):
+    """Runs the plan's operation; an unknown operation answers as a plain figure."""
+    return OPS.get(plan.op, value.run)(plan, ctx)

@@ -1,0 +1,88 @@
+"""The change of one figure between two periods, in its unit or in percent."""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from schema import Answer, Fact
+
+from .. import calculator as calc
+from ..calculator import Quantity
+from ..context import bare
+from ..periods import Key, key_of
+from ..plan import Plan
+from ..render import money, pct_words
+from ..resolve import Pick
+
+# A row that is itself a change ("Net increase (decrease) in cash") answers "how much did cash change" as printed.
+CHANGE_ROW = re.compile(r"\b(net )?(increase|decrease|change)s?\b(?! in (?:accounts|inventor|net investment|income taxes|deferred|accrued|short-term))", re.I)
+
+
+def run(q: Plan, ctx) -> Answer:
+    res, periods = ctx.res, ctx.periods
+    s1, s2 = res.specs(q, 2)
+    if s1 and s2 and not s1.relative and not s2.relative:
+        r1, r2 = periods.resolve(s1), periods.resolve(s2)
+        if r1 and r2 and r1[0] > r2[0]:
+            s1, s2 = s2, s1  # "September 2012 than September 2011": from the earlier to the later
+    k2 = res.key(s2)
+    base = periods.resolve(s1) if s2 is None and s1 and not s1.relative else None
+    if base and base[1] == 0:
+        k2 = periods.balance_date_after(base[0])  # "since March": from that balance to the next one reported
+    unit = "USD" if q.currency == "USD" else None
+    p2 = res.pick(q.metric, q, k2, unit)
+    if p2 is None:
+        return ctx.out.not_found(q, k2)
+    k2 = key_of(p2.fact.period)
+    if CHANGE_ROW.search(p2.fact.metric) and len([s for s in q.periods if not s.relative]) <= 1 and not any(s.relative for s in q.periods):
+        return ctx.out.answer_fact(q, p2.fact)
+    k1 = periods.resolve(s1, None) if s1 and not (s1.relative and s2 is None) else periods.shift(k2, -1)
+    if s1 and s1.relative and s2 is not None:
+        k1 = periods.shift(k2, s1.relative)
+    if k1 and k1[0] > k2[0]:
+        # "2Q12 versus 2Q11": the change runs from the earlier period to the later one.
+        k1, k2 = k2, k1
+        p2 = res.pick(q.metric, q, k2, unit) or p2
+    printed = None
+    for cand in res.same_figure(res.picks(q.metric, q, k2, unit) or [p2]):
+        printed = printed_change(ctx, cand, k1, k2, "%" if q.op == "pct_change" else p2.fact.unit)
+        if printed is not None:
+            break
+    if printed is not None and printed.unit != "%":
+        return ctx.out.finish(q, f"{ctx.name(p2.fact)} changed by {money(printed.value, printed.unit, signed=True)} from {periods.label(k1)} to {printed.period.label}, as the filing prints it.", printed.value, printed.unit, None, [printed])
+    if q.op == "pct_change" and printed is not None:
+        summary = f"{ctx.name(p2.fact)} went {pct_words(printed.value)} in {printed.period.label} compared with {periods.label(k1)}, as the filing prints it."
+        return ctx.out.finish(q, summary, printed.value, "%", None, [printed])
+    p1f = res.fact_for(p2.row, k1, q, p2.fact.unit)
+    if p1f is None and k1:
+        other_row = res.pick(q.metric, q, k1, p2.fact.unit)
+        p1f = other_row.fact if other_row else None
+    if p1f is None and k1 and k1[1] == 0:
+        # For a balance, "the change" is against the other date the table gives.
+        others = [f for f in p2.row.facts if f.period.end < k2[0] and f.unit == p2.fact.unit and not f.qualifier]
+        p1f = max(others, key=lambda f: f.period.end) if others else None
+    if p1f is None:
+        pct = printed_change(ctx, p2, k1, k2, "%") or next(
+            (x for c in res.same_figure(res.picks(q.metric, q, k2, unit) or [p2]) for x in [printed_change(ctx, c, k1, k2, "%")] if x), None)
+        if pct is not None:
+            summary = f"The filing gives this change only as a percentage: {ctx.name(p2.fact).lower()} {pct_words(pct.value)} in {pct.period.label} compared with a year earlier."
+            return ctx.out.finish(q, summary, pct.value, "%", None, [pct])
+        return ctx.out.not_found(q, k1)
+    a, b = Quantity.of(p1f), Quantity.of(p2.fact)
+    if q.op == "pct_change" and a.unit != "%":
+        what = f"Percentage change in {ctx.name(p2.fact).lower()} from {bare(p1f.period.label)} to {bare(p2.fact.period.label)}"
+        return ctx.out.compose(q, calc.pct_change(a, b), what, [p1f, p2.fact])
+    return ctx.out.compose(q, calc.change(a, b), change_what(ctx, p1f, p2.fact), [p1f, p2.fact], base=a.value)
+
+
+def change_what(ctx, before: Fact, after: Fact) -> str:
+    return (f"Change in {ctx.name(after).lower()} from {bare(before.period.label)} ({money(before.value, before.unit)}) "
+            f"to {bare(after.period.label)} ({money(after.value, after.unit)})")
+
+
+def printed_change(ctx, p: Pick, k1: Optional[Key], k2: Key, unit: str) -> Optional[Fact]:
+    """The change column the table prints itself (YoY % change, YoY change), when it is the one asked."""
+    if k1 is None or ctx.periods.shift(k2, -1) != k1:
+        return None
+    return next((f for f in p.row.facts if key_of(f.period) == k2 and f.unit == unit and f.qualifier
+                 and re.search(r"change|yoy|increase|growth", f.qualifier, re.I) and (unit == "%") == ("%" in f.qualifier)), None)

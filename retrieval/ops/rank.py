@@ -1,0 +1,132 @@
+"""The highest or lowest of a group: the rows under one heading ("Operating income (loss):" over the
+segments), or the rows of a table ("Revenue by Region"), in one period; or one row across periods
+when the group is a time ("which quarter")."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Optional
+
+from schema import Answer
+
+from .. import calculator as calc
+from ..calculator import Quantity
+from ..context import for_period, row_name
+from ..periods import Key, key_of
+from ..plan import Plan
+from ..render import fmt_plain, money
+from ..search import GENERIC_LABELS, RowDoc
+from ..text import tokens
+from .value import as_value
+
+PERIOD_LENGTHS = {"quarter": 3, "half": 6, "year": 12}
+PERIOD_WORDS = set(PERIOD_LENGTHS) | {"month", "period"}
+GENERIC_GROUP = {"one", "item", "line", "business", "part", "category", "type", "kind", "area", "unit"}
+# Lines of a breakdown that reconcile it rather than belong to it.
+NOT_A_MEMBER = re.compile(r"(?:corporate|elimination|intersegment|adjustment|reconcil|consolidation|central functions|unallocated|group\b)", re.I)
+
+
+def run(q: Plan, ctx) -> Answer:
+    c = q.cues
+    if not c.rank_word:
+        return as_value(q, ctx)
+    group = set(tokens(c.rank_group)) - GENERIC_GROUP
+    want = [t for t in tokens(q.metric) if t not in group and t not in tokens(c.rank_word) and ctx.rows.known(t)]
+    key = ctx.res.key(ctx.res.specs(q, 1)[0])
+    said = set(c.rank_group.lower().split())
+    if said & PERIOD_WORDS:
+        return rank_periods(q, ctx, want, next((PERIOD_LENGTHS[w] for w in said if w in PERIOD_LENGTHS), None))
+    # No measure named ("which segment grew fastest?"): revenue, where a breakdown of it exists.
+    groups = groups_for(ctx, want, group) if want else (groups_for(ctx, tokens("revenues"), group) or groups_for(ctx, [], group))
+    for rows in groups:
+        scored = rank_rows(q, ctx, rows, key, c.growth)
+        if len(scored) >= 2:
+            break
+    else:
+        return ctx.out.not_found(q, key)
+    scored.sort(key=lambda x: x[0].value, reverse=c.high)
+    best, row, facts = scored[0]
+    f = facts[-1]
+    what = "grew fastest" if c.growth and c.high else "grew slowest" if c.growth else c.rank_word
+    measure = "" if c.growth else f" {ctx.name(row.first).lower()}" if not want else " " + " ".join(
+        w for w in re.sub(r"[^\w\s&-]", " ", q.metric).split() if set(tokens(w)) & set(want))
+    head = f"{row_name(row)} {what}" if c.growth else f"{row_name(row)} had the {what}{measure}"
+    others = "; ".join(f"{row_name(r)} {money(v.value, v.unit)}" for v, r, _ in scored[1:])
+    summary = f"{head} {for_period(f.period.label)}: {money(best.value, best.unit)}. The others: {others}."
+    working = "; ".join(f"{row_name(r)}: {v.working() if c.growth else money(v.value, v.unit)}" for v, r, _ in scored)
+    return ctx.out.finish(q, summary, best.value, best.unit, working, [x for _, _, fs in scored for x in fs])
+
+
+def rank_rows(q: Plan, ctx, rows: list[RowDoc], key: Optional[Key], growth: bool) -> list[tuple]:
+    """(value or growth, row, facts used) for each row of a group that reports the period."""
+    key = key or group_period(ctx, rows)
+    # One measure for all: the group's amounts, not its printed % change column.
+    units = Counter(f.unit for r in rows for f in r.facts if f.unit != "%")
+    unit = units.most_common(1)[0][0] if units else None
+    scored = []
+    for r in rows:
+        f = ctx.res.fact_for(r, key, q, unit)
+        if f is None:
+            continue
+        if growth:
+            f0 = ctx.res.fact_for(r, ctx.periods.shift(key_of(f.period), -1), q, f.unit)
+            if f0 is not None and f0.value > 0:
+                scored.append((calc.pct_change(Quantity.of(f0), Quantity.of(f)), r, [f0, f]))
+        else:
+            scored.append((Quantity.of(f), r, [f]))
+    return scored
+
+
+def siblings(ctx) -> dict[tuple, list[RowDoc]]:
+    """Rows by (table, heading path): the members of each breakdown, without totals, reconciling
+    lines or rows that head others. Built once per filing, on the first ranking question."""
+    with ctx.lock:
+        if "siblings" not in ctx.memo:
+            heads = {(r.key[0], r.key[1][:i]) for r in ctx.rows.rows for i in range(1, len(r.key[1]))}
+            groups: dict[tuple, list[RowDoc]] = {}
+            for r in ctx.rows.rows:
+                name = r.first.metric.lower().strip()
+                if (r.key[0].startswith("text:") or name in GENERIC_LABELS or name.startswith(("total", "subtotal"))
+                        or NOT_A_MEMBER.match(name) or (r.key[0], r.key[1]) in heads):
+                    continue
+                groups.setdefault((r.key[0], r.key[1][:-1]), []).append(r)
+            ctx.memo["siblings"] = groups
+        return ctx.memo["siblings"]
+
+
+def groups_for(ctx, want: list[str], group: set) -> list[list[RowDoc]]:
+    """Groups of sibling rows whose heading or table names the measure asked for and the kind of
+    group ("segment", "region"), best first."""
+    ranked = []
+    for (table, parent), rows in siblings(ctx).items():
+        if len(rows) < 2:
+            continue
+        where = set(tokens(" ".join(parent) + " " + rows[0].first.table_title))
+        named = len(group & (where | set(tokens(rows[0].first.section))))
+        if (want and not set(want) <= where) or (group and not named) or not (want or named):
+            continue  # the heading or table must name the measure and the kind of group asked for
+        ranked.append(((named, -len(parent), len(rows)), rows))
+    ranked.sort(key=lambda x: x[0], reverse=True)
+    return [rows for _, rows in ranked]
+
+
+def group_period(ctx, rows: list[RowDoc]) -> Optional[Key]:
+    """The filing's main period when the group reports it, else the group's latest."""
+    keys = {key_of(f.period) for r in rows for f in r.facts if f.period.end and not f.period.is_target}
+    if ctx.periods.current in keys:
+        return ctx.periods.current
+    return max(keys, key=lambda k: (k[0], k[1])) if keys else None
+
+
+def rank_periods(q: Plan, ctx, want: list[str], months: Optional[int]) -> Answer:
+    """"Which quarter had the highest revenue": one figure across the periods of one length."""
+    sides = ctx.res.period_sides(q, " ".join(want) or q.metric, months)
+    if len(sides) < 2:
+        return ctx.out.not_found(q, None)
+    sides.sort(key=lambda s: s.value.value, reverse=q.cues.high)
+    best = sides[0]
+    others = "; ".join(f"{s.label} {money(s.value.value, s.value.unit)}" for s in sides[1:])
+    summary = (f"{ctx.name(best.picks[0].fact)} was {'highest' if q.cues.high else 'lowest'} {for_period(best.label)}: "
+               f"{money(best.value.value, best.value.unit)}. The others: {others}.")
+    working = "; ".join(f"{s.label}: {s.value.working() if len(s.picks) > 1 else fmt_plain(s.picks[0].fact)}" for s in sides)
+    return ctx.out.finish(q, summary, best.value.value, best.value.unit, working, [p.fact for s in sides for p in s.picks])

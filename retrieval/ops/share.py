@@ -1,0 +1,48 @@
+"""One figure as a share (percent) of another, or the ratio of two figures."""
+from __future__ import annotations
+
+from schema import Answer
+
+from .. import calculator as calc
+from ..calculator import CalcError, Quantity
+from ..context import for_period
+from ..periods import key_of
+from ..plan import Plan
+from ..resolve import Pick
+from ..text import tokens
+from .value import as_value
+
+
+def run(q: Plan, ctx) -> Answer:
+    if len(q.parts) != 2:
+        return as_value(q, ctx)
+    part, whole = q.parts
+    if q.op == "share" and not tokens(whole):
+        whole = "total " + part
+    a, b = part_of(q, ctx, part, whole) if q.op == "share" else ctx.res.two(q, part, whole)
+    when = for_period(a.fact.period.label)
+    if q.op == "ratio":
+        result = calc.ratio(Quantity.of(a.fact), Quantity.of(b.fact))
+        what = f"Ratio of {ctx.name(a.fact).lower()} to {ctx.name(b.fact).lower()} {when}"
+    else:
+        result = calc.ratio_pct(Quantity.of(a.fact), Quantity.of(b.fact))
+        what = f"{ctx.name(a.fact)} as a share of {ctx.name(b.fact).lower()} {when}"
+    return ctx.out.compose(q, result, what, [a.fact, b.fact])
+
+
+def part_of(q: Plan, ctx, part: str, whole: str) -> tuple[Pick, Pick]:
+    """The whole first (it names the context), then the part in its unit, from its table if it can."""
+    res = ctx.res
+    key = res.key(res.specs(q, 1)[0])
+    b = res.pick(whole, q, key)
+    if b is None:
+        raise CalcError(f"no figure found for '{whole}'")
+    cands = res.picks(part, q, key_of(b.fact.period), b.fact.unit, exclude=(b.row.key,))
+    if not cands:
+        return res.two(q, part, whole)
+    same_table = [c for c in cands if c.fact.table_id == b.fact.table_id and c.score >= cands[0].score - 0.1]
+    a = same_table[0] if same_table else cands[0]
+    if not same_table and a.fact.scale != b.fact.scale:
+        alt = res.pick(whole, q, key_of(b.fact.period), b.fact.unit, prefer_scale=a.fact.scale, exclude=(a.row.key,))
+        b = alt or b
+    return a, b

@@ -1,0 +1,112 @@
+"""The typed plan a question becomes: understanding writes it once, every later stage reads only it.
+
+A plan names an operation (the module in `retrieval/ops` that runs it), the words naming each
+figure, the periods, the currency, and the cues its wording gives (a count, a balance, a base
+period, a direction). A composed question carries an expression tree (`Expr`), FinQA-style:
+leaves are figure references, inner nodes are calculator operations.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .text import tokens
+
+
+@dataclass(frozen=True)
+class PeriodSpec:
+    """What a question says about time; resolved against the filing's periods later."""
+
+    months: Optional[int] = None  # 12, 6, 3, or 0 for a date
+    index: Optional[int] = None  # which half / quarter of the fiscal year
+    fy: Optional[int] = None
+    end_month: Optional[int] = None
+    end_year: Optional[int] = None
+    relative: int = 0  # -1: the year before
+    target: bool = False
+    start_of_fy: bool = False
+    year_end: bool = False  # "at year end": the latest fiscal year end the filing has reached
+    start: bool = False  # the balance at the start of the named period ("at the start of the second quarter")
+
+    def empty(self) -> bool:
+        return self == PeriodSpec()
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A figure named in the question: the words a table row must answer to."""
+
+    words: str
+
+    def __str__(self) -> str:
+        return self.words
+
+
+# The operations an expression may use; each maps to one calculator function (see ops/expr.py).
+EXPR_OPS = ("add", "subtract", "multiply", "divide", "percent_of", "change", "pct_change", "pp_change", "mean", "median", "cagr")
+
+
+@dataclass(frozen=True)
+class Expr:
+    """One step of a program: `op(args...)`, or a figure (`op == "fig"`, `ref` set)."""
+
+    op: str
+    args: tuple["Expr", ...] = ()
+    ref: Optional[Ref] = None
+    unit: str = ""  # the result's unit where the formula fixes it ("%", "x")
+
+    @staticmethod
+    def fig(words: str) -> "Expr":
+        return Expr("fig", ref=Ref(" ".join(words.split())))
+
+    def leaves(self) -> list[Ref]:
+        return [self.ref] if self.ref else [r for a in self.args for r in a.leaves()]
+
+    def __str__(self) -> str:
+        if self.ref is not None:
+            return f"[{self.ref}]"
+        return f"{self.op}({', '.join(str(a) for a in self.args)})"
+
+
+@dataclass(frozen=True)
+class Cues:
+    """What the wording says beyond the figure and the period; read off once by understanding."""
+
+    counts: bool = False  # "how many", "number of": a count, not an amount
+    counted: tuple[str, ...] = ()  # the thing counted ("data centers" in "how many data centers")
+    holding: bool = False  # "have", "hold", "balance": a balance
+    base_first: bool = False  # "since March", "change from fiscal 2018": the named period is the base
+    moved: bool = False  # "change", "improve", "compared": a margin question asks how it moved
+    high: bool = True  # highest / fastest (False: lowest / slowest)
+    faster: bool = False  # "grew faster" rather than "grew more"
+    rank_word: str = ""  # the word of a ranking ("highest", "fastest")
+    rank_group: str = ""  # what is ranked ("segment", "quarter")
+    growth: bool = False  # a ranking by growth
+    quarterly: bool = False  # "average quarterly revenue"
+    direction: str = ""  # "up", "down", "both" for narrative questions
+    term: str = ""  # the glossary term the question names, if any
+    term_said: str = ""  # that term as the question writes it ("SG&A")
+
+
+@dataclass(frozen=True)
+class Plan:
+    text: str  # the question as read (for retrieval by words and to echo back), never re-parsed
+    op: str = "value"
+    metric: str = ""  # the words naming the figure, synonyms applied, period/op words removed
+    periods: tuple[PeriodSpec, ...] = ()
+    currency: str = ""
+    parts: tuple[str, ...] = ()  # operands named separately (share, sum, compare, ratio)
+    expr: Optional[Expr] = None  # a composed question's program
+    cues: Cues = field(default_factory=Cues)
+    words: tuple[str, ...] = ()  # the question's word tokens, stop words kept (to match a sub-column)
+    elliptical: bool = False
+    explicit_op: bool = False
+
+    @property
+    def metric_tokens(self) -> list[str]:
+        return tokens(self.metric)
+
+    def program(self) -> str:
+        """The plan as a program, for the answer's record and the eval report."""
+        body = str(self.expr) if self.expr is not None else f"{self.op}({', '.join(self.parts) or self.metric.strip()})"
+        return body

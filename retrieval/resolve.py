@@ -1,0 +1,322 @@
+"""Resolving a figure reference for a period: the one component every operation uses to turn
+words ("SI operating income") and a period into a fact of the table, or a figure worked out from
+printed ones (a quarter as its half minus the other quarter)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import lru_cache
+from typing import Optional
+
+from ingest.cells import add_months
+from schema import Fact
+
+from . import calculator as calc
+from .calculator import CalcError, Quantity
+from .context import Context, unit_ok
+from .periods import Key, key_of
+from .plan import PeriodSpec, Plan
+from .search import Hit, RowDoc
+from .text import glossary, tokens
+
+MIN_SCORE = 0.55
+MIN_QCOV = 0.5  # at least half of what the question names (by weight) must be in the row
+CLOSING = re.compile(r"\bend of (?:the )?(?:period|year|quarter|half)\b|\bclosing balance\b", re.I)
+MEASURE_WORDS = set(tokens("revenues sales cost expenses income profit loss margin assets liabilities cash equity ebitda ebit"))
+
+
+@dataclass
+class Pick:
+    row: RowDoc
+    fact: Fact
+    score: float
+
+
+@dataclass
+class Figure:
+    """A figure for one period: printed (one pick) or worked out from printed ones."""
+
+    value: Quantity
+    picks: list
+    label: str
+
+
+class Resolver:
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.periods = ctx.periods
+
+    # ------------------------------------------------------------ periods
+
+    def specs(self, q: Plan, n: int) -> list[Optional[PeriodSpec]]:
+        """The period (n=1) or the two periods (n=2: before, after) a question names."""
+        specs = list(q.periods)
+        if n == 2:
+            if len(specs) >= 2:
+                return specs[-2:] if not specs[0].empty() else [specs[0], specs[1]]
+            if len(specs) == 1:
+                s = specs[0]
+                if s.relative:
+                    return [s, replace(s, relative=0)]
+                if q.cues.base_first:
+                    return [s, None]  # "change from fiscal 2018", "since March": that one is the base, the latest the end
+                return [replace(s, relative=-1), s]
+            return [PeriodSpec(relative=-1), None]
+        return [specs[-1] if specs else None]
+
+    def key(self, spec: Optional[PeriodSpec]) -> Optional[Key]:
+        return self.periods.resolve(spec) if spec else None
+
+    # ------------------------------------------------------------ one row's fact for a period
+
+    def fact_for(self, row: RowDoc, key: Optional[Key], q: Plan, want_unit: Optional[str] = None, qualifier: str = "") -> Optional[Fact]:
+        fs = [f for f in row.facts if (f.qualifier == qualifier if not qualifier else qualifier.lower() in f.qualifier.lower()) and f.period.end]
+        if not fs and not qualifier:
+            fs = self._sub_column(row, q)
+        if want_unit:
+            fs = [f for f in fs if unit_ok(f.unit, want_unit)]
+        if not fs:
+            return None
+        if key is None:
+            fs_nt = [f for f in fs if not f.period.is_target] or fs
+            cur = self.periods.current
+            same = [f for f in fs_nt if cur and key_of(f.period) == cur]
+            pool = same or fs_nt
+            latest = max(f.period.end for f in pool)
+            fs = [f for f in pool if f.period.end == latest]
+        else:
+            exact = [f for f in fs if key_of(f.period) == key]
+            if not exact and key[1] == 0:
+                exact = [f for f in fs if f.period.end == key[0] and not f.period.is_target and (is_stock(f) or CLOSING.search(f.metric))]
+            if not exact and key[1] == 0:
+                exact = self._opening_balance(fs, key)
+            fs = exact
+        if not fs:
+            return None
+        cur = q.currency or self.ctx.main_currency
+        fs.sort(key=lambda f: (f.unit.split("/")[0] != cur, f.scale or 1e18))
+        return fs[0]
+
+    def _sub_column(self, row: RowDoc, q: Plan) -> list[Fact]:
+        """Rows whose columns are sub-columns of a period (dividends: 2Q-end, Year-end, Total):
+        the one the question names, else the total."""
+        subs = [f for f in row.facts if f.qualifier and not re.search(r"change|yoy|%", f.qualifier, re.I) and f.period.end]
+        if not subs:
+            return []
+        text = " " + " ".join(q.words) + " "
+        named = [f for f in subs if f" {' '.join(tokens(f.qualifier, keep_stop=True))} " in text]
+        if named:
+            return named
+        total = [f for f in subs if re.search(r"total|annual|full", f.qualifier, re.I)]
+        return total or subs
+
+    def _opening_balance(self, fs: list[Fact], key: Key) -> list[Fact]:
+        """A balance at a date can be printed as the opening line of a period starting then."""
+        out = []
+        for f in fs:
+            if f.period.months and re.search(r"\bbeginning of\b|\bopening\b|\bat start\b", f.metric, re.I):
+                if start_of(f.period.end, f.period.months) == key[0]:
+                    out.append(f)
+        return out
+
+    # ------------------------------------------------------------ the best row for some words
+
+    def pick(self, metric: str, q: Plan, key: Optional[Key], want_unit: Optional[str] = None, target: Optional[bool] = None,
+             qualifier: str = "", prefer_scale: float = 0, exclude: tuple = ()) -> Optional[Pick]:
+        picks = self.picks(metric, q, key, want_unit, target, qualifier, exclude)
+        if not picks and "(" in metric:
+            # A parenthetical often only clarifies ("(including capital leases)"); try without it.
+            picks = self.picks(re.sub(r"\([^)]*\)", " ", metric), q, key, want_unit, target, qualifier, exclude)
+        if not picks:
+            return None
+        majority = [p for p in picks if not self._minority(p.fact)]
+        picks = majority or picks
+        if target is None:
+            # A plan is not a result: targets answer only when the question asks for one.
+            picks = [p for p in picks if not p.fact.period.is_target] or picks
+        # The same figure printed in several tables: take the finer one (thousands over millions),
+        # or the one in the scale asked for, so that working and ratios stay exact.
+        same = self.same_figure(picks)
+        want_scale = prefer_scale or 0
+        same.sort(key=lambda p: (p.fact.scale != want_scale if want_scale else False, p.fact.scale or 1e18, -p.score))
+        return same[0]
+
+    def _minority(self, f: Fact) -> bool:
+        """A figure the filing prints differently elsewhere, where most tables agree on the other value."""
+        c = self.ctx.conflict_by_fact.get(f.id)
+        if not c:
+            return False
+        tol = max(v.get("scale", 0) or 0 for v in c["values"]) or max(abs(f.value) * 1e-3, 1)
+        agree = sum(1 for v in c["values"] if abs(v["value"] - f.value) <= tol * 1.01 or abs(v["value"] - f.value) <= abs(f.value) * 1e-3)
+        return agree * 2 < len(c["values"])
+
+    @staticmethod
+    def same_figure(picks: list[Pick]) -> list[Pick]:
+        best = picks[0]
+        return [p for p in picks if p.score >= best.score - 0.2 and abs(p.fact.value - best.fact.value) <= max(p.fact.scale, best.fact.scale, 1) * 1.01]
+
+    def picks(self, metric: str, q: Plan, key: Optional[Key], want_unit: Optional[str] = None, target: Optional[bool] = None,
+              qualifier: str = "", exclude: tuple = ()) -> list[Pick]:
+        hits = self._candidates(metric, q.text, want_unit, target)
+        if not hits:
+            return []
+        needed = measures(metric)
+        asked = set(tokens(metric)) & MEASURE_WORDS
+        out: list[Pick] = []
+        for h in hits:
+            # A row that names its own measure ("Total Revenues > SI", "EBIT > Consumer Optics") cannot borrow
+            # another from its table's title ("Revenue and EBIT by Segment").
+            own = h.row.label | h.row.parents
+            words = own if own & MEASURE_WORDS else h.row.label | h.row.context
+            if h.row.key in exclude or not all(any(name <= words for name in names) for names in needed):
+                continue  # "SI operating income" is not answered by SI revenue
+            if own & MEASURE_WORDS and (asked - own) & h.row.context:
+                continue
+            if h.parts.get("coverage", 0) < MIN_SCORE or h.parts.get("q_cov", 1) < MIN_QCOV:
+                continue
+            f = self.fact_for(h.row, key, q, want_unit, qualifier)
+            if f is not None:
+                out.append(Pick(h.row, f, h.score))
+        if key is None and self.periods.current and out:
+            # No period named: among close matches, rows that report the filing's main period come first.
+            top = out[0].score
+            out.sort(key=lambda p: (p.score < top - 0.05, key_of(p.fact.period) != self.periods.current))
+        # Only rows that report the period compete; among them, the close ones.
+        return [p for p in out if p.score >= out[0].score - 0.2] if out else []
+
+    def _candidates(self, metric: str, question: str, unit: Optional[str] = None, target: Optional[bool] = None) -> list[Hit]:
+        def ok(r: RowDoc) -> bool:
+            if unit and not any(unit_ok(f.unit, unit) for f in r.facts):
+                return False
+            if target is not None and not any(f.period.is_target == target for f in r.facts):
+                return False
+            return True
+
+        return self.ctx.rows.rank(metric, question, k=30, where=ok)
+
+    def best_row(self, metric: str, q: Plan) -> Optional[Hit]:
+        hits = self.ctx.rows.rank(metric, q.text, k=1)
+        return hits[0] if hits else None
+
+    def strong(self, q: Plan) -> bool:
+        """The question names a figure some row answers well on its own words."""
+        if not [t for t in q.metric_tokens if self.ctx.rows.known(t)]:
+            return False
+        hits = self.ctx.rows.rank(q.metric, q.metric, k=1)
+        return bool(hits) and hits[0].parts.get("coverage", 0) >= MIN_SCORE
+
+    def pick_in(self, metric: str, q: Plan, spec: Optional[PeriodSpec], key: Optional[Key], target: Optional[bool] = None) -> Optional[Pick]:
+        """The figure for the period asked; for a year named with no length ("in 2018"), any period of
+        that year the row reports: durations most reported first, then balances, latest date first."""
+        year_only = bool(spec and spec.fy and spec.months is None)
+        keys = self.periods.of_year(spec.fy, bool(target)) if year_only else []
+        if year_only and q.cues.holding:
+            keys = [k for k in keys if not k[1]] + [k for k in keys if k[1]]  # "how much cash did we have": a balance first
+        else:
+            p = self.pick(metric, q, key, None, target)
+            if p is not None:
+                return p
+        for k in keys:
+            p = self.pick(metric, q, k, None, target)
+            if p is not None:
+                return p
+        return None
+
+    def two(self, q: Plan, n1: str, n2: str) -> tuple[Pick, Pick]:
+        """Two figures named in one question, in the same period and unit."""
+        spec = self.specs(q, 1)[0]
+        key = self.key(spec)
+        a = self.pick_in(n1, q, spec, key)
+        if a is None:
+            raise CalcError(f"no figure found for '{n1}'")
+        b = self.pick(n2, q, key_of(a.fact.period), a.fact.unit, prefer_scale=a.fact.scale, exclude=(a.row.key,))
+        if b is None:
+            b = self.pick(n2, q, key, exclude=(a.row.key,))
+            if b is None:
+                raise CalcError(f"no figure found for '{n2}' in the same unit and period")
+            a2 = self.pick(n1, q, key_of(b.fact.period), b.fact.unit, exclude=(b.row.key,))
+            a = a2 or a
+        if a.row.key == b.row.key or a.fact.value == b.fact.value and a.fact.metric == b.fact.metric:
+            # Two names for one row: the narrower name gets the next-best row.
+            b2 = self.pick(n2, q, key_of(a.fact.period), a.fact.unit, exclude=tuple(p.row.key for p in self.same_figure(self.picks(n1, q, key_of(a.fact.period)) or [a])))
+            if b2 is not None:
+                b = b2
+        return a, b
+
+    # ------------------------------------------------------------ figures not printed
+
+    def from_others(self, metric: str, q: Plan, key: Key, unit: Optional[str] = None) -> Optional[tuple[Quantity, list, str]]:
+        """A period the filing does not print, from two it does: a quarter as its half minus the other
+        quarter; a half as the year minus the other half, or as its two quarters. Returns the result,
+        the two picks and how it was worked out."""
+        for ka, kb, op in self.periods.implied(key):
+            pa = self.pick(metric, q, ka, unit)
+            if pa is None:
+                continue
+            other = next((f for f in pa.row.facts if key_of(f.period) == kb and f.unit == pa.fact.unit and not f.qualifier), None)
+            pb = Pick(pa.row, other, pa.score) if other else self.pick(metric, q, kb, pa.fact.unit)
+            if pb is None:
+                continue
+            qa, qb = Quantity.of(pa.fact), Quantity.of(pb.fact)
+            res = calc.subtract(qa, qb) if op == "-" else calc.add(qa, qb)
+            return res, [pa, pb], f"{pa.fact.period.label} {'minus' if op == '-' else 'plus'} {pb.fact.period.label}"
+        return None
+
+    def figure_for(self, metric: str, q: Plan, key: Optional[Key], unit: Optional[str] = None) -> Optional[Figure]:
+        """The figure for one period: as printed, or worked out from others."""
+        p = self.pick(metric, q, key, unit)
+        if p is not None:
+            return Figure(Quantity.of(p.fact), [p], p.fact.period.label)
+        got = self.from_others(metric, q, key, unit) if key else None
+        return Figure(got[0], got[1], self.periods.label(key)) if got else None
+
+    def period_sides(self, q: Plan, metric: str, months: Optional[int], fy: Optional[int] = None) -> list[Figure]:
+        """The figure for the quarters (or halves) of fiscal year `fy` (default: the latest), printed or
+        worked out; with no length named, or too few of them in the latest year, one row's figures
+        across the periods it prints."""
+        sides: list[Figure] = []
+        cur = self.periods.current
+        if months in (3, 6) and cur:
+            year_start = self.periods.cal.fy_end((fy or self.periods.fy(cur)) - 1)
+            for i in range(1, 12 // months + 1):
+                end = add_months(year_start, i * months)
+                if end.isoformat() > cur[0]:
+                    break
+                got = self.figure_for(metric, q, (end.isoformat(), months, False))
+                if got:
+                    sides.append(got)
+        if len(sides) >= 2 or fy:
+            return sides
+        for p in self.picks(metric, q, None):
+            n = months or p.fact.period.months
+            fs = [f for f in p.row.facts if f.unit == p.fact.unit and not f.qualifier and f.period.end and not f.period.is_target
+                  and f.period.months == n]
+            if len(fs) >= 2:
+                return [Figure(Quantity.of(f), [Pick(p.row, f, p.score)], f.period.label) for f in fs]
+        return []
+
+
+@lru_cache(maxsize=1)
+def _measure_terms() -> tuple[tuple[str, list[set]], ...]:
+    """The glossary's multi-word measures, tokenized once: (" operat income ", [the word sets of its names])."""
+    g = glossary()
+    skip = set(g.get("not_measures", []))
+    return tuple((f" {' '.join(tokens(term))} ", [set(tokens(n)) for n in [term] + g.get("measure_names", {}).get(term, [])])
+                 for term in g["terms"] if " " in term and term not in skip)
+
+
+def measures(metric: str) -> list[list[set]]:
+    """The measures a metric names ("operating income", "free cash flow"), each as the word sets a row
+    may name it by ("segment profit" for operating income): a row must name each measure to answer."""
+    said = " " + " ".join(tokens(metric)) + " "
+    return [names for phrase, names in _measure_terms() if phrase in said]
+
+
+def is_stock(f: Fact) -> bool:
+    return f.unit in ("count", "Gbps") or f.period.months == 0
+
+
+def start_of(end_iso: str, months: int) -> str:
+    end = date.fromisoformat(end_iso)
+    return add_months(date(end.year, end.month, 1), -months).isoformat()

@@ -12,7 +12,7 @@ tables, each such cell must be among that filing's facts with
   - the right unit: the answer's currency ("USD/share" for per-share money), "%" for
     percentages, no currency for counts; where the answer is a ratio or percentage
     of other figures (its unit says nothing of the cells') a known unit and scale;
-  - a dated period.
+  - a dated period; for a look-up naming one year, a period in that year.
 
 Prints the share of such questions whose cells are all read right and the failures by
 class; the last line is `cells read right: X/N questions (P%)`.
@@ -35,7 +35,7 @@ DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "tat
 # Operations whose answer is in the unit of the cells it uses.
 SAME_UNIT_OPS = {"lookup", "change", "difference", "sum", "average"}
 MONEY = {"USD", "EUR", "GBP", "RMB", "JPY", "AUD", "SGD", "CAD", "TWD", "HKD", "INR", "CHF"}
-ORDER = ("right", "wrong value", "wrong unit", "unknown scale", "undated period", "not read")
+ORDER = ("right", "wrong period", "wrong value", "wrong unit", "unknown scale", "undated period", "not read")
 
 
 @dataclass
@@ -112,8 +112,8 @@ def _judge_fact(f, printed: float, gold: dict) -> tuple[str, str]:
             if f.unit not in ("%", "pp"):
                 return "wrong unit", where + " (want %)"
         elif family in MONEY:
-            want_unit = unit if "/" not in unit else family + "/"
-            if not (f.unit == want_unit or (want_unit.endswith("/") and f.unit.startswith(want_unit))):
+            # As the corpus scorer: money per share counts as money ("USD/share" answers "USD").
+            if f.unit.split("/")[0] != family or ("/" in unit and "/" not in f.unit):
                 return "wrong unit", where + f" (want {unit})"
         elif unit == "count":
             if f.unit.split("/")[0] in MONEY or f.unit in ("%", "pp"):
@@ -125,7 +125,21 @@ def _judge_fact(f, printed: float, gold: dict) -> tuple[str, str]:
         return "wrong unit", where + " (no unit)"
     if not f.period.end:
         return "undated period", where
+    asked = _years_asked(gold)
+    if gold["op"] == "lookup" and len(asked) == 1 and not _in_year(f.period, asked.pop()):
+        return "wrong period", where + " (want " + ", ".join(_years_asked(gold)) + ")"
     return "right", where
+
+
+def _years_asked(gold: dict) -> set[str]:
+    return set(re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", gold.get("question", "")))
+
+
+def _in_year(period, year: str) -> bool:
+    """The period is the year a question names: its fiscal year, or the calendar year it ends in (a fiscal
+    year ending early in a year is often named by the year before)."""
+    end_year, month = int(period.end[:4]), int(period.end[5:7])
+    return int(year) in (period.fiscal_year, end_year) or (end_year == int(year) + 1 and month <= 3)
 
 
 def measure(corpus: Path) -> list[QuestionResult]:
@@ -149,6 +163,7 @@ def measure(corpus: Path) -> list[QuestionResult]:
             g = gold.get(q["id"])
             if g is None:
                 continue
+            g = dict(g, question=q.get("question", ""))
             cells = [c for c in g.get("cells", []) if cell_number(c) is not None and not _is_constant(c, g)
                      and round(cell_number(c), 6) in printed]
             if not cells:

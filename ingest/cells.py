@@ -160,9 +160,9 @@ def unit_from_sentence(text: str) -> Optional[Unit]:
     In a longer paragraph only a parenthesised statement without figures counts:
     "... by reportable segment (dollars in millions):".
     """
-    found = _PAREN_UNIT.findall(text)
+    found = list(dict.fromkeys(f.strip().lower() for f in _PAREN_UNIT.findall(text)))
     if len(text) > 80 and len(found) == 1 and _UNIT_SENTENCE.search(f"({found[0]})"):
-        return parse_unit(found[0])
+        return parse_unit(_PAREN_UNIT.findall(text)[0])
     if len(text) <= 200 and _UNIT_SENTENCE.search(text):
         return parse_unit(text)
     return None
@@ -212,7 +212,7 @@ class FiscalCalendar:
         elif months == 3 and elapsed in (3, 6, 9, 12):
             lab = f"{elapsed // 3}Q FY{fy}"
         elif months == elapsed:
-            lab = f"{months} months FY{fy}"
+            lab = f"{months} month{'s' if months != 1 else ''} FY{fy}"
         else:
             lab = f"{months} months to {end.isoformat()}"
         return lab + (" target" if is_target else "")
@@ -339,6 +339,9 @@ def header_period(text: str, cal: FiscalCalendar) -> Optional[Period]:
     m = _DMY.search(t)
     if m:  # "Year ended 31 December 2019" reads as "Year ended December 31, 2019"
         return parse_period(t[: m.start()] + f"{m.group(2)} {m.group(1)}, {m.group(3)}" + t[m.end():], cal)
+    dates = list(_SLASH_DATE.finditer(t))
+    if len(dates) == 2 and re.fullmatch(r"\s*(?:to|-|\u2013|through)\s*", t[dates[0].end(): dates[1].start()], re.I):
+        return _slash_range(dates[0], dates[1], cal, target)  # "1/1/2018 to 1/31/2018"
     m = _SLASH_DATE.search(t)
     if m:
         a, b, y = int(m.group(1)), int(m.group(2)), _year(m.group(3))
@@ -366,6 +369,23 @@ def header_period(text: str, cal: FiscalCalendar) -> Optional[Period]:
     if md:
         return parse_period(t[: md.end()] + ", " + year, cal) or header_period(t[: md.end()] + ", " + year, cal)
     return _in_fy(cal, int(year), 12, 12, target)
+
+
+def _slash_range(a: re.Match, b: re.Match, cal: FiscalCalendar, target: bool) -> Optional[Period]:
+    """The period from one slash date to another; the order of day and month is the one either date makes clear."""
+    nums = [(int(m.group(1)), int(m.group(2)), _year(m.group(3))) for m in (a, b)]
+    if any(x > 12 for x, _, _ in nums):
+        order = "dm"
+    elif any(y > 12 for _, y, _ in nums):
+        order = "md"
+    else:
+        return None
+    try:
+        start, end = ((date(yr, y, x) if order == "dm" else date(yr, x, y)) for x, y, yr in nums)
+    except ValueError:
+        return None
+    months = max(1, round((end - start).days / 30.44))
+    return cal.period(end, months, target) if end > start else None
 
 
 CHANGE_WORDS = re.compile(r"\b(change|yoy|increase|decrease|growth|var(?:iance)?|difference|vs\.?)\b|%\s*ch", re.I)

@@ -144,14 +144,14 @@ def parse_filing(path: Path, text: Optional[str] = None) -> ParsedFiling:
         preamble = _preamble(lines, title_line if title_line is not None else start, prev_table_end)
         table_blocks.append((start, end, title, section, context, preamble))
         prev_table_end, prev_title = end, title.replace(" (continued)", "")
-    text_currency = _text_currency(lines, blocks)
+    notes = _filing_notes(lines, blocks)
     for start, end, title, section, context, preamble in table_blocks:
-        rows = [_row(lines[i], i + 1) for i in range(start, end + 1)]
         after = _lines_after(lines, end)
-        t, fs = _parse_table(name, rows, title, section, context, after, cal, warnings, preamble, text_currency)
-        if t is not None:
-            tables.append(t)
-            facts.extend(fs)
+        for rows in _header_blocks([_row(lines[i], i + 1) for i in range(start, end + 1)], cal):
+            t, fs = _parse_table(name, rows, title, section, context, after, cal, warnings, preamble, notes)
+            if t is not None:
+                tables.append(t)
+                facts.extend(fs)
     if not tables:
         raise IngestError(
             f"{path}: no tables found. Tables must be tab-separated: a label, then one cell per column "
@@ -261,12 +261,40 @@ def _preamble(lines: list[str], top: int, prev_end: int) -> list[str]:
 _TEXT_AMOUNT = re.compile(r"(US\$|[SANC]\$|NZ\$|HK\$|\$|\u20ac|\u00a3|\u00a5|\b(?:USD|EUR|GBP|RMB|JPY|SGD|AUD|NZD|HKD|CAD|CHF)\s?)\d")
 
 
-def _text_currency(lines: list[str], blocks) -> str:
-    """The one currency the filing's text writes amounts in ("$13.7 million"), or "" when it uses none or several."""
+# A running heading stating the unit of every table under it: "NOTES TO CONSOLIDATED FINANCIAL STATEMENTS
+# (in thousands, except per share amounts)", "(Tabular amounts in millions, unless otherwise disclosed)".
+_DOCUMENT_UNIT = re.compile(r"\bstatements?\b|\bnotes?\s+to\b|\ball\s+amounts\b|\btabular\b|\bcolumnar\b|\bexpressed\s+in\b"
+                            r"|\bunless\s+otherwise\b", re.I)
+
+
+@dataclass
+class FilingNotes:
+    """What a filing states once for all of its tables."""
+
+    currency: str  # the one currency its text writes amounts in ("$13.7 million"), or ""
+    statements: list[tuple[int, Unit]]  # (line, unit) of running headings stating the tables' unit
+
+    def unit_for(self, line: int) -> Optional[Unit]:
+        """The running heading above a table; a page footer below it counts when the filing states only one."""
+        above = [u for i, u in self.statements if i < line]
+        if above:
+            return above[-1]
+        return self.statements[0][1] if len({u.label for _, u in self.statements}) == 1 else None
+
+
+def _filing_notes(lines: list[str], blocks) -> FilingNotes:
     table_lines = {k for s, e, is_table in blocks if is_table for k in range(s, e + 1)}
     found = {currency_in(m.group(1)) for i, line in enumerate(lines) if i not in table_lines for m in _TEXT_AMOUNT.finditer(line)}
     found.discard("")
-    return found.pop() if len(found) == 1 else ""
+    statements = []
+    for i, line in enumerate(lines):
+        s = line.strip()
+        if i in table_lines or not s.endswith(")") or not _DOCUMENT_UNIT.search(s):
+            continue
+        u = unit_from_sentence(s)
+        if u is not None and u.scale:
+            statements.append((i + 1, u))
+    return FilingNotes(found.pop() if len(found) == 1 else "", statements)
 
 
 def _only_blank_between(lines: list[str], a: int, b: int) -> bool:
@@ -310,7 +338,22 @@ def _is_header_row(row: Row, cal: FiscalCalendar) -> bool:
     return any(c.strip() and c.strip().lower() not in EMPTY_MARKS for c in row.cells[1:])
 
 
-def _parse_table(filing, rows, title, section, context, after, cal, warnings, preamble=(), text_currency=""):
+def _header_blocks(rows: list[Row], cal: FiscalCalendar) -> list[list[Row]]:
+    """A table restating its column headings part-way down ("Year Ended December 31, 2018" over "Activision
+    Blizzard King Total" after the 2019 rows) is read as one table per set of headings."""
+    blocks: list[list[Row]] = [[]]
+    seen_body = False
+    for r in rows:
+        heading = _is_header_row(r, cal) and any(c.strip() for c in r.cells[1:])
+        if heading and seen_body:
+            blocks.append([])
+            seen_body = False
+        seen_body = seen_body or not _is_header_row(r, cal)
+        blocks[-1].append(r)
+    return [b for b in blocks if b]
+
+
+def _parse_table(filing, rows, title, section, context, after, cal, warnings, preamble=(), notes: Optional["FilingNotes"] = None):
     header_rows: list[Row] = []
     i = 0
     while i < len(rows) and _is_header_row(rows[i], cal):
@@ -326,9 +369,14 @@ def _parse_table(filing, rows, title, section, context, after, cal, warnings, pr
     table_unit = _context_unit(context + after + [h.label for h in header_rows if h.label])
     if table_unit is None:
         table_unit = next((u for u in map(unit_from_sentence, preamble) if u), None)
+    notes = notes or FilingNotes("", [])
+    if table_unit is None:
+        table_unit = notes.unit_for(rows[0].line)
     # "$" or "€" printed on some cells (often the first and total rows) names the currency of them all.
     cell_currencies = {n.currency for r in body for n in r.numbers if n is not None and n.currency}
     table_currency = cell_currencies.pop() if len(cell_currencies) == 1 else ""
+    if not cell_currencies and not table_currency and any(_PERCENT_INTRO.search(t) for t in [title] + context[:2]):
+        table_unit = Unit("%", 1, "%")  # "... the contribution, as a percentage of net sales, of each product line"
     cols = _columns(header_rows, ncol, cal, context)
     transposed = not any(c.period for c in cols) and sum(1 for r in body if r.label and parse_period(r.label, cal)) >= max(1, len([r for r in body if r.has_numbers]) // 2)
     if not title:
@@ -344,13 +392,15 @@ def _parse_table(filing, rows, title, section, context, after, cal, warnings, pr
     if latest is None and not transposed:
         # No column is dated: the sentence introducing the table may name the one period it covers.
         latest = _text_period([title] + context + preamble, cal)
-    units = TableUnits(table_unit, table_currency, text_currency, title, " ".join(h.label for h in header_rows), ncol)
+    units = TableUnits(table_unit, table_currency, notes.currency, title, " ".join(h.label for h in header_rows), ncol,
+                       " ".join(context + preamble))
     row_period, group_unit = None, None
+    undated = not transposed and not any(c.period for c in cols)
     for r, path in zip(body, paths):
         if not r.has_numbers:
             if len(r.label) < 40 and not r.is_nil:
                 group_unit = parse_unit(r.label) or group_unit  # "Million shares" over the rows it measures
-            if not transposed and not any(c.period for c in cols):
+            if undated:
                 # "As at 31 December 2019" over a block of rows dates the rows under it.
                 row_period = header_period(r.label, cal) or row_period
             continue
@@ -378,7 +428,9 @@ def _parse_table(filing, rows, title, section, context, after, cal, warnings, pr
                     continue
                 metric, rpath, qualifier = col.metric or title, [col.metric or title], col.qualifier
             else:
-                period = col.period or (row_period if not _derived(col) else None) or col.span_end or latest
+                # Undated columns: a row may date itself ("Balance as of June 30, 2017", "Fiscal Year 2018").
+                own = header_period(r.label, cal) if undated and not _derived(col) else None
+                period = col.period or own or (row_period if not _derived(col) else None) or col.span_end or latest
                 if period is None:
                     period = Period("", 12, col.header or "unlabelled column")
                 metric, rpath, qualifier = r.label, path, col.qualifier
@@ -432,7 +484,17 @@ def _fallback_title(cols: list[Column], context: list[str], transposed: bool) ->
     for line in context:  # nearest first
         if not _NOTE_LINE.match(line) and not re.search(r"\d", line) and len(line) <= 120:
             return line.rstrip(":")[:80]
+    for line in context:  # a long sentence introducing it: "The following table summarizes the potentially dilutive ..."
+        if _INTRO.search(line):
+            return _first_words(line.rstrip(":"), 160)
     return "Table"
+
+
+_INTRO = re.compile(r"\b(?:following|below|as follows|table)\b|:\s*$", re.I)
+
+
+def _first_words(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " ..."
 
 
 def _derived(col: Column) -> bool:
@@ -461,6 +523,9 @@ def _merge_continuations(rows: list[Row]) -> list[Row]:
         else:
             out.append(r)
     return out
+
+
+_PERCENT_INTRO = re.compile(r"\bas\s+an?\s+(?:%|percent(?:age)?)\s+of\b|\bpercentages?\s+of\s+(?:our\s+|total\s+|net\s+)*\w+\s+by\b", re.I)
 
 
 def _text_period(texts: list[str], cal: FiscalCalendar) -> Optional[Period]:
@@ -504,6 +569,9 @@ def _columns(header_rows: list[Row], ncol: int, cal: FiscalCalendar, context: li
     for h in header_rows:
         cells = [(h.cells[j + 1].strip() if j + 1 < len(h.cells) else "") for j in range(ncol)]
         cells = [re.sub(r"^((?:19|20)\d\d)[1-9]$", r"\1", c) for c in cells]  # "20181": 2018, note 1
+        named = [c for c in cells if c]
+        if ncol > 1 and len(named) == 1 and header_period(named[0], cal):
+            cells = named * ncol  # one period heading over every column, wherever it was centred
         units = [parse_unit(c) for c in cells]
         if any(cells) and all(u is not None for c, u in zip(cells, units) if c):
             for j, u in enumerate(units):
@@ -542,7 +610,28 @@ def _columns(header_rows: list[Row], ncol: int, cal: FiscalCalendar, context: li
             col.qualifier = ("YoY " if yoy else "") + "% change"
         elif col.metric and len(dict.fromkeys(metric_bits)) > 1:
             col.metric, col.qualifier = clean_label(metric_bits[0]), clean_label(" ".join(metric_bits[1:]))
+    _name_same_period_columns(cols)
     return cols
+
+
+def _name_same_period_columns(cols: list[Column]) -> None:
+    """Columns of one period told apart by other words ("Year Ended December 31, 2019 Activision" ...
+    "... Blizzard", "June 1, 2019 Carrying Value" / "Fair Value") take those words as their qualifier."""
+    groups: dict[tuple, list[Column]] = {}
+    for c in cols:
+        if c.period is not None and not c.qualifier and c.unit is None:
+            groups.setdefault(c.period.key(), []).append(c)
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        words = [c.header.split() for c in group]
+        n = 0
+        while all(len(w) > n for w in words) and len({w[n].lower() for w in words}) == 1:
+            n += 1
+        names = [clean_label(re.sub(r"(?<!\d)(?:19|20)\d\d(?!\d)", " ", " ".join(w[n:]))) for w in words]
+        if all(names) and len(set(names)) == len(names) and not any(parse_unit(x) for x in names):
+            for c, name in zip(group, names):
+                c.qualifier = name
 
 
 # A column of percentages: "(%)", "2019 %", "% of Revenue", "Percent Owned", "Percentage of plan assets".

@@ -20,8 +20,12 @@ if TYPE_CHECKING:  # the parser's row and column records
 PERCENT = Unit("%", 1, "%")
 
 PER_SHARE = re.compile(r"\bper\s+(?:common\s+|ordinary\s+)?(share|ads|adr|unit)s?\b|\bEPS\b|\bdividends?\s+per\b", re.I)
-# A price or value of one share, named by a column ("Weighted-Average Exercise Price", "Grant Date Fair Value").
-_SHARE_PRICE = re.compile(r"\b(?:exercise|grant[- ]date|purchase|sales?|share|stock|average)\s+(?:fair\s+)?(?:price|value)\b|\bprice per share\b", re.I)
+# A price or value of one share, named by a row or column ("Exercise price", "Grant Date Fair Value",
+# "Weighted average grant date stock price"), or a table of them ("high and low sales prices for our common stock").
+_SHARE_PRICE = re.compile(r"\b(?:exercise|strike|grant[- ]date|purchase|sales?|share|stock|market|closing)\s+(?:fair\s+)?(?:price|value)s?\b"
+                          r"|\bprice (?:per|of one) share\b", re.I)
+_PRICE_TABLE = re.compile(r"\b(?:sales?|stock|share|market|closing|trading)\s+prices?\b|\bprice range\b"
+                          r"|\bprices?\b[^.]{0,60}\b(?:common stock|ordinary shares|per share)\b", re.I)
 SHARES = re.compile(r"\((shares|ADSs?)\)|\bnumber of (?:shares|ADS)|\bweighted[- ]average\b.*\bshares\b|\bshares outstanding\b", re.I)
 # Shares named as things counted ("Potential common shares excluded", "Shares issued under the ESPP"): counts
 # when the label names no money ("Repurchase of common shares" is an amount).
@@ -57,6 +61,12 @@ class TableUnits:
     title: str
     headers: str  # its header rows' labels
     ncol: int
+    intro: str = ""  # the text introducing it
+
+    @property
+    def share_prices(self) -> bool:
+        """A table of share prices ("high and low sales prices for our common stock", "Market Prices of Common Stock")."""
+        return bool(_PRICE_TABLE.search(self.title + " " + self.intro))
 
     @property
     def shares_exempt(self) -> bool:
@@ -91,16 +101,12 @@ def cell_unit(num: Number, row: "Row", path: list[str], col: "Column", table: Ta
     base = col.unit or table.unit
     if _is_share_count(row, path, col):
         return _count_unit(own or group, col, table, "shares")
-    per = PER_SHARE.search(row.label) or PER_SHARE.search(col.metric) or _SHARE_PRICE.search(col.header)
-    if per is None and not row.label.strip(" .") == "" and any(PER_SHARE.search(p) for p in path[:-1]):
-        per = next(PER_SHARE.search(p) for p in path[:-1] if PER_SHARE.search(p))  # "Net loss per share:" over "Basic"
-    if per is not None:
+    per = _per_share(row, path, col, table, own, base)
+    if per:
         cur = (_per_column_currency(row.label, j, table.ncol) or num.currency
                or (base.unit if base and base.unit not in ("%", "count") else "")
-               or currency_in(table.title + " " + _headers(table, col)) or table.currency)
-        what = per.group(1).lower() if per.lastindex else "share"
-        noun = "share" if what in ("share", "unit") or "dividend" in row.label.lower() else what.upper()
-        return Unit(f"{cur or 'unknown'}/{noun}", 1, f"{cur} per {noun}")
+               or currency_in(table.title + " " + _headers(table, col)) or table.currency or table.text_currency)
+        return Unit(f"{cur or 'unknown'}/{per}", 1, f"{cur} per {per}")
     if own is not None and (own.scale or own.unit):
         return _own_unit(own, num, base, table, row)
     if group is not None:
@@ -113,6 +119,22 @@ def cell_unit(num: Number, row: "Row", path: list[str], col: "Column", table: Ta
         cur = num.currency or table.currency
         return Unit(cur, 0, f"{cur}, scale not stated")
     return Unit("", 0, "unknown scale")
+
+
+def _per_share(row: "Row", path: list[str], col: "Column", table: TableUnits, own: Optional[Unit], base: Optional[Unit]) -> str:
+    """"share" or "ADS" when the cell is an amount per share (EPS, dividends per share, a share price), else ""."""
+    m = PER_SHARE.search(row.label) or PER_SHARE.search(col.metric)
+    if m is None and row.label.strip(" ."):  # "Net loss per share:" over "Basic"
+        m = next((PER_SHARE.search(p) for p in path[:-1] if PER_SHARE.search(p)), None)
+    if m is not None:
+        what = (m.group(1) or "share").lower()
+        return "share" if what in ("share", "unit") or "dividend" in row.label.lower() else what.upper()
+    if _SHARE_PRICE.search(row.label) or _SHARE_PRICE.search(col.header):
+        return "share"
+    if table.share_prices and own is None and col.unit is None and (base is None or base.scale == 1) \
+            and re.search(r"\b(?:high|low|close|closing|open|price)s?\b", col.header + " " + table.headers, re.I):
+        return "share"
+    return ""
 
 
 def _cell_suffix_unit(num: Number) -> Optional[Unit]:

@@ -1,4 +1,5 @@
 """python -m eval --questions FILE.jsonl --answers-out OUT.jsonl [--filing PATH] [--index DIR] [--baseline]
+   python -m eval --batch INDEX.jsonl --out DIR [--index-root DIR] [--hide-expected]   (many filings, one process)
 
 Answers each question, writes one JSON line per answer, and when lines carry `expected` scores
 them: per-kind accuracy, then one last line `accuracy X/N (P%)`. A JSON report lands next to the
@@ -36,11 +37,23 @@ def main(argv=None) -> int:
     base = Settings.from_env()
     ap = argparse.ArgumentParser(prog="python -m eval", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS, help="questions JSONL (default: the project's own set)")
-    ap.add_argument("--answers-out", type=Path, required=True, help="where to write one JSON answer per line")
+    ap.add_argument("--answers-out", type=Path, help="where to write one JSON answer per line (required without --batch)")
     ap.add_argument("--filing", type=Path, help="answer from this filing alone (ingested first)")
     ap.add_argument("--index", type=Path, help="index folder (default: the app's, or a fresh temporary one with --filing)")
     ap.add_argument("--baseline", action="store_true", help="also run the naive LangChain RAG baseline and compare")
+    ap.add_argument("--batch", type=Path, metavar="INDEX.jsonl", help="answer every filing this index lists with its questions (see eval/batch.py)")
+    ap.add_argument("--out", type=Path, help="--batch: folder for <uid>.jsonl answers and batch.report.json")
+    ap.add_argument("--index-root", type=Path, help="--batch: folder of the filings' indexes (default OUT/index)")
+    ap.add_argument("--hide-expected", action="store_true", help="--batch: answer without reading expected values")
     args = ap.parse_args(argv)
+    if args.batch:
+        if args.out is None:
+            ap.error("--batch needs --out DIR")
+        from .batch import main as batch_main
+
+        return batch_main(args.batch, args.out, args.index_root, args.hide_expected)
+    if args.answers_out is None:
+        ap.error("the following arguments are required: --answers-out")
 
     from ingest.errors import IngestError
     from ingest.pipeline import ensure_index

@@ -255,9 +255,8 @@ def test_filing_truncated_mid_table_still_ingests(tmp_path, cut):
 # ---------------------------------------------------------------- the real embedder
 
 
-def test_real_embedder_finds_the_cash_rows(tmp_path):
-    s = _settings(tmp_path / "index")
-    info = ensure_index(s)
+def test_real_embedder_finds_the_cash_rows(iij_index):
+    s, info = iij_index  # built with the real model once per session (tests/conftest.py)
     assert json.loads((info.path / "manifest.json").read_text())["model"] == s.model
     embedder = Embedder(s.model)
     client = chroma_client(s, info.path / "chroma")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import socket
 import statistics
 import subprocess
@@ -25,12 +24,13 @@ import pytest
 from gradio_client import Client
 
 from app import exposure_warning, is_loopback
+from conftest import copy_index
 from ingest.pipeline import current_info, ensure_index
 from settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD = ROOT / "tests" / "fixtures" / "filings" / "bad"
-PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
+PYTHON = sys.executable
 START_TIMEOUT_S = 300  # a start that rebuilds the index embeds every passage
 FAIL_TIMEOUT_S = 120
 ANSWER_TIMEOUT_S = 120
@@ -114,21 +114,10 @@ class App:
                 self.proc.wait()
 
 
-@pytest.fixture(scope="session")
-def shared_index(tmp_path_factory: pytest.TempPathFactory):
-    """The real-embedder index shared by the test_reliability_* modules (built once, then reused)."""
-    s = Settings().with_(index_dir=tmp_path_factory.getbasetemp() / "reliability-index")
-    return s, ensure_index(s)
-
-
-def _index_copy(shared_index, dest: Path) -> Path:
-    shutil.copytree(shared_index[0].index_dir, dest)
-    return dest
-
-
 # ---------------------------------------------------------------- start-up failures
 
 
+@pytest.mark.slow  # starts `python app.py` several times
 def test_bad_start_conditions_exit_2_with_a_message_and_no_traceback(tmp_path):
     """Bad filings, bad settings, a Chroma server that is away, a taken port: one line naming the fix, exit 2.
     The apps run side by side to keep the test short."""
@@ -191,10 +180,9 @@ def test_exposure_beyond_loopback_is_explicit_and_warned():
 # ---------------------------------------------------------------- a damaged index at start
 
 
-def test_a_corrupted_index_is_detected_and_rebuilt_at_start(shared_index, tmp_path):
-    index_dir = _index_copy(shared_index, tmp_path / "index")
-    s = shared_index[0].with_(index_dir=index_dir)
-    info = current_info(s)
+def test_a_corrupted_index_is_detected_and_rebuilt_at_start(iij_index_copy, tmp_path):
+    s, info = iij_index_copy
+    index_dir = s.index_dir
     (info.path / "chroma" / "chroma.sqlite3").write_bytes(b"garbage, not SQLite " * 500)  # a half-copied store
     app = App(tmp_path / "app.log", FQA_INDEX_DIR=str(index_dir), FQA_HOST="127.0.0.1")
     try:
@@ -216,11 +204,11 @@ def test_a_corrupted_index_is_detected_and_rebuilt_at_start(shared_index, tmp_pa
 
 
 @pytest.fixture(scope="module")
-def secured_app(shared_index, tmp_path_factory) -> Iterator[App]:
+def secured_app(iij_index, tmp_path_factory) -> Iterator[App]:
     """The app with FQA_AUTH set and FQA_HOST left at its default."""
     tmp = tmp_path_factory.mktemp("secured")
-    app = App(tmp / "app.log", FQA_INDEX_DIR=str(_index_copy(shared_index, tmp / "index")),
-              FQA_AUTH=f"{USER}:{PASSWORD}")
+    index, _ = copy_index(iij_index, tmp / "index")
+    app = App(tmp / "app.log", FQA_INDEX_DIR=str(index.index_dir), FQA_AUTH=f"{USER}:{PASSWORD}")
     try:
         app.wait_serving()
         yield app

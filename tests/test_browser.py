@@ -6,13 +6,9 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip("Debian chromium is not installed at /usr/bin/chromium (scripts/setup.sh installs it)",
-                allow_module_level=True)
-
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright  # noqa: E402
+from conftest import chromium_binary, require
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -22,8 +18,9 @@ ANSWER_TIMEOUT_MS = 60_000
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    chromium = require("Debian chromium", chromium_binary(), "scripts/setup.sh installs it with apt-get")
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        b = p.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         yield b
         b.close()
 

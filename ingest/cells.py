@@ -333,6 +333,9 @@ def header_period(text: str, cal: FiscalCalendar) -> Optional[Period]:
     t = re.sub(_MONTH_RE + r"(\d{1,2},?\s*(?:19|20)\d\d)", r"\1 \2", t, flags=re.I)  # "December31, 2019"
     t = t.replace(":", " ")
     p = parse_period(t, cal)
+    q = quarter_named(t)
+    if p is not None and q and p.months == 12 and p.fiscal_year:
+        return _in_fy(cal, p.fiscal_year, q * 3, 3, p.is_target)  # "Fiscal 2019 Third Quarter"
     if p is not None:
         return p
     target = bool(TARGET_WORDS.search(t))
@@ -356,6 +359,9 @@ def header_period(text: str, cal: FiscalCalendar) -> Optional[Period]:
     if m:  # "2018/2019": the fiscal year that ends in the second
         end_year = _year(m.group(2)[-2:]) if len(m.group(2)) == 2 else int(m.group(2))
         return _in_fy(cal, end_year - cal.offset, 12, 12, target) if end_year == int(m.group(1)) + 1 else None
+    years = set(_LONE_YEAR.findall(t))
+    if q and len(years) == 1:  # "Fiscal 2019 Third Quarter", "Third quarter of 2019"
+        return _in_fy(cal, int(years.pop()), q * 3, 3, target)
     m = _SHORT_FY.search(t)
     if m:
         return _in_fy(cal, _year(m.group(1)), 12, 12, target)
@@ -369,6 +375,23 @@ def header_period(text: str, cal: FiscalCalendar) -> Optional[Period]:
     if md:
         return parse_period(t[: md.end()] + ", " + year, cal) or header_period(t[: md.end()] + ", " + year, cal)
     return _in_fy(cal, int(year), 12, 12, target)
+
+
+_QUARTER_WORDS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
+_QUARTER = re.compile(r"\b(first|1st|second|2nd|third|3rd|fourth|4th)\s+(?:fiscal\s+)?quarter\b|\bQ([1-4])\b|\b([1-4])Q\b", re.I)
+
+
+def quarter_named(text: str) -> int:
+    """The quarter a header names without its year ("First Quarter", "Q3"), or 0."""
+    m = _QUARTER.search(text)
+    if not m:
+        return 0
+    return _QUARTER_WORDS[m.group(1).lower()] if m.group(1) else int(m.group(2) or m.group(3))
+
+
+def quarter_of(period: Period, quarter: int, cal: FiscalCalendar) -> Period:
+    """Quarter 1-4 of a fiscal year's period: a "First Quarter" row under a "Fiscal 2019" column."""
+    return _in_fy(cal, period.fiscal_year, quarter * 3, 3, period.is_target)
 
 
 def _slash_range(a: re.Match, b: re.Match, cal: FiscalCalendar, target: bool) -> Optional[Period]:

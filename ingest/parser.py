@@ -25,6 +25,8 @@ from .cells import (
     currency_in,
     detect_calendar,
     header_period,
+    quarter_named,
+    quarter_of,
     parse_number,
     parse_period,
     parse_unit,
@@ -396,6 +398,11 @@ def _parse_table(filing, rows, title, section, context, after, cal, warnings, pr
                        " ".join(context + preamble))
     row_period, group_unit = None, None
     undated = not transposed and not any(c.period for c in cols)
+    headers = [clean_label(c.header) for c in cols]
+    if undated and len(set(headers)) > 1 and all(headers) \
+            and (latest is not None or any(not r.has_numbers and header_period(r.label, cal) for r in body)):
+        for c in cols:  # dated by the text or by rows: the columns are parts ("Products", "Level 1"), not periods
+            c.qualifier = c.qualifier or clean_label(c.header)
     for r, path in zip(body, paths):
         if not r.has_numbers:
             if len(r.label) < 40 and not r.is_nil:
@@ -433,6 +440,8 @@ def _parse_table(filing, rows, title, section, context, after, cal, warnings, pr
                 period = col.period or own or (row_period if not _derived(col) else None) or col.span_end or latest
                 if period is None:
                     period = Period("", 12, col.header or "unlabelled column")
+                elif period.months == 12 and period.fiscal_year and quarter_named(r.label) and not header_period(r.label, cal):
+                    period = quarter_of(period, quarter_named(r.label), cal)  # "First Quarter" under "Fiscal 2019"
                 metric, rpath, qualifier = r.label, path, col.qualifier
             if target_table and not period.is_target:
                 period = Period(period.end, period.months, period.label + " target", period.fiscal_year, True)
@@ -577,7 +586,8 @@ def _columns(header_rows: list[Row], ncol: int, cal: FiscalCalendar, context: li
             for j, u in enumerate(units):
                 if u is not None:
                     cols[j].unit = u
-            continue
+            if not any(header_period(c, cal) for c in cells if c):
+                continue  # a row of units only; "S$ Mil 2019" also names the period
         last = ""
         for j, c in enumerate(cells):
             if c:
@@ -591,7 +601,7 @@ def _columns(header_rows: list[Row], ncol: int, cal: FiscalCalendar, context: li
         pieces = [t for t in texts[j] if t]
         col.header = " ".join(pieces)
         full = (prefix + " " + col.header).strip()
-        col.period = parse_period(full, cal) or header_period(full, cal)
+        col.period = header_period(full, cal)
         own = " ".join(pieces[-1].split()[len(shared.split()):]) if pieces else ""
         if shared and not header_period(own, cal) and CHANGE_WORDS.search(shared):
             own = (shared + " " + own).strip()  # "Percent Change" spanning "Actual" and "Constant"
@@ -610,8 +620,26 @@ def _columns(header_rows: list[Row], ncol: int, cal: FiscalCalendar, context: li
             col.qualifier = ("YoY " if yoy else "") + "% change"
         elif col.metric and len(dict.fromkeys(metric_bits)) > 1:
             col.metric, col.qualifier = clean_label(metric_bits[0]), clean_label(" ".join(metric_bits[1:]))
+    _spread_group_periods(cols)
     _name_same_period_columns(cols)
     return cols
+
+
+def _spread_group_periods(cols: list[Column]) -> None:
+    """A year printed over one column of each repeating group dates the whole group:
+    "High | Fiscal 2019 Low | High | Fiscal 2018 Low" is High and Low of 2019, then of 2018."""
+    n = len(cols)
+    names = [" ".join(re.sub(r"\b(?:fiscal|year|fy)\b|(?<!\d)(?:19|20)\d\d(?!\d)", " ", c.header, flags=re.I).split()) for c in cols]
+    for k in range(2, n // 2 + 1):
+        if n % k or any(names[i].lower() != names[i % k].lower() for i in range(n)) or not all(names[:k]):
+            continue
+        blocks = [cols[b:b + k] for b in range(0, n, k)]
+        dated = [[c for c in block if c.period is not None] for block in blocks]
+        if all(len(d) == 1 for d in dated) and any(len(block) > 1 for block in blocks):
+            for block, (d,) in zip(blocks, dated):
+                for c, name in zip(block, names[:k]):
+                    c.period, c.qualifier = d.period, c.qualifier or name
+        return
 
 
 def _name_same_period_columns(cols: list[Column]) -> None:

@@ -1,0 +1,206 @@
+"""Ingest on other companies' annual-report tables: the TAT-QA sample (tests/fixtures/tatqa, CC BY 4.0)
+read cell by cell against TAT-QA's own derivations, the rules behind it on small filings written here,
+and the batch eval mode on a few of the sample's filings."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from eval.cell_reading import measure, summary
+from ingest.cells import FiscalCalendar, header_period, parse_number, parse_unit
+from ingest.parser import parse_filing
+from settings import ROOT
+
+SAMPLE = ROOT / "tests" / "fixtures" / "tatqa"
+# Share of the sample's questions whose table cells are all read right (value in whole units, currency,
+# dated period). Reached: 92.4% (146/158); the misses left are mostly scales no line of the excerpt states
+# and gold answers with a wrong unit. Raise it when the reader improves.
+CELL_READING_FLOOR = 90.0
+
+
+@pytest.fixture(scope="module")
+def sample_results():
+    return measure(SAMPLE)
+
+
+def test_sample_cells_read_right_above_floor(sample_results):
+    s = summary(sample_results)
+    assert s["n"] >= 150, s
+    misses = [(r.uid[:8], c.cell, c.verdict, c.detail) for r in sample_results for c in r.cells if c.verdict != "right"]
+    assert s["pct"] >= CELL_READING_FLOOR, (s, misses)
+
+
+def test_sample_filings_never_guess_a_scale():
+    """Every fact either has a scale some line states or says it has none; nothing in between."""
+    for filing in sorted((SAMPLE / "filings").glob("*.txt")):
+        for f in parse_filing(filing).facts:
+            assert f.scale_known == (f.scale != 0), (filing.name, f.line, f.cell_text)
+            if not f.scale_known:
+                assert "unknown scale" in f.column or "scale not stated" in f.scale_label, (filing.name, f.line, f.column)
+
+
+# ---------------------------------------------------------------- the rules, on small filings
+
+
+def _facts(tmp_path, text: str):
+    p = tmp_path / "filing.txt"
+    p.write_text(text, encoding="utf-8")
+    return {(f.metric, f.period.end, f.qualifier): f for f in parse_filing(p).facts if not f.table_id.startswith("text:")}
+
+
+def test_scale_from_the_sentence_before_a_table_marker(tmp_path):
+    facts = _facts(tmp_path, (
+        "Liquidity\n\nThe following table sets forth selected cash flow information (in thousands):\n\nTable\n\n"
+        "\tFiscal Year Ended August 31, 2019\tFiscal Year Ended August 31, 2018\n"
+        "Net cash provided by operating activities\t$2,105,300\t$(1,004,112)\n"
+        "Net cash used in investing activities\t(315,870)\t(220,911)\n"))
+    f = facts[("Net cash provided by operating activities", "2019-08-31", "")]
+    assert (f.value, f.unit, f.scale, f.period.end, f.period.months) == (2_105_300_000, "USD", 1e3, "2019-08-31", 12)
+    g = facts[("Net cash used in investing activities", "2018-08-31", "")]
+    assert (g.value, g.unit) == (-220_911_000, "USD")  # "$" in the first row only names the column's currency
+
+
+def test_note_exceptions_cover_share_counts_and_per_share_rows(tmp_path):
+    facts = _facts(tmp_path, (
+        "Earnings per share\n\nThe reconciliation of shares used (in thousands, except share and per share data):\n\nTable\n\n"
+        "\t2019\t2018\n"
+        "Net loss\t$(12,400)\t$(20,150)\n"
+        "Weighted average common shares, basic\t15,310\t15,002\n"
+        "Net loss per share:\t\t\n"
+        "Basic\t$(0.81)\t$(1.34)\n"))
+    assert (facts[("Net loss", "2019-12-31", "")].value, facts[("Net loss", "2019-12-31", "")].unit) == (-12_400_000, "USD")
+    shares = facts[("Weighted average common shares, basic", "2019-12-31", "")]
+    assert (shares.value, shares.unit) == (15_310, "count")
+    eps = facts[("Basic", "2018-12-31", "")]
+    assert (eps.value, eps.unit) == (-1.34, "USD/share")
+
+
+def test_label_cell_header_percent_columns_and_a_footnoted_year(tmp_path):
+    facts = _facts(tmp_path, (
+        "Sales by region\n\nTable\n\n"
+        "Region\tYears Ended December 31, 2018 %\tYears Ended December 31, 2019 %\n"
+        "Americas\t41.5\t44.0\nEurope\t58.5\t56.0\n\n"
+        "Reconciliation ($ in millions)\n\nTable\n\n\t2017\t20181\t2019\nNet income\t$512\t$604\t$655\n"))
+    assert (facts[("Americas", "2019-12-31", "")].value, facts[("Americas", "2019-12-31", "")].unit) == (44.0, "%")
+    f = facts[("Net income", "2018-12-31", "")]
+    assert (f.value, f.unit) == (604_000_000, "USD")
+
+
+def test_a_heading_printed_in_every_cell_of_one_header_row(tmp_path):
+    """Two header rows flattened into one: the spanning words repeat in each cell; the last words are the column's own."""
+    facts = _facts(tmp_path, (
+        "Restructuring\n\nTable\n(In millions of USD)\n\n"
+        "\tYear Ended May 31, Percent Change 2019\tYear Ended May 31, Percent Change Actual\tYear Ended May 31, Percent Change 2018\n"
+        "Restructuring expenses\t$310\t-12%\t$352\n"))
+    f = facts[("Restructuring expenses", "2019-05-31", "")]
+    assert (f.value, f.unit, f.period.end) == (310_000_000, "USD", "2019-05-31")
+    change = [x for k, x in facts.items() if k[2]]
+    assert [(x.value, x.unit) for x in change] == [(-12.0, "%")]
+
+
+def test_year_over_quarter_columns_and_quarter_rows(tmp_path):
+    facts = _facts(tmp_path, (
+        "Quarterly results (in thousands)\n\nTable\n\n"
+        "\tFiscal 2019\t\t\t\n\tFirst Quarter\tSecond Quarter\tThird Quarter\tFourth Quarter\n"
+        "Revenue\t$1,200\t$1,310\t$1,405\t$1,520\n\n"
+        "Stock prices\n\nThe high and low sales prices of our common stock were:\n\nTable\n\n"
+        "\tHigh\tFiscal 2019 Low\tHigh\tFiscal 2018 Low\nFirst Quarter\t$ 30.10\t$ 25.40\t$ 22.00\t$ 18.75\n"))
+    assert facts[("Revenue", "2019-09-30", "")].value == 1_405_000
+    low = facts[("First Quarter", "2018-03-31", "Low")]
+    assert (low.value, low.unit, low.scale) == (18.75, "USD/share", 1)
+
+
+def test_periods_from_the_text_rows_or_nowhere(tmp_path):
+    facts = _facts(tmp_path, (
+        "Revenue\n\nThe following table disaggregates our revenue by major source for the year ended December 31, 2019:\n\n"
+        "Table\n(In thousands)\n\n\tProducts\tServices\tTotal\n"
+        "Hardware\t$120,500\t$20,100\t$140,600\nSoftware\t80,200\t9,300\t89,500\n\n"
+        "Fair value\n\nTable\n(In millions of RMB)\n\n\tLevel 1\tLevel 2\tTotal\n"
+        "As at 31 December 2019\t\t\t\nFVPL\t1,500\t300\t1,800\n"))
+    f = facts[("Software", "2019-12-31", "Services")]
+    assert (f.value, f.unit) == (9_300_000, "USD")
+    g = facts[("FVPL", "2019-12-31", "Level 2")]
+    assert (g.value, g.unit) == (300_000_000, "RMB")
+
+
+def test_counts_in_a_money_table_and_first_cell_currencies(tmp_path):
+    facts = _facts(tmp_path, (
+        "Key metrics\n\nTable\n(In thousands)\n\n\tDecember 31, 2019\tDecember 31, 2018\n"
+        "Active users\t12,500\t11,900\nAdjusted EBITDA\t$(8,400)\t$2,100\n\n"
+        "Group results\n\nTable\n\n\tS$ Mil 2019\tS$ Mil 2018\nRevenue\t1,204.5\t1,190.2\n"))
+    users = facts[("Active users", "2019-12-31", "")]
+    assert (users.value, users.unit) == (12_500_000, "count")
+    assert facts[("Adjusted EBITDA", "2018-12-31", "")].unit == "USD"
+    rev = facts[("Revenue", "2019-12-31", "")]
+    assert (rev.value, rev.unit) == (1_204_500_000, "SGD")
+
+
+def test_an_unstated_scale_is_marked_unknown(tmp_path):
+    facts = _facts(tmp_path, "Inventories\n\nTable\n\n\tDecember 31, 2019\tDecember 31, 2018\nRaw materials\t$134,816\t$76,647\n")
+    f = facts[("Raw materials", "2019-12-31", "")]
+    assert (f.scale_known, f.scale, f.unit, f.value) == (False, 0, "USD", 134_816)
+    assert "unknown scale" in f.column
+
+
+@pytest.mark.parametrize("text,end,months", [
+    ("30 June 2019", "2019-06-30", 0), ("As at 31 March 2019", "2019-03-31", 0), ("30/9/2018", "2018-09-30", 0),
+    ("December31, 2019", "2019-12-31", 0), ("F19 53 WEEKS", "2019-12-31", 12), ("FY2019", "2019-12-31", 12),
+    ("2018/2019", "2019-12-31", 12), ("2019 Notes", "2019-12-31", 12), ("Fiscal 2019 Third Quarter", "2019-09-30", 3),
+    ("April 26, 2019", "2019-04-26", 0), ("Year ended 31 December 2019 Amount", "2019-12-31", 12),
+    ("1/1/2018 to 1/31/2018", "2018-01-31", 1),
+])
+def test_header_periods(text, end, months):
+    p = header_period(text, FiscalCalendar())
+    assert (p.end, p.months) == (end, months)
+
+
+@pytest.mark.parametrize("text", ["2019 vs 2018 % Change", "Payments due 2021 - 2022", "2025 and thereafter", "Level 1", "Total"])
+def test_header_periods_none(text):
+    assert header_period(text, FiscalCalendar()) is None
+
+
+@pytest.mark.parametrize("text,unit,scale", [
+    ("£m", "GBP", 1e6), ("USDm", "USD", 1e6), ("S$ Mil", "SGD", 1e6), ("NZ$ MILLION", "NZD", 1e6), ("RMB'000", "RMB", 1e3),
+    ("In millions of SGD", "SGD", 1e6), ("A$ thousands", "AUD", 1e3), ("(in thousands)", "", 1e3),
+])
+def test_unit_statements(text, unit, scale):
+    u = parse_unit(text)
+    assert (u.unit, u.scale) == (unit, scale)
+
+
+@pytest.mark.parametrize("text,value,currency", [("S$1,200", 1200, "SGD"), ("A$ 5.5", 5.5, "AUD"), ("$(0.28)", -0.28, "USD"), ("€12", 12, "EUR")])
+def test_currency_in_the_cell(text, value, currency):
+    n = parse_number(text)
+    assert (n.value, n.currency) == (value, currency)
+
+
+# ---------------------------------------------------------------- batch eval
+
+
+def test_batch_answers_each_filing_into_its_own_file(tmp_path):
+    contexts = [json.loads(x) for x in (SAMPLE / "index.jsonl").read_text().splitlines()[:3]]
+    index = tmp_path / "index.jsonl"
+    index.write_text("".join(json.dumps({**c, "filing": str(SAMPLE / c["filing"]), "questions": str(SAMPLE / c["questions"])}) + "\n"
+                             for c in contexts))
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "eval", "--batch", str(index), "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip().splitlines()[-1].startswith("batch: 3/3 contexts answered")
+    for c in contexts:
+        asked = [json.loads(x)["id"] for x in (SAMPLE / c["questions"]).read_text().splitlines() if x.strip()]
+        rows = [json.loads(x) for x in (out / f"{c['uid']}.jsonl").read_text().splitlines()]
+        assert [r["id"] for r in rows] == asked
+        assert all({"answer", "value", "unit", "answerable", "sources", "calculation"} <= set(r) for r in rows)
+        assert (out / "index" / c["uid"] / "CURRENT").exists()
+    report = json.loads((out / "batch.report.json").read_text())
+    assert report["contexts"] == 3 and not any(r["error"] for r in report["results"])
+
+
+def test_per_filing_command_line_still_needs_answers_out():
+    proc = subprocess.run([sys.executable, "-m", "eval", "--filing", "x.txt"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "--answers-out" in proc.stderr

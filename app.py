@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 # so that a start that cannot succeed (bad filing, bad setting, port taken) fails in a moment.
 from settings import Settings
 
+from about import FALLBACK_COMPANY, About, about as about_filing
 from schema import Answer, Source
 
 if TYPE_CHECKING:
@@ -26,28 +27,24 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("filing-qa")
 
-EXAMPLES = [
-    "How did SI gross margin change?",
-    "How much cash did IIJ have at the end of September?",
-    "What is EBITDA?",
-]
-EMPTY_REPLY = (
-    "Please type a question about the filing first, for example: "
-    "*How much cash did IIJ have at the end of September?*"
-)
+# The page's words about the filing come from the loaded filing itself (about.py), never from another one.
+EMPTY_REPLY = "Please type a question about the filing first"
+EMPTY_REPLY_EXAMPLE = ", for example: *{example}*"
 ERROR_REPLY = (
     "Sorry, something went wrong while answering that. "
     "Please try rephrasing the question; if it keeps happening, tell the filing-qa team."
 )
-HELP_MD = """
-**Ask in plain words about this one filing.** For example:
-
-- **A figure:** *How much cash did IIJ have at the end of September?* / *What were total revenues in 1H12?*
-- **A change or comparison:** *How did SI gross margin change?* / *Did operating income go up?*
-- **A share, sum or margin:** *What share of revenue came from network services?* / *Short-term plus long-term borrowings?* / *Operating margin in the first half?*
-- **The highest or lowest:** *Which segment had the highest revenue?* / *Which network service grew fastest?*
-- **A term:** *What is EBITDA?* / *What does "gross margin" mean?* (see also the Glossary tab)
-
+HELP_INTRO = "**Ask in plain words about {whose}.** For example:"
+HELP_KINDS = [  # (kind of question, the About field with this filing's example, what to say without one)
+    ("A figure", "figure", ""),
+    ("A balance at a date", "balance", ""),
+    ("A change or comparison", "change", "ask how a figure changed, or whether it went up"),
+    ("A share, sum or margin", "", "ask what share of a total came from one line, for two figures added, or for a margin"),
+    ("The highest or lowest", "", "ask which line of a breakdown had the highest or lowest figure, or grew fastest"),
+    ("A term", "term", "ask what a word means (see also the Glossary tab)"),
+]
+HELP_COVERS = "**This filing covers:** {tables}. **Periods:** {periods}."
+HELP_HOW = """
 Every answer starts with a one-sentence summary. Open **How this was worked out** to see the arithmetic
 and **Sources** to see the exact table cells or sentences used, with their line numbers; the
 **Filing** tab highlights those lines.
@@ -106,6 +103,33 @@ def render_answer(a: Answer) -> str:
     return "\n\n".join(parts)
 
 
+def empty_reply(about: About) -> str:
+    return EMPTY_REPLY + (EMPTY_REPLY_EXAMPLE.format(example=esc_md(about.figure)) if about.figure else ".")
+
+
+def _whose(about: About) -> str:
+    return f"{esc_md(about.company)}'s filing" if about.company != FALLBACK_COMPANY else "this filing"
+
+
+def heading_md(about: About, filing_name: str) -> str:
+    return (f"## Ask about {_whose(about)}\nAnswers come only from **{esc_md(filing_name)}**. "
+            "Each answer shows how it was worked out and which lines of the filing it used.")
+
+
+def help_md(about: About) -> str:
+    """'What can I ask?': each kind of question with this filing's own example where there is one."""
+    items = []
+    for kind, field, words in HELP_KINDS:
+        example = getattr(about, field) if field else ""
+        if example or words:
+            items.append(f"- **{kind}:** " + (f"*{esc_md(example)}*" if example else words))
+    parts = [HELP_INTRO.format(whose=_whose(about)), "\n".join(items)]
+    if about.tables:
+        shown = "; ".join(esc_md(t) for t in about.tables[:8]) + ("; and more" if len(about.tables) > 8 else "")
+        parts.append(HELP_COVERS.format(tables=shown, periods=", ".join(esc_md(p) for p in about.periods[:6]) or "as printed"))
+    return "\n\n".join(parts) + "\n" + HELP_HOW
+
+
 def filing_html(lines: list[str], cited: set[int]) -> str:
     """The filing with line numbers; cited lines wrapped in <mark>. All filing text is escaped."""
     rows = []
@@ -143,9 +167,10 @@ class Backend:
     """The engine once the index is ready. The page serves at once; the index is built or checked
     in the background and the status line says how far it got."""
 
-    def __init__(self, settings: Settings, lines: list[str]) -> None:
+    def __init__(self, settings: Settings, lines: list[str], about: Optional[About] = None) -> None:
         self.settings = settings
         self.lines = lines
+        self.about = about or about_filing(lines)
         self.engine: Any = None
         self.status = "Preparing the filing index…"
         self.failed = ""
@@ -196,7 +221,7 @@ class Asker:
     def __call__(self, question: str, history: list[dict], wait: float = 0) -> tuple[str, set[int], Optional[Answer]]:
         q = question.strip() if isinstance(question, str) else ""  # the API may send any JSON value
         if not q:
-            return EMPTY_REPLY, set(), None
+            return empty_reply(self.backend.about), set(), None
         limit = self.settings.max_question_chars
         if len(q) > limit:
             return f"That question is {len(q):,} characters long; please keep it under {limit:,}.", set(), None
@@ -273,11 +298,9 @@ def build_app(settings: Settings, backend: Backend) -> gr.Blocks:
                               {"role": "assistant", "content": a.text}])[-HISTORY_TURNS:]
         return text, turns
 
-    with gr.Blocks(title="Filing Q&A") as demo:
-        gr.Markdown(
-            f"## Ask about the filing\nAnswers come only from **{esc_md(settings.filing.name)}**. "
-            "Each answer shows how it was worked out and which lines of the filing it used."
-        )
+    about = backend.about
+    with gr.Blocks(title=about.title) as demo:
+        gr.Markdown(heading_md(about, settings.filing.name))
         status = gr.Markdown(backend.status_line())
         timer = gr.Timer(1.0, active=backend.engine is None)
 
@@ -311,14 +334,15 @@ def build_app(settings: Settings, backend: Backend) -> gr.Blocks:
                         autofocus=True,
                     )
                     send = gr.Button("Ask", variant="primary", scale=1)
-                gr.Examples(EXAMPLES, inputs=[box], label="Example questions")
+                if about.examples:
+                    gr.Examples(about.examples, inputs=[box], label="Example questions")
                 clear = gr.Button("Clear conversation", size="sm")
             with gr.Column(scale=2):
                 with gr.Tabs():
                     with gr.Tab("Filing"):
                         filing = gr.HTML(filing_html(lines, set()), css_template=FILING_CSS, js_on_load=None)
                     with gr.Tab("What can I ask?"):
-                        gr.Markdown(HELP_MD)
+                        gr.Markdown(help_md(about))
                     with gr.Tab("Glossary"):
                         gr.Markdown(glossary_md)
 
@@ -411,6 +435,7 @@ def start(settings: Settings, say: Callable[[str], None]) -> tuple[Backend, Opti
     from ingest.errors import IngestError
     from ingest.parser import parse_filing, read_filing
     from ingest.pipeline import chroma_client
+    from retrieval.text import glossary as load_glossary
 
     auth = parse_auth(settings.auth)
     check_port(settings.host, settings.port)
@@ -419,7 +444,7 @@ def start(settings: Settings, say: Callable[[str], None]) -> tuple[Backend, Opti
                            "or the path of a local sentence-transformers model (nothing is downloaded).")
     try:
         text = read_filing(settings.filing)
-        parse_filing(settings.filing, text)  # a filing that cannot be read fails now, before any index folder exists
+        parsed = parse_filing(settings.filing, text)  # a filing that cannot be read fails now, before any index folder exists
     except IngestError as e:
         raise StartupError(f"cannot use the filing: {e}") from e
     try:
@@ -441,7 +466,8 @@ def start(settings: Settings, say: Callable[[str], None]) -> tuple[Backend, Opti
                                f"Chroma server at {settings.chroma_host}:{settings.chroma_port} is not reachable ({e}). "
                                "Start it with `chroma run` or set FQA_CHROMA_MODE=embedded.") from e
     say(f"filing {settings.filing}; index {settings.index_dir} (first start builds it: this can take a minute)")
-    return Backend(settings, text.split("\n")), auth
+    lines = text.split("\n")
+    return Backend(settings, lines, about_filing(lines, parsed.facts, load_glossary())), auth
 
 
 def main() -> int:

@@ -1,4 +1,5 @@
-"""A person using the app in Chromium: ask, read the summary, open the folded sections."""
+"""A person using the app in Chromium: ask, read the summary, open the folded sections; and the app
+started on another company's filing speaks only of that filing."""
 from __future__ import annotations
 
 import re
@@ -8,9 +9,11 @@ from typing import Iterator
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
-from conftest import chromium_binary, require
+from conftest import chromium_binary, require, start_app, stop_app
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+NORTHWIND = Path(__file__).resolve().parent / "fixtures" / "filings" / "northwind_fy2019.txt"
+OTHER_COMPANY_WORDING = ("IIJ", "Internet Initiative")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ANSWER_TIMEOUT_MS = 60_000
@@ -25,13 +28,33 @@ def browser() -> Iterator[Browser]:
         b.close()
 
 
-@pytest.fixture
-def page(browser: Browser, app_url: str) -> Iterator[Page]:
+def _open(browser: Browser, url: str) -> Iterator[Page]:
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     pg = ctx.new_page()
-    pg.goto(app_url, wait_until="load")
+    pg.goto(url, wait_until="load")
     yield pg
     ctx.close()
+
+
+@pytest.fixture
+def page(browser: Browser, app_url: str) -> Iterator[Page]:
+    yield from _open(browser, app_url)
+
+
+@pytest.fixture(scope="module")
+def northwind_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`python app.py` with FQA_FILING on another company's filing (its own index, built at start)."""
+    proc, url = start_app({"FQA_FILING": str(NORTHWIND), "FQA_INDEX_DIR": str(tmp_path_factory.mktemp("northwind-index"))},
+                          tmp_path_factory.mktemp("northwind") / "app.log")
+    try:
+        yield url
+    finally:
+        stop_app(proc)
+
+
+@pytest.fixture
+def other_page(browser: Browser, northwind_url: str) -> Iterator[Page]:
+    yield from _open(browser, northwind_url)
 
 
 def shot(page: Page, name: str) -> None:
@@ -102,3 +125,32 @@ def test_html_in_question_is_shown_as_text_not_run(page: Page) -> None:
     expect(page.locator('[data-testid="user"] b, [data-testid="bot"] b')).to_have_count(0)
     assert page.evaluate("typeof window.__pwned") == "undefined"
     shot(page, "html_escaped")
+
+
+@pytest.mark.slow
+def test_the_app_on_another_filing_speaks_only_of_that_filing(other_page: Page) -> None:
+    page = other_page
+    expect(page).to_have_title(re.compile(r"^Northwind Robotics, Inc\."))
+    expect(page.get_by_text("Ask about Northwind Robotics, Inc.'s filing")).to_be_visible()
+    seen = [page.locator("body").inner_text()]
+    for tab in ("What can I ask?", "Glossary", "Filing"):
+        page.get_by_role("tab", name=tab).click()
+        seen.append(page.locator("body").inner_text())
+    assert "FY2019" in seen[1] and "Consolidated Balance Sheets" in seen[1], seen[1]
+    page.get_by_role("button", name="Ask", exact=True).click()  # an empty question
+    expect(page.locator('[data-testid="bot"]').last).to_contain_text("for example: What was net revenue for FY2019?",
+                                                                     timeout=ANSWER_TIMEOUT_MS)
+    # An example question, picked from the examples, answers with the filing's own figure and line.
+    answers = page.locator('[data-testid="bot"]')
+    before = answers.count()
+    page.get_by_role("button", name="What was net revenue for FY2019?", exact=True).click()
+    expect(page.get_by_placeholder("Type a question about the filing")).to_have_value("What was net revenue for FY2019?")
+    page.get_by_role("button", name="Ask", exact=True).click()
+    expect(answers).to_have_count(before + 1, timeout=ANSWER_TIMEOUT_MS)
+    answer = answers.nth(before)
+    expect(answer).to_contain_text("USD 1.48 billion")
+    expect(open_section(answer, "Sources")).to_contain_text("Line 31", use_inner_text=True)
+    seen += [page.locator("body").inner_text(), page.content()]
+    shot(page, "other_filing")
+    page_text = "\n".join(seen)
+    assert not [w for w in OTHER_COMPANY_WORDING if w in page_text]

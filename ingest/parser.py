@@ -368,17 +368,8 @@ def _parse_table(filing, rows, title, section, context, after, cal, warnings, pr
     # Trailing empty columns add nothing.
     while ncol > 0 and all(len(r.cells) <= ncol or not r.cells[ncol].strip() for r in rows):
         ncol -= 1
-    table_unit = _context_unit(context + after + [h.label for h in header_rows if h.label])
-    if table_unit is None:
-        table_unit = next((u for u in map(unit_from_sentence, preamble) if u), None)
     notes = notes or FilingNotes("", [])
-    if table_unit is None:
-        table_unit = notes.unit_for(rows[0].line)
-    # "$" or "€" printed on some cells (often the first and total rows) names the currency of them all.
-    cell_currencies = {n.currency for r in body for n in r.numbers if n is not None and n.currency}
-    table_currency = cell_currencies.pop() if len(cell_currencies) == 1 else ""
-    if not cell_currencies and not table_currency and any(_PERCENT_INTRO.search(t) for t in [title] + context[:2]):
-        table_unit = Unit("%", 1, "%")  # "... the contribution, as a percentage of net sales, of each product line"
+    table_unit, table_currency = _table_unit(rows, body, header_rows, title, context, after, preamble, notes)
     cols = _columns(header_rows, ncol, cal, context)
     transposed = not any(c.period for c in cols) and sum(1 for r in body if r.label and parse_period(r.label, cal)) >= max(1, len([r for r in body if r.has_numbers]) // 2)
     if not title:
@@ -398,11 +389,8 @@ def _parse_table(filing, rows, title, section, context, after, cal, warnings, pr
                        " ".join(context + preamble))
     row_period, group_unit = None, None
     undated = not transposed and not any(c.period for c in cols)
-    headers = [clean_label(c.header) for c in cols]
-    if undated and len(set(headers)) > 1 and all(headers) \
-            and (latest is not None or any(not r.has_numbers and header_period(r.label, cal) for r in body)):
-        for c in cols:  # dated by the text or by rows: the columns are parts ("Products", "Level 1"), not periods
-            c.qualifier = c.qualifier or clean_label(c.header)
+    if undated and (latest is not None or any(not r.has_numbers and header_period(r.label, cal) for r in body)):
+        _name_part_columns(cols)
     for r, path in zip(body, paths):
         if not r.has_numbers:
             if len(r.label) < 40 and not r.is_nil:
@@ -411,20 +399,8 @@ def _parse_table(filing, rows, title, section, context, after, cal, warnings, pr
                 # "As at 31 December 2019" over a block of rows dates the rows under it.
                 row_period = header_period(r.label, cal) or row_period
             continue
-        width = len(r.cells) - 1
-        if width < ncol and len(r.cells) < modal:
-            if not _ragged_row_fits(cols, width, transposed):
-                warnings.append(
-                    f"line {r.line}: row '{r.label}' has {width} cells where table '{title}' has {ncol}; "
-                    "its columns cannot be matched, so it was skipped. Fix the tabs on that line."
-                )
-                continue
-            missing = ", ".join(c.header or c.metric or f"column {c.index + 1}" for c in cols[width:])
-            warnings.append(
-                f"line {r.line}: row '{r.label}' has {width} cells where table '{title}' has {ncol}; "
-                f"its values were read into the first {width} columns and left blank under: {missing}. "
-                "Check the tabs on that line."
-            )
+        if not _row_fits(r, cols, ncol, modal, transposed, title, warnings):
+            continue
         for j, num in enumerate(r.numbers[:ncol]):
             if num is None:
                 continue
@@ -435,13 +411,7 @@ def _parse_table(filing, rows, title, section, context, after, cal, warnings, pr
                     continue
                 metric, rpath, qualifier = col.metric or title, [col.metric or title], col.qualifier
             else:
-                # Undated columns: a row may date itself ("Balance as of June 30, 2017", "Fiscal Year 2018").
-                own = header_period(r.label, cal) if undated and not _derived(col) else None
-                period = col.period or own or (row_period if not _derived(col) else None) or col.span_end or latest
-                if period is None:
-                    period = Period("", 12, col.header or "unlabelled column")
-                elif period.months == 12 and period.fiscal_year and quarter_named(r.label) and not header_period(r.label, cal):
-                    period = quarter_of(period, quarter_named(r.label), cal)  # "First Quarter" under "Fiscal 2019"
+                period = _cell_period(r, col, undated, row_period, latest, cal)
                 metric, rpath, qualifier = r.label, path, col.qualifier
             if target_table and not period.is_target:
                 period = Period(period.end, period.months, period.label + " target", period.fiscal_year, True)
@@ -511,6 +481,26 @@ def _derived(col: Column) -> bool:
     return bool(col.qualifier) and bool(CHANGE_WORDS.search(col.qualifier) or "%" in col.qualifier)
 
 
+def _row_fits(r: Row, cols: list[Column], ncol: int, modal: int, transposed: bool, title: str, warnings: list[str]) -> bool:
+    """Whether a row's cells can be read under the table's columns; a short row is warned about either way."""
+    width = len(r.cells) - 1
+    if width >= ncol or len(r.cells) >= modal:
+        return True
+    if not _ragged_row_fits(cols, width, transposed):
+        warnings.append(
+            f"line {r.line}: row '{r.label}' has {width} cells where table '{title}' has {ncol}; "
+            "its columns cannot be matched, so it was skipped. Fix the tabs on that line."
+        )
+        return False
+    missing = ", ".join(c.header or c.metric or f"column {c.index + 1}" for c in cols[width:])
+    warnings.append(
+        f"line {r.line}: row '{r.label}' has {width} cells where table '{title}' has {ncol}; "
+        f"its values were read into the first {width} columns and left blank under: {missing}. "
+        "Check the tabs on that line."
+    )
+    return True
+
+
 def _ragged_row_fits(cols: list[Column], width: int, transposed: bool) -> bool:
     """A row with only `width` cells can be read when those cells fall under reported-figure columns and
     only derived columns (changes) are missing at the end: "Rest of world  66.6  57.7" under
@@ -535,6 +525,45 @@ def _merge_continuations(rows: list[Row]) -> list[Row]:
 
 
 _PERCENT_INTRO = re.compile(r"\bas\s+an?\s+(?:%|percent(?:age)?)\s+of\b|\bpercentages?\s+of\s+(?:our\s+|total\s+|net\s+)*\w+\s+by\b", re.I)
+
+
+def _table_unit(rows, body, header_rows, title, context, after, preamble, notes: "FilingNotes") -> tuple[Optional[Unit], str]:
+    """The unit the table states (nearest first: lines around it, its header, the sentence introducing it,
+    a running heading) and the one currency printed on its cells."""
+    table_unit = _context_unit(context + after + [h.label for h in header_rows if h.label])
+    if table_unit is None:
+        table_unit = next((u for u in map(unit_from_sentence, preamble) if u), None)
+    if table_unit is None:
+        table_unit = notes.unit_for(rows[0].line)
+    # "$" or "€" printed on some cells (often the first and total rows) names the currency of them all.
+    cell_currencies = {n.currency for r in body for n in r.numbers if n is not None and n.currency}
+    if not cell_currencies and any(_PERCENT_INTRO.search(t) for t in [title] + context[:2]):
+        return Unit("%", 1, "%"), ""  # "... the contribution, as a percentage of net sales, of each product line"
+    return table_unit, (cell_currencies.pop() if len(cell_currencies) == 1 else "")
+
+
+def _name_part_columns(cols: list[Column]) -> None:
+    """Undated columns of a table the text or its rows date are parts ("Products", "Level 1"), named as qualifiers."""
+    headers = [clean_label(c.header) for c in cols]
+    if len(set(headers)) > 1 and all(headers):
+        for c, h in zip(cols, headers):
+            c.qualifier = c.qualifier or h
+
+
+def _cell_period(r: Row, col: Column, undated: bool, row_period: Optional[Period], latest: Optional[Period],
+                 cal: FiscalCalendar) -> Period:
+    """A cell's period: its column's; in a table of undated columns the row's own ("Balance as of June 30, 2017")
+    or that of a dated row above it; a change column's later year; else the table's latest or the text's.
+    A quarter row under a year's column ("First Quarter" under "Fiscal 2019") is that quarter of that year."""
+    derived = _derived(col)
+    own = header_period(r.label, cal) if undated and not derived else None
+    period = col.period or (None if derived else own or row_period) or col.span_end or latest
+    if period is None:
+        return Period("", 12, col.header or "unlabelled column")
+    q = quarter_named(r.label)
+    if q and period.months == 12 and period.fiscal_year and not header_period(r.label, cal):
+        return quarter_of(period, q, cal)
+    return period
 
 
 def _text_period(texts: list[str], cal: FiscalCalendar) -> Optional[Period]:

@@ -181,6 +181,7 @@ def test_currency_in_the_cell(text, value, currency):
 # ---------------------------------------------------------------- batch eval
 
 
+@pytest.mark.slow  # ingests three filings with the real model
 def test_batch_answers_each_filing_into_its_own_file(tmp_path):
     contexts = [json.loads(x) for x in (SAMPLE / "index.jsonl").read_text().splitlines()[:3]]
     index = tmp_path / "index.jsonl"

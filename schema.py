@@ -131,6 +131,7 @@ class Answer:
                 {"kind": s.kind, "section": s.section, "line": s.line, "text": s.text} for s in self.sources
             ],
             "calculation": self.calculation,
+            "program": self.program,  # the plan as a program: which operation, on which figures
         }
 
 

@@ -107,6 +107,12 @@ def main(argv=None) -> int:
     if scores:
         for kind, k in sorted(report["by_kind"].items()):
             print(f"{kind:14s} {k['correct']}/{k['n']} ({k['pct']:.1f}%)")
+        print(f"wrong numbers  {report['wrong_numbers']}/{report['n']} (a value given that is not the right one)")
+        if report["misses_by_stage"]:
+            print("misses by stage: " + ", ".join(f"{k} {v}" for k, v in sorted(report["misses_by_stage"].items())))
+        if report["plan_accuracy"]["n"]:
+            pa = report["plan_accuracy"]
+            print(f"plan accuracy  {pa['correct']}/{pa['n']}")
         if args.baseline:
             b = report["baseline"]
             print(f"baseline       {b['correct']}/{b['n']} ({b['pct']:.1f}%)   retrieval hit@5 ours {report['retrieval_hit_rate']['ours']:.1%} baseline {report['retrieval_hit_rate']['baseline']:.1%}")

@@ -37,8 +37,27 @@ def score_line(q: dict, a: dict) -> dict:
         why = "" if ok else f"expected {q['expected']['value']} {q['expected']['unit']}, got {a.get('value')} {a.get('unit')}"
     else:
         ok = bool(a.get("answerable"))
+    plan_ok = None if not q.get("expected_program") else a.get("program") == q["expected_program"]
     return {"id": q.get("id"), "kind": kind, "ok": ok, "why": why, "question": q.get("question", "")[:160],
-            "number_on_decline": (not answerable) and a.get("value") is not None}
+            "number_on_decline": (not answerable) and a.get("value") is not None,
+            "wrong_number": answerable and not ok and a.get("value") is not None,
+            "stage": "" if ok else stage(q, a, plan_ok), "plan_ok": plan_ok}
+
+
+def stage(q: dict, a: dict, plan_ok) -> str:
+    """Where a miss went wrong, as FinQA separates program from execution accuracy: the plan (read
+    as the wrong operation), the figures (none found, or other rows), or the arithmetic on them."""
+    if plan_ok is False:
+        return "plan"
+    if not q.get("answerable", True):
+        return "plan"  # a figure given where the filing says nothing: the question was misread
+    if a.get("value") is None:
+        return "figures (none found)"
+    cited = {s.get("line") for s in a.get("sources") or []}
+    want = expected_lines(q)
+    if want and not want & cited:
+        return "figures (other rows)"
+    return "arithmetic or period" if a.get("calculation") else "figures (other rows)"
 
 
 def summarize(scores: list[dict]) -> dict:
@@ -50,8 +69,16 @@ def summarize(scores: list[dict]) -> dict:
         k["pct"] = 100.0 * k["correct"] / k["n"] if k["n"] else 0.0
     n = len(scores)
     c = sum(int(s["ok"]) for s in scores)
+    planned = [s for s in scores if s.get("plan_ok") is not None]
+    stages: dict = defaultdict(int)
+    for s in scores:
+        if not s["ok"]:
+            stages[s["stage"]] += 1
     return {"n": n, "correct": c, "pct": 100.0 * c / n if n else 0.0, "by_kind": dict(by),
-            "numbers_on_declines": sum(int(s["number_on_decline"]) for s in scores)}
+            "numbers_on_declines": sum(int(s["number_on_decline"]) for s in scores),
+            "wrong_numbers": sum(int(s.get("wrong_number", False)) for s in scores),
+            "misses_by_stage": dict(stages),
+            "plan_accuracy": {"n": len(planned), "correct": sum(int(s["plan_ok"]) for s in planned)}}
 
 
 def expected_lines(q: dict) -> set[int]:

@@ -31,6 +31,11 @@ class Quantity:
     def of(f: Fact) -> "Quantity":
         return Quantity(f.value, f.unit, (f,), ("fact", f))
 
+    @staticmethod
+    def amount(f: Fact) -> "Quantity":
+        """A cost or outflow printed in brackets, as the positive amount its label names."""
+        return Quantity(abs(f.value), f.unit, (f,), ("amount", f))
+
     @property
     def scale(self) -> float:
         """The finest table scale among the facts used: the working is shown in it."""
@@ -52,17 +57,20 @@ class Quantity:
 
 def _render(node: tuple, scale: float, top: bool = False) -> str:
     kind = node[0]
-    if kind == "fact":
+    if kind in ("fact", "amount"):
         f: Fact = node[1]
+        value = abs(f.value) if kind == "amount" else f.value
         if not (f.unit in MONEY or f.unit == "count") or not f.scale or f.scale == scale:
             printed = _printed(f)
-            if f.value >= 0 and re.fullmatch(r"[\d,]+(?:\.\d+)?", printed):
+            if value >= 0 and re.fullmatch(r"[\d,]+(?:\.\d+)?", printed):
                 return printed  # the cell as printed
-            shown = f.value / (scale if f.unit in MONEY or f.unit == "count" else 1)
+            shown = value / (scale if f.unit in MONEY or f.unit == "count" else 1)
             return fmt_number(shown, 0 if float(shown).is_integer() else 2)
-        return fmt_number(f.value / scale, _decimals_for(f, scale))
+        return fmt_number(value / scale, _decimals_for(f, scale))
     if kind == "num":
         return fmt_number(node[1], 0 if float(node[1]).is_integer() else 2)
+    if kind == "fn":
+        return f"{node[1]}({', '.join(_render(a, scale) for a in node[2])})"
     op, a, b = node
     s = f"{_render(a, scale)} {op} {_render(b, scale)}"
     return s if top else f"({s})"
@@ -136,6 +144,52 @@ def ratio(a: Quantity, b: Quantity) -> Quantity:
     return _combine(a, b, "/", a.value / b.value, "x")
 
 
+def divide(a: Quantity, b: Quantity) -> Quantity:
+    """a / b: two figures in one unit give times; money over a count gives money per unit."""
+    if b.value == 0:
+        raise CalcError("the divisor is zero")
+    if a.unit in MONEY and b.unit == "count":
+        return _combine(a, b, "/", a.value / b.value, a.unit)
+    return ratio(a, b)
+
+
+def multiply(a: Quantity, b: Quantity) -> Quantity:
+    """a * b, where one side is a plain number of times (a ratio or a count)."""
+    if b.unit in ("x", "count") and a.unit not in ("x", "count"):
+        a, b = b, a
+    if a.unit not in ("x", "count"):
+        raise CalcError(f"cannot multiply {a.unit} by {b.unit}")
+    return _combine(a, b, "*", a.value * b.value, b.unit if b.unit not in ("x", "count") else "x")
+
+
+def median(*qs: Quantity) -> Quantity:
+    """The middle figure (the mean of the two middle ones for an even count), in the figures' unit."""
+    if len(qs) < 2:
+        raise CalcError("a median needs at least two figures")
+    for q in qs[1:]:
+        _check_same(qs[0], q, "take the median of")
+    ordered = sorted(qs, key=lambda q: q.value)
+    mid = len(ordered) // 2
+    value = ordered[mid].value if len(ordered) % 2 else (ordered[mid - 1].value + ordered[mid].value) / 2
+    facts = tuple(dict.fromkeys(f for q in qs for f in q.facts))
+    return Quantity(value, qs[0].unit, facts, ("fn", "median", [q.node for q in qs]))
+
+
+def cagr(first: Quantity, last: Quantity, years: float) -> Quantity:
+    """Compound annual growth rate in %: ((last / first) ^ (1 / years) - 1) * 100."""
+    _check_same(first, last, "compare")
+    if first.unit == "%":
+        raise CalcError("a growth rate of a percentage is not meaningful; ask for the change in points")
+    if first.value <= 0 or last.value <= 0:
+        raise CalcError("a compound growth rate needs two positive figures")
+    if years <= 0:
+        raise CalcError("the two periods must be at least part of a year apart")
+    value = ((last.value / first.value) ** (1 / years) - 1) * 100
+    facts = tuple(dict.fromkeys(first.facts + last.facts))
+    node = ("*", ("-", ("^", ("/", last.node, first.node), ("num", round(1 / years, 4))), ("num", 1.0)), ("num", 100.0))
+    return Quantity(value, "%", facts, node)
+
+
 def pct_change(before: Quantity, after: Quantity) -> Quantity:
     _check_same(before, after, "compare")
     if before.unit == "%":
@@ -200,5 +254,7 @@ def langchain_tools(lookup):
         "difference": (lambda a_id, b_id: _run(subtract, a_id, b_id), "a - b (margin = revenue - cost)"),
         "per_share": (lambda amount_id, shares_id: _run(per_unit, amount_id, shares_id), "money / share count"),
         "average": (lambda a_id, b_id: _run(mean, a_id, b_id), "(a + b) / 2 (same unit only)"),
+        "divide": (lambda a_id, b_id: _run(divide, a_id, b_id), "a / b (times, or money per unit)"),
+        "median": (lambda a_id, b_id, c_id: _run(median, a_id, b_id, c_id), "the middle of three figures"),
     }
     return [StructuredTool.from_function(fn, name=name, description=desc) for name, (fn, desc) in specs.items()]

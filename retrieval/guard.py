@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -86,6 +87,13 @@ def not_covered(question: str) -> Optional[tuple[str, str]]:
     return None
 
 
+@lru_cache(maxsize=1)
+def glossary_words() -> frozenset:
+    """Words the glossary explains or rewrites ("CAGR", "ROE"): jargon, not names."""
+    g = glossary()
+    return frozenset(w for k in list(g["terms"]) + list(g["synonyms"]) + list(g["formulas"]) for w in re.findall(r"[a-z0-9]+", k.lower()))
+
+
 def unknown_name(q: str, ctx: Context) -> Optional[str]:
     """A proper name the filing never mentions (another company, a place) means it cannot answer."""
     for w in re.findall(r"\b([A-Z][A-Za-z0-9&\-]+(?:\s+[A-Z][A-Za-z0-9&\-]+)*)", q):
@@ -95,10 +103,10 @@ def unknown_name(q: str, ctx: Context) -> Optional[str]:
             pl = p.lower()
             if first_word and p == parts[0]:
                 continue
-            if pl in ctx.filing_words or pl in COMMON or pl in MONTHS or canonical(p).lower() != p.lower():
+            if pl in ctx.filing_words or pl in COMMON or pl in MONTHS or pl in glossary_words() or canonical(p).lower() != p.lower():
                 continue
-            if re.fullmatch(r"(?:FY|CY|H|Q)?\d{2,4}|[1-4][HQ]\d{0,4}|(?:FY|H|Q)\d(?:FY)?\d{0,4}", p, re.I):
-                continue  # a period ("FY2013", "1H13"): not a name; the period check says whether it is covered
+            if re.fullmatch(r"(?:FY|CY|H|Q)?\d{2,4}|[1-4][HQ]\d{0,4}|(?:FY|H|Q)\d(?:FY)?\d{0,4}|[A-Z]{2,3}\d[\d.]*", p, re.I):
+                continue  # a period ("FY2013", "1H13") or an amount ("JPY8"): not a name
             if len(p) >= 2 and (p.isupper() or p[0].isupper()):
                 return w
     return None

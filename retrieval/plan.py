@@ -54,6 +54,8 @@ class Expr:
     args: tuple["Expr", ...] = ()
     ref: Optional[Ref] = None
     unit: str = ""  # the result's unit where the formula fixes it ("%", "x")
+    name: str = ""  # the standard formula this step came from ("quick ratio")
+    subject: str = ""  # whose formula it is, where the question says ("network services")
 
     @staticmethod
     def fig(words: str) -> "Expr":
@@ -65,7 +67,8 @@ class Expr:
     def __str__(self) -> str:
         if self.ref is not None:
             return f"[{self.ref}]"
-        return f"{self.op}({', '.join(str(a) for a in self.args)})"
+        body = f"{self.op}({', '.join(str(a) for a in self.args)})"
+        return f"{self.name}={body}" if self.name else body
 
 
 @dataclass(frozen=True)

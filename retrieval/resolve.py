@@ -17,6 +17,7 @@ from .calculator import CalcError, Quantity
 from .context import Context, unit_ok
 from .periods import Key, key_of
 from .plan import PeriodSpec, Plan
+from .render import named_direction
 from .search import Hit, RowDoc
 from .text import glossary, tokens
 
@@ -64,6 +65,15 @@ class Resolver:
                 return [replace(s, relative=-1), s]
             return [PeriodSpec(relative=-1), None]
         return [specs[-1] if specs else None]
+
+    def chronological(self, s1: Optional[PeriodSpec], s2: Optional[PeriodSpec]) -> tuple:
+        """Two named periods in time order: "September 2012 than September 2011", "higher in 1H12 or
+        1H11" run from the earlier to the later."""
+        if s1 and s2 and not s1.relative and not s2.relative:
+            r1, r2 = self.periods.resolve(s1), self.periods.resolve(s2)
+            if r1 and r2 and r1[0] > r2[0]:
+                return s2, s1
+        return s1, s2
 
     def key(self, spec: Optional[PeriodSpec]) -> Optional[Key]:
         return self.periods.resolve(spec) if spec else None
@@ -154,7 +164,9 @@ class Resolver:
     @staticmethod
     def same_figure(picks: list[Pick]) -> list[Pick]:
         best = picks[0]
-        return [p for p in picks if p.score >= best.score - 0.2 and abs(p.fact.value - best.fact.value) <= max(p.fact.scale, best.fact.scale, 1) * 1.01]
+        # A cost printed in brackets in one table and plain in another is the same figure.
+        return [p for p in picks if p.score >= best.score - 0.2
+                and abs(abs(p.fact.value) - abs(best.fact.value)) <= max(p.fact.scale, best.fact.scale, 1) * 1.01]
 
     def picks(self, metric: str, q: Plan, key: Optional[Key], want_unit: Optional[str] = None, target: Optional[bool] = None,
               qualifier: str = "", exclude: tuple = ()) -> list[Pick]:
@@ -246,7 +258,7 @@ class Resolver:
 
     # ------------------------------------------------------------ figures not printed
 
-    def from_others(self, metric: str, q: Plan, key: Key, unit: Optional[str] = None) -> Optional[tuple[Quantity, list, str]]:
+    def from_others(self, metric: str, q: Plan, key: Key, unit: Optional[str] = None, amounts: bool = False) -> Optional[tuple[Quantity, list, str]]:
         """A period the filing does not print, from two it does: a quarter as its half minus the other
         quarter; a half as the year minus the other half, or as its two quarters. Returns the result,
         the two picks and how it was worked out."""
@@ -258,17 +270,19 @@ class Resolver:
             pb = Pick(pa.row, other, pa.score) if other else self.pick(metric, q, kb, pa.fact.unit)
             if pb is None:
                 continue
-            qa, qb = Quantity.of(pa.fact), Quantity.of(pb.fact)
+            qa, qb = (as_amount(p.fact) if amounts else Quantity.of(p.fact) for p in (pa, pb))
             res = calc.subtract(qa, qb) if op == "-" else calc.add(qa, qb)
             return res, [pa, pb], f"{pa.fact.period.label} {'minus' if op == '-' else 'plus'} {pb.fact.period.label}"
         return None
 
-    def figure_for(self, metric: str, q: Plan, key: Optional[Key], unit: Optional[str] = None) -> Optional[Figure]:
-        """The figure for one period: as printed, or worked out from others."""
-        p = self.pick(metric, q, key, unit)
+    def figure_for(self, metric: str, q: Plan, key: Optional[Key], unit: Optional[str] = None, amounts: bool = False,
+                   exclude: tuple = ()) -> Optional[Figure]:
+        """The figure for one period: as printed, or worked out from others. `amounts`: a cost or
+        outflow printed in brackets counts as the positive amount its label names."""
+        p = self.pick(metric, q, key, unit, exclude=exclude)
         if p is not None:
-            return Figure(Quantity.of(p.fact), [p], p.fact.period.label)
-        got = self.from_others(metric, q, key, unit) if key else None
+            return Figure(as_amount(p.fact) if amounts else Quantity.of(p.fact), [p], p.fact.period.label)
+        got = self.from_others(metric, q, key, unit, amounts) if key else None
         return Figure(got[0], got[1], self.periods.label(key)) if got else None
 
     def period_sides(self, q: Plan, metric: str, months: Optional[int], fy: Optional[int] = None) -> list[Figure]:
@@ -311,6 +325,10 @@ def measures(metric: str) -> list[list[set]]:
     may name it by ("segment profit" for operating income): a row must name each measure to answer."""
     said = " " + " ".join(tokens(metric)) + " "
     return [names for phrase, names in _measure_terms() if phrase in said]
+
+
+def as_amount(f: Fact) -> Quantity:
+    return Quantity.amount(f) if f.value < 0 and named_direction(f.metric) else Quantity.of(f)
 
 
 def is_stock(f: Fact) -> bool:

@@ -40,6 +40,8 @@ OPS = [
                 r"(?:(?:q[1-4]|[1-4][qh]|h[12]|fy)\w*|first|second|third|fourth|\d{4})\b|\bwhich (?:\w+ )?(?:was|is|were|had|brought|earned|made)?\s*(?:larger|bigger|higher|greater|more|smaller|lower|less)\b|\bwhich\b.*\b(more|larger|bigger|higher)\b.*\bor\b|\bhigher in the\b.*\bor\b"),
     ("ratio", r"\bratio of\b.+\bto\b|\b(?:divided by)\b"),
     ("share", r"\b(share|percentage|proportion|portion|fraction|part|percent) of\b|\bas a (?:share|percentage|proportion) of\b|\bmake up\b|\bmade up\b|\baccount(?:ed)? for\b"),
+    ("cagr", r"\bcagr\b|\bcompound(?:ed)? (?:annual )?growth\b"),
+    ("median", r"\bmedian\b"),
     ("average", r"(?<!weighted )(?<!weighted-)\baverage\b(?!\s+(?:number|shares|balance|exchange|rate))"),
     ("sum", r"\b(plus|combined|together|sum of|add(?:ed)? up|in total across|current and non-?current|current plus non-?current)\b|\b(?:total|sum) of\b(?=.*\b(?:and|plus)\b)"),
     ("pct_change", r"\b(by what (?:percent|%)|by what percentage|what percentage (?:growth|increase|decrease|change)|percentage (?:growth|increase|decrease|change)|how fast|growth rate|in percent|percent(?:age)? change|% change|grow(?:th)? (?:rate|in percent)|by how many percent|what % )|\b(?:grow|grew|growth|increase|rise|rose|change|fall|fell|decline|drop)\w*\b.*\b(percent|percentage|%)"),
@@ -110,19 +112,22 @@ def parse_periods(q: str) -> tuple[list[PeriodSpec], str]:
     """The periods named in the question, in order of appearance, and the question without them."""
     found: list[tuple[int, PeriodSpec]] = []
     rest = q
+    masked = q  # the question with matches blanked out, so positions stay those of the question
     for pat, make in PERIOD_PATTERNS:
-        for m in list(re.finditer(pat, rest, re.I)):
+        for m in list(re.finditer(pat, masked, re.I)):
             spec = make(m)
             if spec is None:
                 continue
             found.append((m.start(), spec))
         rest = re.sub(pat, " ", rest, flags=re.I)
+        masked = re.sub(pat, lambda m: " " * len(m.group(0)), masked, flags=re.I)
     years = [(m.start(), _yr(m[1] or m[2])) for m in re.finditer(YEAR, q, re.I)]
     rest = re.sub(YEAR, " ", rest, flags=re.I)
     target = bool(re.search(TARGET, q, re.I))
     prev = bool(re.search(PREV, q, re.I))
     rest = re.sub(PREV, " ", rest, flags=re.I)
     found.sort(key=lambda x: x[0])
+    found = _own_years(found, years)
     specs = []
     for _, x in found:  # "full-year ... fiscal year" names one period twice
         if x not in specs:
@@ -130,6 +135,11 @@ def parse_periods(q: str) -> tuple[list[PeriodSpec], str]:
     # A bare month with no day after a quarter/half phrase ("six months to September") names the end month.
     merged: list[PeriodSpec] = []
     for s in specs:
+        if merged and s.months in (3, 6) and s.end_month and not s.index and merged[-1].months == s.months and merged[-1].index:
+            # "Q1 FY2012 (Apr-Jun)": the months say again which quarter; with a year they say it more precisely.
+            if s.end_year and not merged[-1].fy:
+                merged[-1] = s
+            continue
         if merged and s.months == 0 and s.end_month and merged[-1].months in (3, 6) and merged[-1].end_month is None and not merged[-1].index:
             merged[-1] = replace(merged[-1], end_month=s.end_month, end_year=s.end_year or merged[-1].end_year)
             continue
@@ -141,6 +151,9 @@ def parse_periods(q: str) -> tuple[list[PeriodSpec], str]:
         # "the year-end dividend", "planned at year-end": a payment named by when it falls, not a balance date.
         merged = [x for x in merged if not (x.year_end and not x.fy)]
     specs = merged
+    distinct = list(dict.fromkeys(y for _, y in years))
+    if len(specs) == 1 and specs[0].index and not specs[0].fy and not specs[0].end_year and len(distinct) == 2:
+        specs = [replace(specs[0], fy=y) for y in distinct]  # "the first quarter, from FY2011 to FY2012"
     if years:
         plain = [y for pos, y in years]
         for i, s in enumerate(specs):
@@ -173,6 +186,19 @@ def parse_periods(q: str) -> tuple[list[PeriodSpec], str]:
             specs = [PeriodSpec(relative=-1)] + ([PeriodSpec()] if _is_comparison(q) else [])
     rest = re.sub(TARGET, " ", rest, flags=re.I)
     return specs, rest
+
+
+def _own_years(found: list[tuple[int, PeriodSpec]], years: list[tuple[int, int]]) -> list[tuple[int, PeriodSpec]]:
+    """ "the first half of FY2011 to the first half of FY2012": a year written right after a half or
+    quarter (before the next period phrase) belongs to it, so the two are not read as one."""
+    out = []
+    for i, (pos, spec) in enumerate(found):
+        nxt = found[i + 1][0] if i + 1 < len(found) else 10**9
+        own = [y for p, y in years if pos < p < nxt]
+        if own and spec.months in (3, 6) and spec.index and spec.fy is None and spec.end_year is None and len({y for _, y in years}) > 1:
+            spec = replace(spec, fy=own[0])
+        out.append((pos, spec))
+    return out
 
 
 def _is_comparison(q: str) -> bool:
@@ -217,11 +243,11 @@ def understand(question: str) -> Plan:
     metric = OP_WORDS.sub(" ", bare if tokens(bare) else metric)
     short = len(tokens(metric)) == 0
     elliptical = bool(ELLIPSIS.search(q)) and len(q) < 80 or short
-    expr = None
-    if op in ("value", "change", "pct_change", "sum", "ratio", "share", "operating_margin", "define"):
-        expr, op = composed(canonical(q), metric, op)
     cues = read_cues(q, metric)
     op = _settle(op, q, metric, periods, cues)
+    expr = None
+    if op not in ("narrative", "target_remaining", "target_progress", "rank", "average", "median", "cagr"):
+        expr, op = composed(rest, metric, op)
     return Plan(q, op, metric, tuple(periods), currency, tuple(parts), expr, cues,
                 tuple(tokens(q, keep_stop=True)), elliptical, explicit)
 

@@ -182,3 +182,62 @@ def test_what_about_swaps_the_subject_of_the_previous_question(engine):
     a = engine.answer("what about network services?", history)
     assert a.value == 32_258_602_000 and a.unit == "JPY", a.summary
     assert "Network services" in a.summary and "Network service and" not in a.summary
+
+
+# ---------------------------------------------------------------- composed questions: programs on the calculator
+
+def test_a_standard_ratio_the_filing_does_not_print_is_worked_out_with_its_formula(engine):
+    a = engine.answer("What was the quick ratio at the end of September 2012?")
+    cells = {s.line: s.text for s in a.sources}
+    assert a.unit == "x" and {286, 287, 318} <= set(cells), cells
+    cash, receivables, liabilities = (float(cells[n].replace(",", "")) for n in (286, 287, 318))
+    assert abs(a.value - (cash + receivables) / liabilities) < 1e-6
+    assert "Formula: (cash and cash equivalents + accounts receivable) / total current liabilities" in a.text
+
+
+def test_working_capital_is_current_assets_minus_current_liabilities_not_paid_in_capital(engine):
+    a = engine.answer("What was working capital at September 30, 2012?")
+    assert a.value == (33_454_103 - 29_679_444) * 1000 and a.unit == "JPY", a.summary
+    assert {292, 318} <= {s.line for s in a.sources} and "paid-in" not in a.summary
+
+
+def test_a_margin_for_an_unprinted_quarter_uses_quarters_worked_out_from_the_half(engine):
+    a = engine.answer("What was the operating margin in the first quarter of FY2012?")
+    q1_income, q1_revenue = 3_262_707 - 1_888_684, 51_109_001 - 26_267_738
+    assert a.unit == "%" and abs(a.value - q1_income / q1_revenue * 100) < 1e-6, a.summary
+    assert {375, 637, 364, 626} <= {s.line for s in a.sources}
+
+
+def test_growth_of_a_sum_is_the_growth_of_the_combined_figure(engine):
+    a = engine.answer("By what percent did cost of revenues plus sales and marketing grow from 1H FY2011 to 1H FY2012?")
+    assert a.unit == "%" and a.plan.program() == "pct_change(add([cost], [sales and marketing]))", a.plan.program()
+    assert "- (" in a.calculation and a.calculation.endswith("(%)")
+
+
+def test_a_formula_in_words_is_run_for_the_period_asked(engine):
+    a = engine.answer("cash from operations minus purchase of property and equipment for the first half of FY2012?")
+    assert a.value == (3_970_263 - 2_785_190) * 1000 and a.unit == "JPY", (a.summary, a.calculation)
+    assert {446, 448} <= {s.line for s in a.sources}
+
+
+def test_a_change_between_two_periods_runs_from_the_earlier_to_the_later(engine):
+    a = engine.answer("Was the operating margin higher in 1H FY2012 or 1H FY2011, and by how many points?")
+    assert a.unit == "pp" and a.value > 0, a.summary  # 6.38% in 1H12 against 5.19% in 1H11
+
+
+def test_median_and_cagr_are_operations_of_their_own(engine):
+    m = engine.answer("What was the median quarterly revenue in FY2012?")
+    assert m.value == (51_109_001 - 26_267_738 + 26_267_738) * 1000 / 2 and m.unit == "JPY", m.summary
+    c = engine.answer("What was the compound annual growth rate of total revenues from 1H FY2011 to 1H FY2012?")
+    assert c.unit == "%" and abs(c.value - (51_109_001 / 47_206_508 - 1) * 100) < 1e-6, c.summary
+
+
+def test_a_follow_up_reuses_the_previous_program(engine):
+    first = "What was the current ratio at September 30, 2012?"
+    a = engine.answer("and at March 31, 2012?", [{"role": "user", "content": first}, {"role": "assistant", "content": "..."}])
+    assert a.unit == "x" and abs(a.value - 33_690_308 / 29_460_421) < 1e-6, a.summary
+
+
+def test_a_figure_the_filing_lacks_inside_a_formula_is_declined(engine):
+    a = engine.answer("What was revenue per employee in the first half?")
+    assert not a.answerable and a.value is None, a.summary

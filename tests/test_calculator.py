@@ -83,3 +83,34 @@ def test_average_is_the_sum_over_the_count_in_one_unit():
     facts = {"a": fact(100, line=1), "b": fact(50, line=2)}
     tools = {t.name: t for t in calc.langchain_tools(facts.__getitem__)}
     assert tools["average"].invoke({"a_id": "a", "b_id": "b"})["value"] == pytest.approx(75)
+
+
+def test_divide_gives_times_or_money_per_unit():
+    from schema import Fact
+
+    a, b = Quantity(10.0, "JPY"), Quantity(4.0, "JPY")
+    assert calc.divide(a, b).value == 2.5 and calc.divide(a, b).unit == "x"
+    per = calc.divide(Quantity(1000.0, "JPY"), Quantity(8.0, "count"))
+    assert per.value == 125.0 and per.unit == "JPY"
+    with pytest.raises(CalcError):
+        calc.divide(a, Quantity(0.0, "JPY"))
+
+
+def test_median_takes_the_middle_or_the_mean_of_the_two_middles():
+    qs = [Quantity(v, "JPY", (), ("num", v)) for v in (5.0, 1.0, 3.0)]
+    assert calc.median(*qs).value == 3.0
+    assert calc.median(*qs, Quantity(7.0, "JPY", (), ("num", 7.0))).value == 4.0
+    assert calc.median(*qs).working().startswith("median(5, 1, 3) = 3")
+    with pytest.raises(CalcError):
+        calc.median(qs[0], Quantity(1.0, "%", (), ("num", 1.0)))
+
+
+def test_cagr_is_the_steady_yearly_rate_between_two_figures():
+    first, last = Quantity(100.0, "USD", (), ("num", 100.0)), Quantity(121.0, "USD", (), ("num", 121.0))
+    r = calc.cagr(first, last, 2)
+    assert r.unit == "%" and abs(r.value - 10.0) < 1e-9
+    assert "^ 0.50" in r.working()
+    with pytest.raises(CalcError):
+        calc.cagr(Quantity(-1.0, "USD"), last, 2)
+    with pytest.raises(CalcError):
+        calc.cagr(Quantity(5.0, "%"), Quantity(6.0, "%"), 1)

@@ -5,7 +5,10 @@ data in the glossary and tests.
 """
 from __future__ import annotations
 
-from . import (average, change, compare, compare_growth, define, excluding, expr, margin, margin_formula, narrative,
+from dataclasses import replace
+
+from ..calculator import CalcError
+from . import (average, cagr, change, compare, compare_growth, define, excluding, expr, margin, margin_formula, median, narrative,
                rank, share, sum as total, target, value)
 
 OPS = {
@@ -20,6 +23,8 @@ OPS = {
     "sum": total.run,
     "excluding": excluding.run,
     "average": average.run,
+    "median": median.run,
+    "cagr": cagr.run,
     "compare": compare.run,
     "compare_growth": compare_growth.run,
     "rank": rank.run,
@@ -32,5 +37,19 @@ OPS = {
 
 
 def run(plan, ctx):
-    """Runs the plan's operation; an unknown operation answers as a plain figure."""
-    return OPS.get(plan.op, value.run)(plan, ctx)
+    """Runs the plan's operation; an unknown operation answers as a plain figure. A plain operation
+    that finds nothing falls back on the plan's program ("operating margin in the first quarter":
+    the margin of two figures each worked out for an unprinted quarter)."""
+    try:
+        ans = OPS.get(plan.op, value.run)(plan, ctx)
+    except CalcError:
+        if plan.expr is None or plan.op == "expr":
+            raise
+        return expr.run(replace(plan, op="expr"), ctx)
+    if not ans.answerable and plan.expr is not None and plan.op != "expr":
+        try:
+            alt = expr.run(replace(plan, op="expr"), ctx)
+        except CalcError:
+            return ans
+        return alt if alt.answerable else ans
+    return ans

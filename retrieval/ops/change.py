@@ -20,11 +20,7 @@ CHANGE_ROW = re.compile(r"\b(net )?(increase|decrease|change)s?\b(?! in (?:accou
 
 def run(q: Plan, ctx) -> Answer:
     res, periods = ctx.res, ctx.periods
-    s1, s2 = res.specs(q, 2)
-    if s1 and s2 and not s1.relative and not s2.relative:
-        r1, r2 = periods.resolve(s1), periods.resolve(s2)
-        if r1 and r2 and r1[0] > r2[0]:
-            s1, s2 = s2, s1  # "September 2012 than September 2011": from the earlier to the later
+    s1, s2 = res.chronological(*res.specs(q, 2))
     k2 = res.key(s2)
     base = periods.resolve(s1) if s2 is None and s1 and not s1.relative else None
     if base and base[1] == 0:

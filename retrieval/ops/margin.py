@@ -25,7 +25,7 @@ def run(q: Plan, ctx) -> Answer:
     ratio = q.op == "margin_ratio"
     term = "gross margin ratio" if ratio else "gross margin"
     if q.cues.moved or len(q.periods) >= 2:
-        s1, s2 = res.specs(q, 2)
+        s1, s2 = res.chronological(*res.specs(q, 2))
         k2 = res.key(s2)
         p2 = printed_margin(q, ctx, k2, ratio)
         if p2 is not None:

@@ -11,17 +11,18 @@ from ..context import for_period
 from ..periods import key_of
 from ..plan import Plan
 from ..render import money
-from ..text import canonical, glossary, tokens
+from ..formula import percent_ratios
+from ..text import canonical, tokens
 from .margin import segment_words
 
 
 def run(q: Plan, ctx) -> Answer:
     res, periods = ctx.res, ctx.periods
     said = canonical(q.metric).lower()
-    ratios = {n: f["ratio"] for n, f in glossary()["formulas"].items() if "ratio" in f}
+    ratios = {n: v for n, v in percent_ratios().items() if n.endswith("margin")}  # the margins this operation names
     name = max((n for n in ratios if n in said), key=len, default="operating margin")
     num, den = ratios[name]
-    seg = segment_words(re.sub(re.escape(name) + "|" + re.escape(num), " ", said))
+    seg = segment_words(re.sub("|".join(re.escape(x.strip()) for x in [name] + num.split("|")), " ", said))
     moved = q.cues.moved
     specs = res.specs(q, 2) if moved else res.specs(q, 1)
     if not moved:
@@ -33,19 +34,19 @@ def run(q: Plan, ctx) -> Answer:
 
     def one(spec):
         key = res.key(spec)
-        a = res.pick(f"{seg} {num}".strip(), q, key)
+        a = next((p for n in num.split("|") for p in [res.pick(f"{seg} {n.strip()}".strip(), q, key)] if p is not None), None)
         if a is None:
-            raise CalcError(f"no {num} figure for that period")
+            raise CalcError(f"no {num.split('|')[-1].strip()} figure for that period")
         b = res.pick(f"{seg} {den}".strip(), q, key_of(a.fact.period), a.fact.unit)
         if b is None:
             raise CalcError(f"no {den} figure for that period")
         return a, b, calc.ratio_pct(Quantity.of(a.fact), Quantity.of(b.fact))
 
     if moved:
-        s1, s2 = specs
+        s1, s2 = res.chronological(*specs)
         a2, b2, r2 = one(s2)
         k1 = periods.shift(key_of(a2.fact.period), -1) if (s1 is None or s1.relative) else periods.resolve(s1)
-        a1 = res.pick(num, q, k1)
+        a1 = next((p for n in num.split("|") for p in [res.pick(n.strip(), q, k1)] if p is not None), None)
         b1 = res.pick(den, q, k1, a2.fact.unit)
         if a1 is None or b1 is None:
             return ctx.out.not_found(q, k1)

@@ -12,6 +12,7 @@ from ..periods import key_of
 from ..plan import Plan
 from ..render import money, named_direction
 from ..resolve import Pick
+from ..text import tokens
 
 
 def run(q: Plan, ctx) -> Answer:
@@ -33,7 +34,7 @@ def run(q: Plan, ctx) -> Answer:
         if isinstance(converted, Answer):
             return converted
         p = converted or p
-    if p is None or not counts_the_same_thing(q, p):
+    if p is None or not counts_the_same_thing(q, p) or not same_kind(q, p):
         return ctx.out.not_found(q, key)
     return ctx.out.answer_fact(q, p.fact, yoy_note(ctx, p), alternatives(q, p))
 
@@ -73,6 +74,16 @@ def counts_the_same_thing(q: Plan, p: Pick) -> bool:
     if re.search(r"\((?:shares|ADSs?)\)|\bshares\b", f.metric, re.I):
         nouns |= {"share", "ad"}
     return not nouns or bool(asked & nouns) or not asked
+
+
+KIND_WORDS = set(tokens("rate ratio margin yield percentage multiple"))
+
+
+def same_kind(q: Plan, p: Pick) -> bool:
+    """ "The churn rate of home-use contracts" is not answered by the number of contracts: a rate or
+    ratio asked for must be one the row gives (a percentage or times, or named so)."""
+    asked = set(q.metric_tokens) & KIND_WORDS
+    return not asked or p.fact.unit in ("%", "x") or "/" in p.fact.unit or bool(asked & (p.row.label | p.row.context))
 
 
 def yoy_note(ctx, p: Pick) -> str:

@@ -1,0 +1,97 @@
+"""Understanding alone (no index): every question of the golden file reads to the same plan, and the
+formula language reads formulas in words, standard formulas and compositions the same either way."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from retrieval.formula import parse, standard
+from retrieval.understand import understand
+
+GOLDEN = [json.loads(x) for x in (Path(__file__).parent / "golden" / "plans.jsonl").read_text().splitlines() if x.strip()]
+
+
+def test_the_golden_file_covers_every_operation_and_composition():
+    ops = {g["op"] for g in GOLDEN}
+    assert len(GOLDEN) >= 300
+    assert {"value", "change", "pct_change", "share", "ratio", "sum", "excluding", "average", "median", "cagr", "compare",
+            "compare_growth", "rank", "target_remaining", "target_progress", "narrative", "define", "expr",
+            "margin", "margin_ratio", "operating_margin"} <= ops
+    programs = " ".join(g["program"] for g in GOLDEN)
+    for step in ("add(", "subtract(", "divide(", "percent_of(", "change(", "pct_change(", "quick ratio=", "working capital="):
+        assert step in programs, step
+
+
+@pytest.mark.parametrize("golden", GOLDEN, ids=[g["question"][:60] for g in GOLDEN])
+def test_question_reads_to_its_golden_plan(golden):
+    from tests.golden.make_plans import plan_record
+
+    assert plan_record(golden["question"]) == golden
+
+
+@pytest.mark.parametrize("words, program", [
+    ("operating income over total revenues", "divide([operating income], [total revenues])"),
+    ("operating income divided by total revenues", "divide([operating income], [total revenues])"),
+    ("operating income as a percentage of total revenues", "percent_of([operating income], [total revenues])"),
+    ("total current assets minus total current liabilities", "subtract([total current assets], [total current liabilities])"),
+    ("interest expense net of interest income", "subtract([interest expense], [interest income])"),
+    ("cash and cash equivalents plus accounts receivable", "add([cash and cash equivalents], [accounts receivable])"),
+    ("(total current assets - inventories) / total current liabilities",
+     "divide(subtract([total current assets], [inventories]), [total current liabilities])"),
+    ("total current assets less inventories, divided by total current liabilities",
+     "divide(subtract([total current assets], [inventories]), [total current liabilities])"),
+    # Said in words, "A plus B over C" is (A + B) / C; with symbols, / binds first.
+    ("sales and marketing plus general and administrative over revenues",
+     "divide(add([sales and marketing], [general and administrative]), [revenues])"),
+    ("capital lease obligations (current plus noncurrent)",
+     "add([capital lease obligations current], [capital lease obligations noncurrent])"),
+    ("revenue per contract", "divide([revenue], [contract])"),
+])
+def test_formulas_in_words_parse_into_one_language(words, program):
+    assert str(parse(words)) == program
+
+
+@pytest.mark.parametrize("words", ["net income per share", "accounts receivable, net of allowance for doubtful accounts",
+                                   "income (loss)", "less than 100Mbps contracts"])
+def test_names_that_contain_operator_words_are_one_figure(words):
+    e = parse(words)
+    assert e is not None and e.op == "fig", e
+
+
+def test_a_standard_formula_is_expanded_with_the_segment_named_beside_it():
+    assert standard("gross margin ratio of network services")[2] == "network services"
+    assert str(parse("gross margin ratio of network services")) == (
+        "gross margin ratio=divide(subtract([network services revenues], [network services cost]), [network services revenues])")
+    assert str(parse("quick ratio")).startswith("quick ratio=divide(add([cash and cash equivalents], [accounts receivable])")
+
+
+@pytest.mark.parametrize("question, program", [
+    ("by what percent did cost of sales plus SG&A grow?", "pct_change(add([cost], [sga]))"),
+    ("How many percentage points faster did SI revenue grow than network services revenue?",
+     "subtract(pct_change([systems integration revenue]), pct_change([network services revenue]))"),
+    ("how many points higher was the gross margin ratio of network services than that of SI in 1H12?",
+     "subtract(gross margin ratio=divide(subtract([network services revenues], [network services cost]), [network services revenues]), "
+     "gross margin ratio=divide(subtract([systems integration revenues], [systems integration cost]), [systems integration revenues]))"),
+    ("What was the SG&A ratio in 1H12, taking SG&A as sales and marketing plus general and administrative?",
+     "sga ratio=divide(add([sales and marketing], [general and administrative]), [total revenues])"),
+    ("what was the operating margin, operating income over revenue, in the first quarter?", "percent_of([operating income], [revenue])"),
+])
+def test_compositions_read_as_programs(question, program):
+    p = understand(question)
+    assert p.op == "expr" and p.program() == program, p.program()
+
+
+def test_both_orders_of_a_comparison_read_the_right_way_round():
+    a = understand("how many points higher was the operating margin than the net margin in 1H12?")
+    b = understand("how many points higher was the net margin than the operating margin in 1H12?")
+    assert a.expr.args[0].name == "operating margin" and a.expr.args[1].name == "net margin"
+    assert b.expr.args[0].name == "net margin" and b.expr.args[1].name == "operating margin"
+    c = understand("was the operating margin higher in 1H FY2012 or 1H FY2011, and by how many points?")
+    assert [s.fy for s in c.periods] == [2012, 2011]  # the engine runs the change from the earlier to the later
+
+
+def test_two_named_halves_keep_their_own_years():
+    p = understand("By what percent did revenue grow from the first half of FY2011 to the first half of FY2012?")
+    assert [(s.months, s.index, s.fy) for s in p.periods] == [(6, 1, 2011), (6, 1, 2012)]

@@ -467,16 +467,23 @@ def _qualify(e: Expr, qualifier: str, after: bool = False) -> Expr:
     return Expr(e.op, tuple(_qualify(a, qualifier, after) for a in e.args), unit=e.unit, name=e.name, subject=e.subject)
 
 
-def formula_name(e: Expr) -> str:
-    """The expression in words, e.g. "(cash and cash equivalents + accounts receivable) / total current liabilities"."""
-    sym = {"add": "+", "subtract": "-", "multiply": "\u00d7", "divide": "/", "percent_of": "/"}
+SYMBOLS = {"add": "+", "subtract": "-", "multiply": "\u00d7", "divide": "/", "percent_of": "/"}
+WORDS = {"add": "plus", "subtract": "minus", "multiply": "times", "divide": "divided by", "percent_of": "as a percentage of"}
+
+
+def formula_name(e: Expr, words: bool = False) -> str:
+    """The expression written out: with symbols for the formula line ("(cash and cash equivalents +
+    accounts receivable) / total current liabilities"), or in words for a sentence (a "+" in a
+    sentence would read as a sign)."""
+    ops = WORDS if words else SYMBOLS
     if e.op == "fig":
-        return e.ref.words
-    if e.op in sym:
-        a, b = (formula_name(x) if x.op in ("fig", "divide", "multiply", "percent_of") else f"({formula_name(x)})" for x in e.args)
-        s = f"{a} {sym[e.op]} {b}"
-        return s + " \u00d7 100" if e.op == "percent_of" or e.unit == "%" else s
-    return f"{e.op.replace('_', ' ')} of {formula_name(e.args[0])}" if len(e.args) == 1 else f"{e.op}({', '.join(formula_name(a) for a in e.args)})"
+        return e.ref.words.split("|")[0].strip()
+    if e.op in ops:
+        a, b = (formula_name(x, words) if x.op in ("fig", "divide", "multiply", "percent_of") else f"({formula_name(x, words)})" for x in e.args)
+        s = f"{a} {ops[e.op]} {b}"
+        return s + " \u00d7 100" if not words and (e.op == "percent_of" or e.unit == "%") else s
+    inner = ", ".join(formula_name(a, words) for a in e.args)
+    return f"{e.op.replace('_', ' ')} of {inner}" if len(e.args) == 1 else f"{e.op}({inner})"
 
 
 @lru_cache(maxsize=1)

@@ -200,8 +200,8 @@ def _title(e: Expr, ctx) -> str:
         label = ctx.display(e.name)
         return label[:1].upper() + label[1:]
     if e.op == "subtract" and all(a.op in CHANGES for a in e.args):
-        return f"Growth of {formula_name(e.args[0].args[0])} minus growth of {formula_name(e.args[1].args[0])}"
-    text = formula_name(e)
+        return f"Growth of {formula_name(e.args[0].args[0], words=True)} minus growth of {formula_name(e.args[1].args[0], words=True)}"
+    text = formula_name(e, words=True)
     return text[:1].upper() + text[1:]
 
 

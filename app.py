@@ -4,11 +4,9 @@ Run with `python app.py`; every setting comes from FQA_* environment variables (
 """
 from __future__ import annotations
 
-import html
 import ipaddress
 import os
 import logging
-import re
 import sys
 import threading
 from pathlib import Path
@@ -20,7 +18,8 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 from settings import Settings
 
 from about import FALLBACK_COMPANY, About, about as about_filing
-from schema import Answer, Source
+from retrieval.render import esc_html, esc_md, message
+from schema import Answer
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -53,55 +52,6 @@ The assistant only knows what is in the filing. It says so when the filing does 
 answer (share prices, news after the filing date, advice on whether to buy or sell).
 Numbers are as reported: check the cited lines before reusing a figure.
 """
-
-# Markdown syntax, escaped so filing and user text is shown as typed: inline marks anywhere,
-# block marks (headings, lists, setext underlines) only at the start of a line.
-_MD_INLINE = re.compile(r"([\\`*_\[\]~|])")
-_MD_LINE_START = re.compile(r"^([ \t]*)(\d+)?([#+=.)-])", re.M)
-
-
-def esc_html(text: str) -> str:
-    """Escape <, > and & so text is never interpreted as HTML."""
-    return html.escape(text, quote=False)
-
-
-def esc_md(text: str) -> str:
-    """Escape HTML and Markdown syntax: for text that must appear literally (questions, filing cells)."""
-    return _MD_LINE_START.sub(r"\1\2\\\3", _MD_INLINE.sub(r"\\\1", esc_html(text)))
-
-
-def _details(title: str, body: str) -> str:
-    # The blank lines let the Markdown inside <details> render (CommonMark HTML-block rules).
-    return f"<details><summary>{title}</summary>\n\n{body}\n\n</details>"
-
-
-def _source_md(s: Source) -> str:
-    where = [esc_md(p) for p in (s.table or s.section, s.row, s.column) if p]
-    label = " › ".join(where) if where else "text"
-    quote = esc_md(" ".join(s.text.split()))  # one line: keeps the list item intact
-    kind = "cell" if s.kind == "table_row" else "quote"
-    line = f"**Line {s.line}**: " if s.line > 0 else ""
-    return f"- {line}{label}; {kind}: “{quote}”"
-
-
-def render_answer(a: Answer) -> str:
-    """The chat message: summary sentence first, then folded detail sections.
-
-    Engine-written prose keeps its Markdown but is HTML-escaped (it may quote the question);
-    filing-derived cells and quotes are fully escaped.
-    """
-    parts = [esc_html((a.summary or a.text).strip())]
-    if a.explanation:
-        parts.append(esc_html(a.explanation.strip()))
-    if a.alternatives:
-        parts.append("Other readings:\n" + "\n".join(f"- {esc_md(x)}" for x in a.alternatives))
-    if a.calculation:
-        steps = [ln.strip() for ln in a.calculation.strip().splitlines() if ln.strip()]
-        parts.append(_details("How this was worked out", "\n".join(f"- {esc_md(x)}" for x in steps)))
-    if a.sources:
-        parts.append(_details("Sources", "\n".join(_source_md(s) for s in a.sources)))
-    return "\n\n".join(parts)
-
 
 def empty_reply(about: About) -> str:
     return EMPTY_REPLY + (EMPTY_REPLY_EXAMPLE.format(example=esc_md(about.figure)) if about.figure else ".")
@@ -234,7 +184,7 @@ class Asker:
         except Exception:  # the user gets a calm reply; the log gets the traceback
             log.exception("engine.answer failed for %r", q[:200])
             return ERROR_REPLY, set(), None
-        return render_answer(a), {s.line for s in a.sources if s.line}, a
+        return message(a), {s.line for s in a.sources if s.line}, a
 
 
 API_WAIT_S = 600  # an API call made during the first start waits for the index instead of failing

@@ -117,6 +117,8 @@ class Answer:
     explanation: str = ""  # plain words for jargon
     alternatives: list[str] = field(default_factory=list)
     summary: str = ""  # the one-sentence answer
+    notes: list[str] = field(default_factory=list)  # said before the answer ("I ignored instructions ...")
+    hint: str = ""  # on a decline: what the filing does cover, or the nearest figure it reports
     plan: Optional[object] = None  # the understood question (retrieval.plan.Plan)
     program: str = ""  # the plan as a program, e.g. "divide([operating income], [total revenues])"
 

@@ -7,18 +7,19 @@ phrase the result. Numbers come only from the fact table or the calculator.
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from typing import Optional
 
 from schema import Answer
 from settings import Settings
 
 from .calculator import CalcError
-from .context import AnswerError, Context  # noqa: F401  (AnswerError is part of the engine's interface)
+from .context import Context
 from .followup import Conversation
 from .guard import check
 from .ops import run
 from .phrasing import build_chat_model, phrase
-from .render import Composer, render  # noqa: F401  (render: the one renderer, also used by phrasing)
+from .render import Composer, esc_html, message
 from .resolve import Resolver
 from .text import glossary
 from .understand import understand
@@ -98,7 +99,7 @@ class Engine:
     def _answer(self, ctx: Context, question: str, history: list) -> Answer:
         checked = check(question, ctx)
         if checked.reply and not checked.answered:
-            return Answer(question or "", checked.reply, False, summary=checked.reply)
+            return Answer(question or "", esc_html(checked.reply), False, summary=checked.reply)
         if checked.reply:
             return ctx.out.decline(checked.text, checked.reply, checked.notes)
         plan = self.conversation.merge(understand(checked.text), history)
@@ -106,8 +107,5 @@ class Engine:
             ans = run(plan, ctx)
         except CalcError as e:
             ans = ctx.out.decline(checked.text, f"That calculation is not possible with these figures ({e}).", [], plan=plan)
-        ans.question = question
-        ans = phrase(ans, self._chat_model)
-        if checked.notes:
-            ans.text = "\n\n".join(checked.notes + [ans.text])
-        return ans
+        ans = phrase(replace(ans, question=question, notes=checked.notes or ans.notes), self._chat_model)
+        return replace(ans, text=message(ans))

@@ -64,6 +64,7 @@ def phrase(answer: Answer, model) -> Answer:
     if problems:
         log.warning("chat model text dropped: %s", "; ".join(problems))
         return answer
-    from .render import render
+    from .render import message
 
-    return replace(answer, summary=text, text=render(text, answer.explanation, answer.calculation, answer.sources, answer.alternatives))
+    phrased = replace(answer, summary=text)
+    return replace(phrased, text=message(phrased))

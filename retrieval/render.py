@@ -2,7 +2,9 @@
 operation returns (its sentence, working, sources, conflicts and plain-word explanation)."""
 from __future__ import annotations
 
+import html
 import re
+from dataclasses import replace
 from typing import Optional
 
 from schema import Answer, Fact, Source
@@ -65,18 +67,15 @@ class Composer:
         plain = set(glossary().get("plain_terms", []))  # everyday words need no explanation
         explanation = glossary()["terms"].get(term, "") if term and term not in plain and q.op != "define" else ""
         value_out = None if value is None else round(float(value), 6)
-        text = render(summary, explanation, calculation, srcs, alternatives)
-        return Answer(q.text, text, True, value_out, unit, calculation, srcs, explanation, alternatives, summary,
-                      plan=q, program=q.program())
+        a = Answer(q.text, "", True, value_out, unit, calculation, srcs, explanation, alternatives, summary, plan=q, program=q.program())
+        return replace(a, text=message(a))
 
     def decline(self, question: str, msg: str, notes: list, nearest: str = "", facts: Optional[list] = None, plan: Optional[Plan] = None) -> Answer:
         if not nearest:
             nearest = self.ctx.coverage()
-        srcs = [cell_source(f) for f in (facts or [])]
-        text = "\n\n".join(notes + [f"**{md_escape(msg)}**", md_escape(nearest)])
-        if srcs:
-            text += "\n\n" + sources_md(srcs)
-        return Answer(question, text, False, None, None, None, srcs, "", [], msg, plan=plan, program=plan.program() if plan else "")
+        a = Answer(question, "", False, None, None, None, [cell_source(f) for f in (facts or [])], "", [], msg,
+                   plan=plan, program=plan.program() if plan else "", notes=list(notes), hint=nearest)
+        return replace(a, text=message(a))
 
     def not_found(self, q: Plan, key) -> Answer:
         hits = self.ctx.rows.rank(q.metric or q.text, q.text, k=1)
@@ -144,31 +143,52 @@ def fmt_plain(f: Fact) -> str:
     return f"{f.cell_text} ({f.scale_label})"
 
 
-def md_escape(s: str) -> str:
-    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return re.sub(r"([\\`*_\[\]|])", r"\\\1", s)
+# Markdown syntax, escaped so filing and user text is shown as typed: inline marks anywhere,
+# block marks (headings, lists, setext underlines) only at the start of a line.
+_MD_INLINE = re.compile(r"([\\`*_\[\]~|])")
+_MD_LINE_START = re.compile(r"^([ \t]*)(\d+)?([#+=.)-])", re.M)
 
 
-def sources_md(srcs: list[Source]) -> str:
-    lines = []
-    for s in srcs:
-        if s.kind == "text":
-            lines.append(f"- line {s.line} ({md_escape(s.section or 'text')}): \u201c{md_escape(s.text)}\u201d")
-        else:
-            lines.append(
-                f"- {md_escape(s.table)} \u00b7 row \u201c{md_escape(s.row)}\u201d \u00b7 column {md_escape(s.column)} \u00b7 line {s.line} \u00b7 cell `{s.text}`"
-            )
-    return "**Sources**\n" + "\n".join(lines)
+def esc_html(text: str) -> str:
+    """Escape <, > and & so text is never interpreted as HTML."""
+    return html.escape(text, quote=False)
 
 
-def render(summary: str, explanation: str, calculation: Optional[str], srcs: list[Source], alternatives: list[str]) -> str:
-    parts = [f"**{md_escape(summary)}**"]
-    if explanation:
-        parts.append(f"*{md_escape(explanation)}*")
-    if alternatives:
-        parts.append("\n".join(f"- {md_escape(a)}" for a in alternatives))
-    if calculation:
-        parts.append(f"**How this was worked out**\n`{calculation}`")
-    if srcs:
-        parts.append(sources_md(srcs))
+def esc_md(text: str) -> str:
+    """Escape HTML and Markdown syntax: for text that must appear literally (questions, filing cells)."""
+    return _MD_LINE_START.sub(r"\1\2\\\3", _MD_INLINE.sub(r"\\\1", esc_html(text)))
+
+
+def _details(title: str, body: str) -> str:
+    # The blank lines let the Markdown inside <details> render (CommonMark HTML-block rules).
+    return f"<details><summary>{title}</summary>\n\n{body}\n\n</details>"
+
+
+def _source_md(s: Source) -> str:
+    where = [esc_md(p) for p in (s.table or s.section, s.row, s.column) if p]
+    label = " \u203a ".join(where) if where else "text"
+    quote = esc_md(" ".join(s.text.split()))  # one line: keeps the list item intact
+    kind = "cell" if s.kind == "table_row" else "quote"
+    line = f"**Line {s.line}**: " if s.line > 0 else ""
+    return f"- {line}{label}; {kind}: \u201c{quote}\u201d"
+
+
+def message(a: Answer) -> str:
+    """The one rendering of an answer, for the chat, the API and the eval: notes, the summary
+    sentence, what to ask instead (on a decline), the plain-word explanation, other readings, then
+    the working and the sources folded. Engine-written prose keeps its Markdown but is HTML-escaped
+    (it may quote the question); filing-derived cells and quotes are fully escaped."""
+    parts = [esc_html(n) for n in a.notes]
+    parts.append(esc_html((a.summary or a.text).strip()))
+    if a.hint:
+        parts.append(esc_md(a.hint))
+    if a.explanation:
+        parts.append(esc_html(a.explanation.strip()))
+    if a.alternatives:
+        parts.append("Other readings:\n" + "\n".join(f"- {esc_md(x)}" for x in a.alternatives))
+    if a.calculation:
+        steps = [ln.strip() for ln in a.calculation.strip().splitlines() if ln.strip()]
+        parts.append(_details("How this was worked out", "\n".join(f"- {esc_md(x)}" for x in steps)))
+    if a.sources:
+        parts.append(_details("Sources", "\n".join(_source_md(s) for s in a.sources)))
     return "\n\n".join(parts)

@@ -50,6 +50,10 @@ class Periods:
                 return None
             begin = add_months(date.fromisoformat(p[0]), -p[1])
             return (begin.isoformat(), 0, False)
+        if spec.end:
+            # The balance at a period's end: the balance date it ends on.
+            p = self.resolve(PeriodSpec(**{**spec.__dict__, "end": False}), within)
+            return (p[0], 0, False) if p else None
         if spec.relative:
             base = self.resolve(PeriodSpec(**{**spec.__dict__, "relative": 0}), within)
             return self.shift(base, spec.relative) if base else None

@@ -27,6 +27,7 @@ class PeriodSpec:
     start_of_fy: bool = False
     year_end: bool = False  # "at year end": the latest fiscal year end the filing has reached
     start: bool = False  # the balance at the start of the named period ("at the start of the second quarter")
+    end: bool = False  # the balance at the end of the named period ("at the end of the first half")
 
     def empty(self) -> bool:
         return self == PeriodSpec()

@@ -128,6 +128,9 @@ def parse_periods(q: str) -> tuple[list[PeriodSpec], str]:
     rest = re.sub(PREV, " ", rest, flags=re.I)
     found.sort(key=lambda x: x[0])
     found = _own_years(found, years)
+    found = [(pos, _at_end(q, pos, spec)) for pos, spec in found]
+    if any(spec.end for _, spec in found):
+        rest = re.sub(r"\b(?:(?:at|as of|by)\s+)?(?:the\s+)?end\s+of\b", " ", rest, flags=re.I)  # said by the period, not a name
     specs = []
     for _, x in found:  # "full-year ... fiscal year" names one period twice
         if x not in specs:
@@ -186,6 +189,17 @@ def parse_periods(q: str) -> tuple[list[PeriodSpec], str]:
             specs = [PeriodSpec(relative=-1)] + ([PeriodSpec()] if _is_comparison(q) else [])
     rest = re.sub(TARGET, " ", rest, flags=re.I)
     return specs, rest
+
+
+AT_END = re.compile(r"\b(?:at|as of|by)\s+(?:the\s+)?end\s+of\s+(?:the\s+)?$|\bend\s+of\s+(?:the\s+)?$", re.I)
+
+
+def _at_end(q: str, pos: int, spec: PeriodSpec) -> PeriodSpec:
+    """ "at the end of the first half", "at the end of H1": the balance on the day it ends, not the
+    figure for the half."""
+    if spec.months in (3, 6) and not spec.start and AT_END.search(q[max(0, pos - 30):pos]):
+        return replace(spec, end=True)
+    return spec
 
 
 def _own_years(found: list[tuple[int, PeriodSpec]], years: list[tuple[int, int]]) -> list[tuple[int, PeriodSpec]]:

@@ -247,3 +247,18 @@ def test_free_cash_flow_the_filing_does_not_print_comes_from_its_standard_formul
     assert a.value == (3_970_263 - 2_785_190) * 1000 and a.unit == "JPY", a.summary
     assert {446, 448} <= {s.line for s in a.sources}
     assert "Formula: net cash provided by operating activities - purchase of property and equipment" in a.text
+
+
+def test_a_printed_net_change_answers_only_for_the_balance_it_is_the_change_of(engine):
+    # "Net decrease in cash and cash equivalents" is the change of the cash balance: used as printed.
+    cash = engine.answer("How much did cash change in the first half of FY2012?")
+    assert cash.value == 1_866_374_000 and 475 in [s.line for s in cash.sources], cash.summary
+    # "Net decrease in short-term borrowings with initial maturities less than three months" (line 469)
+    # is the cash effect of a narrower thing: the change of the balance comes from the balances.
+    loans = engine.answer("How did short-term borrowings change between March and September 2012?")
+    assert loans.value == (9_421_000 - 9_000_000) * 1000 and [s.line for s in loans.sources] == [309, 309], loans.summary
+
+
+def test_at_the_end_of_a_half_means_the_balance_on_its_last_day(engine):
+    a = engine.answer("Short-term borrowings at end of H1 FY2012?")
+    assert a.value == 9_421_000_000 and 309 in [s.line for s in a.sources], a.summary

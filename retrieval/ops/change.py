@@ -13,9 +13,10 @@ from ..periods import Key, key_of
 from ..plan import Plan
 from ..render import money, pct_words
 from ..resolve import Pick
+from ..text import tokens
 
-# A row that is itself a change ("Net increase (decrease) in cash") answers "how much did cash change" as printed.
-CHANGE_ROW = re.compile(r"\b(net )?(increase|decrease|change)s?\b(?! in (?:accounts|inventor|net investment|income taxes|deferred|accrued|short-term))", re.I)
+# "Net decrease in cash and cash equivalents": a row that is itself the net change of a balance.
+NET_CHANGE = re.compile(r"^\s*net\s+(?:increase|decrease|change)s?\b(?:\s*\([^)]*\))?\s+in\s+(?P<subject>.+)", re.I)
 
 
 def run(q: Plan, ctx) -> Answer:
@@ -30,7 +31,7 @@ def run(q: Plan, ctx) -> Answer:
     if p2 is None:
         return ctx.out.not_found(q, k2)
     k2 = key_of(p2.fact.period)
-    if CHANGE_ROW.search(p2.fact.metric) and len([s for s in q.periods if not s.relative]) <= 1 and not any(s.relative for s in q.periods):
+    if printed_net_change(ctx, p2.fact) and len([s for s in q.periods if not s.relative]) <= 1 and not any(s.relative for s in q.periods):
         return ctx.out.answer_fact(q, p2.fact)
     k1 = periods.resolve(s1, None) if s1 and not (s1.relative and s2 is None) else periods.shift(k2, -1)
     if s1 and s1.relative and s2 is not None:
@@ -69,6 +70,20 @@ def run(q: Plan, ctx) -> Answer:
         what = f"Percentage change in {ctx.name(p2.fact).lower()} from {bare(p1f.period.label)} to {bare(p2.fact.period.label)}"
         return ctx.out.compose(q, calc.pct_change(a, b), what, [p1f, p2.fact])
     return ctx.out.compose(q, calc.change(a, b), change_what(ctx, p1f, p2.fact), [p1f, p2.fact], base=a.value)
+
+
+def printed_net_change(ctx, f: Fact) -> bool:
+    """The row is the printed net change of a balance the filing also prints ("Net decrease in cash
+    and cash equivalents" beside "Cash and cash equivalents"): its figure answers how that balance
+    changed. A cash-flow line for a part ("Increase (decrease) in accounts payable", "Net decrease
+    in short-term borrowings with initial maturities less than three months") is the cash effect
+    of something narrower, not the change of the balance: the balances answer that."""
+    m = NET_CHANGE.search(f.metric)
+    if m is None:
+        return False
+    subject = set(tokens(m["subject"]))
+    return bool(subject) and any(subject <= r.label for r in ctx.rows.rows
+                                 if r.facts and all(x.period.months == 0 for x in r.facts) and not NET_CHANGE.search(r.first.metric))
 
 
 def change_what(ctx, before: Fact, after: Fact) -> str:

@@ -63,6 +63,7 @@ class Evaluator:
     def __init__(self, q: Plan, ctx, keys: tuple):
         self.q, self.ctx, self.keys = q, ctx, keys
         self.used: dict = {}  # period -> {row key: the words it answered}
+        self.rows_of: dict = {}  # (period asked, words) -> the row that answered them
 
     def value(self, e: Expr, key: Key) -> Quantity:
         if e.op == "fig":
@@ -140,6 +141,7 @@ class Evaluator:
         if best is not None:
             p, k, banned = best
             self.used.setdefault(k, {})[p.row.key] = words
+            self.rows_of[(key, words)] = p.row
             return res.figure_for(words, q, k, amounts=True, exclude=self._taken(words, k) + banned_all)
         return res.figure_for(words, q, key, amounts=True, exclude=banned_all)
 
@@ -148,11 +150,8 @@ class Evaluator:
         already; adding R&D again would count it twice."""
         if not all(a.op == "fig" for a in e.args):
             return None
-        rows = {row: words for row, words in self.used.get(key, {}).items()}
-        picked = {w: r for r, w in rows.items()}
         for a, b in (e.args, e.args[::-1]):
-            row = picked.get(a.ref.words)
-            doc = next((r for r in self.ctx.rows.rows if r.key == row), None) if row else None
+            doc = self.rows_of.get((key, a.ref.words))
             other = set(tokens(b.ref.words))
             if doc is not None and other <= doc.label and not other & set(tokens(a.ref.words)):
                 return self.figure(a, key)

@@ -77,6 +77,10 @@ class Engine:
         return self._load().lines
 
     @property
+    def embedder(self):
+        return self._load().embedder
+
+    @property
     def rows(self):
         return self._load().rows
 

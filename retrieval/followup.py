@@ -98,7 +98,7 @@ class Conversation:
         options = list(dict.fromkeys(" ".join(o) for o in swaps + [cur + prev]))
 
         def fit(m: str) -> float:
-            hits = rows.rank(m, m, k=1)
+            hits = rows.rank(m, m, k=1, dense=False)  # how well the words fit a row: a word test, no embedding
             return hits[0].parts.get("coverage", 0) if hits else 0.0
 
         return max(options, key=fit)

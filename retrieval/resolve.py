@@ -215,7 +215,7 @@ class Resolver:
         """The question names a figure some row answers well on its own words."""
         if not [t for t in q.metric_tokens if self.ctx.rows.known(t)]:
             return False
-        hits = self.ctx.rows.rank(q.metric, q.metric, k=1)
+        hits = self.ctx.rows.rank(q.metric, q.metric, k=1, dense=False)  # a word test: no embedding needed
         return bool(hits) and hits[0].parts.get("coverage", 0) >= MIN_SCORE
 
     def pick_in(self, metric: str, q: Plan, spec: Optional[PeriodSpec], key: Optional[Key], target: Optional[bool] = None) -> Optional[Pick]:

@@ -219,7 +219,7 @@ class RowIndex:
     def known(self, t: str) -> bool:
         return t in self.idf
 
-    def rank(self, metric: str, question: str = "", k: int = 25, where=None) -> list[Hit]:
+    def rank(self, metric: str, question: str = "", k: int = 25, where=None, dense: bool = True) -> list[Hit]:
         q = list(dict.fromkeys(tokens(metric)))
         if not q or not self.rows:
             return []
@@ -258,7 +258,7 @@ class RowIndex:
         top = self._first(near, score, q_cov, ok, k)
         if not top:
             return []
-        return self._fuse(top, q, question or metric, near, ok)[:k]
+        return self._fuse(top, q, question or metric, near, ok, dense)[:k]
 
     @staticmethod
     def _first(near, score, q_cov, ok, k: int) -> list[tuple]:
@@ -272,7 +272,7 @@ class RowIndex:
                 out.append((score[j], q_cov[j], int(near[j])))
         return out
 
-    def _fuse(self, top, q, question, near, ok) -> list[Hit]:
+    def _fuse(self, top, q, question, near, ok, dense: bool = True) -> list[Hit]:
         """Adds reciprocal-rank bonuses from BM25 and dense search to the coverage score."""
         bonus: dict[int, float] = {}
         bm = self.terms.bm25(q)[near]
@@ -283,7 +283,7 @@ class RowIndex:
             if ok(int(near[j])):
                 bonus[int(near[j])] = 1 / (RRF_K + rank)
                 rank += 1
-        if self.dense is not None:
+        if self.dense is not None and dense:
             for rank, (cid, _sim) in enumerate(self.dense.search(question, 30, "table_row")):
                 i = self.by_chunk.get(cid)
                 if i is not None:

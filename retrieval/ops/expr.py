@@ -114,7 +114,7 @@ class Evaluator:
     def printed(self, e: Expr, key: Key) -> Optional[Quantity]:
         """A standard formula the filing prints itself (an equity ratio stated as 45.4%): used as printed."""
         words = f"{e.subject} {e.name}".strip()
-        q = replace(self.q, text=words, metric=words)
+        q = replace(self.q, metric=words)
         p = self.ctx.res.pick(words, q, key, e.unit or None)
         # The row must name the formula itself, every word of it ("Additional paid-in capital" is no working capital).
         if (p is None or not set(tokens(e.name, keep_stop=True)) <= set(tokens(p.fact.metric, keep_stop=True))
@@ -123,7 +123,8 @@ class Evaluator:
         return Quantity.of(p.fact)
 
     def _one(self, words: str, key: Key):
-        q = replace(self.q, text=words, metric=words)  # each figure searched by its own words
+        # Each figure is ranked by its own words; the dense bonus comes from the question's one embedding.
+        q = replace(self.q, metric=words)
         res = self.ctx.res
         # Printed at the period or at its balance date (or the period ending on a balance date):
         # the better named row decides, so "total assets" is the balance, not "assets acquired".
@@ -168,7 +169,7 @@ def _anchor(q: Plan, ctx, e: Expr, key: Optional[Key]) -> Optional[Key]:
     if key is not None:
         return key
     leaf = e.leaves()[0]
-    p = ctx.res.pick(leaf.words, replace(q, text=leaf.words, metric=leaf.words), None)
+    p = ctx.res.pick(leaf.words, replace(q, metric=leaf.words), None)
     return key_of(p.fact.period) if p is not None else ctx.periods.current
 
 

@@ -52,9 +52,8 @@ def run(q: Plan, ctx) -> Answer:
     what = f"{_title(e, ctx)} {when}"
     shown = pct_words(result.value) if e.op == "pct_change" else money(result.value, result.unit, signed=e.op in CHANGES or e.op == "subtract")
     summary = f"{what}: {shown}."
-    formula = f"Formula: {formula_name(e)}"
-    return ctx.out.finish(q, summary, result.value, result.unit, result.working(), list(result.facts), alternatives=[formula],
-                          term=_term(e))
+    working = f"Formula: {formula_name(e)}\n{result.working()}"  # the formula in words, then in numbers
+    return ctx.out.finish(q, summary, result.value, result.unit, working, list(result.facts), term=_term(e))
 
 
 class Evaluator:

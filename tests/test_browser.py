@@ -106,6 +106,20 @@ def test_derived_answer_shows_calculation(page: Page) -> None:
     shot(page, "derived")
 
 
+def test_a_standard_ratio_shows_its_formula_and_a_follow_up_keeps_it(page: Page) -> None:
+    answer = ask(page, "whats the quick ratio at the end of sept 2012")
+    expect(answer).to_contain_text("Quick ratio as of September 30, 2012: 0.92 times", use_inner_text=True)
+    calc = open_section(answer, "How this was worked out")
+    expect(calc).to_contain_text("Formula: (cash and cash equivalents + accounts receivable) / total current liabilities",
+                                 use_inner_text=True)
+    expect(calc).to_contain_text("(11,670,450 + 15,648,040) / 29,679,444", use_inner_text=True)
+    cited = {int(n) for n in re.findall(r"Line (\d+)", open_section(answer, "Sources").inner_text())}
+    assert {286, 287, 318} <= cited, cited
+    again = ask(page, "and at March 31, 2012?")
+    expect(again).to_contain_text("Quick ratio as of March 31, 2012", use_inner_text=True)
+    shot(page, "composed")
+
+
 def test_unanswerable_question_says_so(page: Page) -> None:
     text = ask(page, "What was IIJ's share price?").inner_text().lower()
     assert "does not say" in text or "not in the filing" in text, text

@@ -14,6 +14,7 @@ from settings import Settings
 from . import calculator as calc
 from .periods import Periods, key_of
 from .search import Dense, PassageIndex, RowIndex, acronyms
+from .spelling import Speller
 from .text import tokens
 
 EXAMPLES = "What were total revenues in the latest period?"
@@ -56,6 +57,7 @@ class Context:
         self.by_id = {f.id: f for f in self.facts}
         self.conflict_by_fact = {v["fact_id"]: c for c in self.conflicts for v in c["values"]}
         self.filing_words = set(re.findall(r"[a-z0-9]+", text.lower()))
+        self.speller = Speller(self.filing_words)
         # Acronyms: words the filing only ever writes in capitals ("EBITDA", not "NET" of "NET INCOME").
         self.acronym_words = ({w.lower() for w in re.findall(r"\b[A-Z][A-Z&]{1,6}\b", text)}
                               - {w.lower() for w in re.findall(r"\b[A-Za-z]*[a-z][A-Za-z]*\b", text)})

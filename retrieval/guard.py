@@ -53,6 +53,8 @@ def check(question, ctx: Context) -> Checked:
         cleaned = kept.strip()
     if GREETING.match(cleaned):
         return Checked(question, "Hello! Ask me about a figure in the filing, for example: " + ctx.example(), True)
+    cleaned, corrected = ctx.speller.correct(cleaned)
+    notes += corrected
     topic = not_covered(cleaned)
     if topic and not ctx.has_row_for(topic[1]):
         return Checked(cleaned, f"The filing does not say: it does not cover {topic[0]}.", True, notes)

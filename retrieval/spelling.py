@@ -1,0 +1,59 @@
+"""Misspellings corrected before understanding, against the loaded filing's own words and the
+glossary's (symspellpy). A word is corrected only when it is neither an English word nor one of the
+filing's, and only into the one nearest filing word: where two are equally near, nothing is changed,
+so a typo is never turned into a different figure's name. Every correction is said back ("I read
+'revnue' as 'revenue'")."""
+from __future__ import annotations
+
+import os
+import re
+from functools import lru_cache
+from typing import Iterable
+
+from .text import glossary
+
+# Words of 4+ letters in lower case, or capitalised only as a question's first word: names and
+# acronyms elsewhere are left alone (an unknown name is declined, not corrected).
+WORD = re.compile(r"(?<![\w&'-])((?:^[A-Z]|[a-z])[a-z]{3,})(?![\w&'-])")
+
+
+@lru_cache(maxsize=1)
+def english() -> frozenset:
+    """The English words of symspellpy's frequency dictionary (a typo is a word that is not one)."""
+    import symspellpy
+
+    path = os.path.join(os.path.dirname(symspellpy.__file__), "frequency_dictionary_en_82_765.txt")
+    with open(path, encoding="utf-8") as f:
+        return frozenset(line.split(" ", 1)[0] for line in f)
+
+
+class Speller:
+    def __init__(self, filing_words: Iterable[str]):
+        from symspellpy import SymSpell
+
+        g = glossary()
+        said = " ".join(list(g["terms"]) + list(g["synonyms"]) + list(g["synonyms"].values()) + list(g["formulas"]))
+        self.domain = {w for w in filing_words if w.isalpha() and len(w) >= 3} | set(re.findall(r"[a-z]{3,}", said.lower()))
+        self.sym = SymSpell(max_dictionary_edit_distance=2)
+        for w in self.domain:
+            self.sym.create_dictionary_entry(w, 1)
+        self.known = english() | self.domain
+
+    def correct(self, text: str) -> tuple[str, list[str]]:
+        """The text with its misspellings corrected, and a note for each correction."""
+        from symspellpy import Verbosity
+
+        notes: list[str] = []
+
+        def fix(m: re.Match) -> str:
+            typed = m.group(1)
+            w = typed.lower()
+            if w in self.known:
+                return typed
+            found = self.sym.lookup(w, Verbosity.CLOSEST, max_edit_distance=1 if len(w) <= 5 else 2)
+            if len(found) != 1:
+                return typed  # no filing word near it, or two equally near: leave it as typed
+            notes.append(f"I read \u201c{typed}\u201d as \u201c{found[0].term}\u201d.")
+            return found[0].term
+
+        return WORD.sub(fix, text), notes

@@ -1,0 +1,48 @@
+"""Misspellings corrected against the filing's own words, never into a guess."""
+from __future__ import annotations
+
+import pytest
+
+from retrieval.spelling import Speller
+
+FILING = {"revenue", "revenues", "operating", "income", "margin", "gross", "systems", "integration", "dividend",
+          "contracts", "contract", "other", "cost", "costs"}
+
+
+@pytest.fixture(scope="module")
+def speller() -> Speller:
+    return Speller(FILING)
+
+
+@pytest.mark.parametrize("typed, read", [
+    ("gross margn for si in 1h?", "gross margin for si in 1h?"),
+    ("whats the totl revnue", "whats the total revenue"),
+    ("Opertaing income in 1H12?", "operating income in 1H12?"),
+    ("divdend per share", "dividend per share"),
+])
+def test_a_misspelled_word_is_read_as_the_nearest_filing_word_and_said(speller, typed, read):
+    text, notes = speller.correct(typed)
+    assert text == read
+    assert notes and all(n.startswith("I read \u201c") for n in notes)
+
+
+@pytest.mark.parametrize("typed", [
+    "sorry to bother you, what was revenue?",  # "bother" is English, not a typo of "other"
+    "how much did Acme make in revenue?",  # a name, not a typo: the unknown-name check declines it
+    "what was EBITDA?",  # an acronym
+    "yoy growth in 1h12 and fy12",  # abbreviations and periods the understanding reads
+])
+def test_words_that_are_not_typos_are_left_as_typed(speller, typed):
+    assert speller.correct(typed) == (typed, [])
+
+
+def test_a_typo_equally_near_two_filing_words_is_left_alone():
+    # "cosst" is one edit from "cost" and one from "costs": either could be meant, so neither is chosen.
+    s = Speller({"cost", "costs"})
+    assert s.correct("what was cosst") == ("what was cosst", [])
+
+
+def test_the_engine_answers_a_misspelled_question_and_says_how_it_read_it(engine):
+    a = engine.answer("gross margn for SI in 1h?")
+    assert a.value == (17_126_614 - 14_089_358) * 1000 and a.unit == "JPY", a.summary
+    assert "I read \u201cmargn\u201d as \u201cmargin\u201d." in a.notes and "margn" in a.text

@@ -44,7 +44,7 @@ class Ref:
 
 
 # The operations an expression may use; each maps to one calculator function (see ops/expr.py).
-EXPR_OPS = ("add", "subtract", "multiply", "divide", "percent_of", "change", "pct_change", "pp_change", "mean", "median", "cagr")
+EXPR_OPS = ("add", "subtract", "multiply", "divide", "percent_of", "change", "pct_change", "pp_change", "mean", "median", "cagr", "count_if")
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,7 @@ class Expr:
     unit: str = ""  # the result's unit where the formula fixes it ("%", "x")
     name: str = ""  # the standard formula this step came from ("quick ratio")
     subject: str = ""  # whose formula it is, where the question says ("network services")
+    than: tuple = ()  # for "count_if": (">" or "<", threshold in whole units or percent, "%" or "") and the period length
 
     @staticmethod
     def fig(words: str) -> "Expr":
@@ -68,7 +69,7 @@ class Expr:
     def __str__(self) -> str:
         if self.ref is not None:
             return f"[{self.ref}]"
-        body = f"{self.op}({', '.join(str(a) for a in self.args)})"
+        body = f"{self.op}({', '.join([str(a) for a in self.args] + [' '.join(str(t) for t in self.than)] if self.than else [str(a) for a in self.args])})"
         return f"{self.name}={body}" if self.name else body
 
 

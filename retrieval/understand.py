@@ -6,7 +6,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Optional
 
-from .formula import composed
+from .formula import composed, count_if
 from .plan import Cues, Plan, PeriodSpec
 from .text import canonical, glossary, tokens
 
@@ -40,6 +40,7 @@ OPS = [
                 r"(?:(?:q[1-4]|[1-4][qh]|h[12]|fy)\w*|first|second|third|fourth|\d{4})\b|\bwhich (?:\w+ )?(?:was|is|were|had|brought|earned|made)?\s*(?:larger|bigger|higher|greater|more|smaller|lower|less)\b|\bwhich\b.*\b(more|larger|bigger|higher)\b.*\bor\b|\bhigher in the\b.*\bor\b"),
     ("ratio", r"\bratio of\b.+\bto\b|\b(?:divided by)\b"),
     ("share", r"\b(share|percentage|proportion|portion|fraction|part|percent) of\b|\bas a (?:share|percentage|proportion) of\b|\bmake up\b|\bmade up\b|\baccount(?:ed)? for\b"),
+    ("count_if", r"\bhow many (?:years|quarters|halves|periods|months|times)\b.*\b(?:exceed\w*|above|over|more than|greater than|higher than|at least|below|under|less than|lower than)\s+(?:[$\u20ac\u00a3\u00a5]|(?:US|S|A)\$|JPY|USD|EUR|GBP|RMB)?\s*-?[\d,]*\.?\d"),
     ("cagr", r"\bcagr\b|\bcompound(?:ed)? (?:annual )?growth\b"),
     ("median", r"\bmedian\b"),
     ("average", r"(?<!weighted )(?<!weighted-)\baverage\b(?!\s+(?:number|shares|balance|exchange|rate))"),
@@ -260,7 +261,10 @@ def understand(question: str) -> Plan:
     cues = read_cues(q, metric)
     op = _settle(op, q, metric, periods, cues)
     expr = None
-    if op not in ("narrative", "target_remaining", "target_progress", "rank", "average", "median", "cagr"):
+    if op == "count_if":
+        expr = count_if(q)
+        op = "count_if" if expr is not None else "value"
+    elif op not in ("narrative", "target_remaining", "target_progress", "rank", "average", "median", "cagr"):
         expr, op = composed(rest, metric, op)
     return Plan(q, op, metric, tuple(periods), currency, tuple(parts), expr, cues,
                 tuple(tokens(q, keep_stop=True)), elliptical, explicit)

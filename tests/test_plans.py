@@ -22,7 +22,7 @@ def test_the_golden_file_covers_every_operation_and_composition():
     assert len(GOLDEN) >= 300
     assert {"value", "change", "pct_change", "share", "ratio", "sum", "excluding", "average", "median", "cagr", "compare",
             "compare_growth", "rank", "target_remaining", "target_progress", "narrative", "define", "expr",
-            "margin", "margin_ratio", "operating_margin"} <= ops
+            "margin", "margin_ratio", "operating_margin", "count_if"} <= ops
     programs = " ".join(g["program"] for g in GOLDEN)
     for step in ("add(", "subtract(", "divide(", "percent_of(", "change(", "pct_change(", "quick ratio=", "working capital="):
         assert step in programs, step
@@ -97,3 +97,13 @@ def test_both_orders_of_a_comparison_read_the_right_way_round():
 def test_two_named_halves_keep_their_own_years():
     p = understand("By what percent did revenue grow from the first half of FY2011 to the first half of FY2012?")
     assert [(s.months, s.index, s.fy) for s in p.periods] == [(6, 1, 2011), (6, 1, 2012)]
+
+
+@pytest.mark.parametrize("question, program", [
+    ("How many years did net income exceed $1,000 million?", "count_if([net income], > 1000000000.0  12)"),
+    ("How many quarters did revenue exceed JPY 25 billion?", "count_if([revenue], > 25000000000.0  3)"),
+    ("How many years was the weighted-average interest rate below 3%?", "count_if([weighted-average interest rate], < 3.0 % 12)"),
+])
+def test_a_count_of_periods_meeting_a_condition_is_a_plan_step(question, program):
+    p = understand(question)
+    assert p.op == "count_if" and p.program() == program, p.program()

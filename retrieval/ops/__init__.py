@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..calculator import CalcError
-from . import (average, cagr, change, compare, compare_growth, define, excluding, expr, margin, margin_formula, median, narrative,
+from . import (average, cagr, change, count_if, compare, compare_growth, define, excluding, expr, margin, margin_formula, median, narrative,
                rank, share, sum as total, target, value)
 
 OPS = {
@@ -25,6 +25,7 @@ OPS = {
     "average": average.run,
     "median": median.run,
     "cagr": cagr.run,
+    "count_if": count_if.run,
     "compare": compare.run,
     "compare_growth": compare_growth.run,
     "rank": rank.run,

@@ -82,6 +82,8 @@ class Evaluator:
         args = [self.value(a, key) for a in e.args]
         if e.op in ("mean", "median"):
             return (calc.mean if e.op == "mean" else calc.median)(*args)
+        if len(args) != 2:
+            raise CalcError(f"the step {e.op!r} is not one this program can run")
         a, b = args
         if {a.unit, b.unit} == {"x", "%"} and e.op in ("add", "subtract"):
             # "a margin (profit over revenues) minus the operating margin": the plain ratio read as a percentage.

@@ -88,6 +88,7 @@ class Cues:
     rank_group: str = ""  # what is ranked ("segment", "quarter")
     growth: bool = False  # a ranking by growth
     quarterly: bool = False  # "average quarterly revenue"
+    span: tuple = ()  # ("from 2017 to 2019", "2017-2019"): the first and last fiscal year of a run of years
     direction: str = ""  # "up", "down", "both" for narrative questions
     term: str = ""  # the glossary term the question names, if any
     term_said: str = ""  # that term as the question writes it ("SG&A")

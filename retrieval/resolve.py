@@ -285,6 +285,21 @@ class Resolver:
         got = self.from_others(metric, q, key, unit, amounts) if key else None
         return Figure(got[0], got[1], self.periods.label(key)) if got else None
 
+    def series(self, words: str, q: Plan, months: int = 0, years: frozenset = frozenset(), unit: Optional[str] = None) -> tuple:
+        """(pick, facts): the first row giving the figure for two or more periods of one length ("how
+        many years": its years or its year-end balances), in the fiscal years named if any, one fact a
+        period, oldest first; (None, []) when no row does."""
+        asked = replace(q, metric=words)
+        picks = (self.picks(words, asked, None, unit) if unit else []) or self.picks(words, asked, None)
+        for p in picks:
+            length = p.fact.period.months if not months or (months == 12 and p.fact.period.months == 0) else months
+            facts = [f for f in p.row.facts if f.unit == p.fact.unit and not f.qualifier and f.period.end and not f.period.is_target
+                     and f.period.months == length and (not years or self.periods.fy((f.period.end, 0, False)) in years)]
+            facts = sorted({f.period.end: f for f in facts}.values(), key=lambda f: f.period.end)
+            if len(facts) >= 2:
+                return p, facts
+        return None, []
+
     def period_sides(self, q: Plan, metric: str, months: Optional[int], fy: Optional[int] = None) -> list[Figure]:
         """The figure for the quarters (or halves) of fiscal year `fy` (default: the latest), printed or
         worked out; with no length named, or too few of them in the latest year, one row's figures

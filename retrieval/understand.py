@@ -284,6 +284,7 @@ def read_cues(q: str, metric: str) -> Cues:
     rank = RANK.search(q)
     word = rank["word"].lower() if rank else ""
     down, up = bool(DOWN.search(q)), bool(UP.search(q))
+    span = re.search(r"\b(?:from\s+|between\s+)?(?:fy\s*|fiscal\s+)?((?:19|20)\d\d)\s*(?:-|\u2013|to|through|until|thru)\s*(?:fy\s*|fiscal\s+)?((?:19|20)\d\d)\b", q, re.I)
     term = glossary_term(q)
     said = ""
     if term and " " not in term:  # the term as the question writes it ("SG&A", "EBITDA")
@@ -301,6 +302,7 @@ def read_cues(q: str, metric: str) -> Cues:
         rank_group=rank["group"] if rank else "",
         growth=word in ("fastest", "slowest") or bool(re.search(r"\bgr[eo]w|\bgrowth\b|\bincrease", q, re.I)),
         quarterly=bool(re.search(r"\bquarter(?:ly)?\b", q, re.I)),
+        span=tuple(int(y) for y in span.groups()) if span else (),
         direction="both" if down and up else "down" if down else "up" if up else "",
         term=term or "",
         term_said=said,

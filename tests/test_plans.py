@@ -107,3 +107,9 @@ def test_two_named_halves_keep_their_own_years():
 def test_a_count_of_periods_meeting_a_condition_is_a_plan_step(question, program):
     p = understand(question)
     assert p.op == "count_if" and p.program() == program, p.program()
+
+
+def test_a_run_of_years_is_read_as_every_year_in_it():
+    assert understand("What is the average net revenue from 2017-2019?").cues.span == (2017, 2019)
+    assert understand("average net revenue from fiscal 2017 to fiscal 2019").cues.span == (2017, 2019)
+    assert understand("average net revenue in 2018 and 2019").cues.span == ()

@@ -9,6 +9,7 @@ from .. import calculator as calc
 from ..calculator import Quantity
 from ..context import for_period
 from ..plan import Plan
+from ..resolve import as_amount
 from .value import as_value
 
 
@@ -16,6 +17,8 @@ def run(q: Plan, ctx) -> Answer:
     res = ctx.res
     metric = re.sub(r"\b(?:average|mean|quarterly|per quarter|a quarter)\b", " ", q.metric, flags=re.I)
     picks = []
+    if (not q.periods or q.cues.span) and not q.parts and not q.cues.quarterly:
+        return over_the_periods(q, ctx, metric)
     if len(q.periods) >= 2:
         for spec in q.periods[:4]:
             p = res.pick(metric, q, res.key(spec))
@@ -39,3 +42,15 @@ def run(q: Plan, ctx) -> Answer:
     else:
         what = f"Average of {' and '.join(ctx.name(p.fact).lower() for p in picks)} {for_period(picks[0].fact.period.label)}"
     return ctx.out.compose(q, result, what, [p.fact for p in picks])
+
+
+def over_the_periods(q: Plan, ctx, metric: str) -> Answer:
+    """ "What was the average total revenue?", "... from 2017 to 2019": the mean over the periods the
+    row gives (every year of the run named), each shown; a cost printed in brackets as its amount."""
+    years = frozenset(range(q.cues.span[0], q.cues.span[1] + 1)) if q.cues.span else frozenset()
+    p, facts = ctx.res.series(metric, q, 0, years)
+    if p is None:
+        return ctx.out.not_found(q, None)  # one period is no average
+    result = calc.mean(*(as_amount(f) for f in facts))
+    what = f"Average of {ctx.name(p.fact).lower()} over {', '.join(f.period.label for f in facts)}"
+    return ctx.out.compose(q, result, what, facts)

@@ -2,8 +2,6 @@
 condition, counted, with every period shown against the threshold."""
 from __future__ import annotations
 
-from dataclasses import replace
-
 from schema import Answer
 
 from ..calculator import Quantity
@@ -18,16 +16,8 @@ def run(q: Plan, ctx) -> Answer:
         return as_value(q, ctx)
     words = e.args[0].ref.words
     sign, threshold, unit, months = e.than
-    asked = replace(q, metric=words)
-    picks = (ctx.res.picks(words, asked, None, "%") if unit == "%" else []) or ctx.res.picks(words, asked, None)
-    years = {s.fy or s.end_year for s in q.periods if s.fy or s.end_year}
-    # The first row that gives the figure for two or more periods of the length asked.
-    p, facts = None, []
-    for cand in picks:
-        facts = periods_of(ctx, cand, months, years)
-        if len(facts) >= 2:
-            p = cand
-            break
+    years = frozenset(s.fy or s.end_year for s in q.periods if s.fy or s.end_year)
+    p, facts = ctx.res.series(words, q, months, years, "%" if unit == "%" else None)
     if p is None:
         return ctx.out.not_found(q, None)
     met = [f for f in facts if (f.value > threshold if sign == ">" else f.value < threshold)]
@@ -40,11 +30,3 @@ def run(q: Plan, ctx) -> Answer:
     result = Quantity(float(len(met)), "count")
     return ctx.out.finish(q, summary, result.value, "count", working, facts)
 
-
-def periods_of(ctx, p, months: int, years: set) -> list:
-    """The row's figures for one period each, of the length asked ("how many years": its years or
-    its year-end balances), in the fiscal years named if any, oldest first."""
-    length = p.fact.period.months if not months or (months == 12 and p.fact.period.months == 0) else months
-    facts = [f for f in p.row.facts if f.unit == p.fact.unit and not f.qualifier and f.period.end and not f.period.is_target
-             and f.period.months == length and (not years or ctx.periods.fy((f.period.end, 0, False)) in years)]
-    return sorted({f.period.end: f for f in facts}.values(), key=lambda f: f.period.end)

@@ -321,6 +321,9 @@ def _settle(op: str, q: str, metric: str, periods: list, cues: Cues) -> str:
             op = "value"
     if op == "value" and EXCLUDING.search(metric):
         op = "excluding"
+    if (op == "value" and len(periods) >= 2 and re.search(r"\b(?:total|sum|combined|altogether)\b", q, re.I)
+            and re.search(r"\b(?:19|20)\d\d\s*(?:,|and|&)\s*(?:fy\s*)?(?:19|20)\d\d\b", q, re.I)):
+        op = "sum"  # "the total X in 2018 and 2019": the two years added
     return op
 
 

@@ -113,3 +113,9 @@ def test_a_run_of_years_is_read_as_every_year_in_it():
     assert understand("What is the average net revenue from 2017-2019?").cues.span == (2017, 2019)
     assert understand("average net revenue from fiscal 2017 to fiscal 2019").cues.span == (2017, 2019)
     assert understand("average net revenue in 2018 and 2019").cues.span == ()
+
+
+def test_the_total_of_a_figure_over_two_named_years_is_a_sum_of_periods():
+    p = understand("What is the total revenue for 2018 and 2019?")
+    assert p.op == "sum" and [s.fy for s in p.periods] == [2018, 2019]
+    assert understand("What were total revenues in 1H11 and 1H12?").op == "value"  # a row named "total", two halves

@@ -285,6 +285,17 @@ class Resolver:
         got = self.from_others(metric, q, key, unit, amounts) if key else None
         return Figure(got[0], got[1], self.periods.label(key)) if got else None
 
+    def in_each_period(self, metric: str, q: Plan) -> tuple[list[Pick], Optional[Key]]:
+        """The figure in each period the question names (up to four), and the first period it is
+        missing for, if any ("the average / total X in 2018 and 2019")."""
+        picks = []
+        for spec in q.periods[:4]:
+            p = self.pick(metric, q, self.key(spec))
+            if p is None:
+                return picks, self.key(spec)
+            picks.append(p)
+        return picks, None
+
     def series(self, words: str, q: Plan, months: int = 0, years: frozenset = frozenset(), unit: Optional[str] = None) -> tuple:
         """(pick, facts): the first row giving the figure for two or more periods of one length ("how
         many years": its years or its year-end balances), in the fiscal years named if any, one fact a

@@ -20,11 +20,9 @@ def run(q: Plan, ctx) -> Answer:
     if (not q.periods or q.cues.span) and not q.parts and not q.cues.quarterly:
         return over_the_periods(q, ctx, metric)
     if len(q.periods) >= 2:
-        for spec in q.periods[:4]:
-            p = res.pick(metric, q, res.key(spec))
-            if p is None:
-                return ctx.out.not_found(q, res.key(spec))
-            picks.append(p)
+        picks, missing = res.in_each_period(metric, q)
+        if missing is not None:
+            return ctx.out.not_found(q, missing)
     elif len(q.parts) == 2:
         picks = list(res.two(q, *q.parts))
     elif q.cues.quarterly:

@@ -23,14 +23,11 @@ def run(q: Plan, ctx) -> Answer:
 
 def over_periods(q: Plan, ctx) -> Answer:
     """ "The total X in 2018 and 2019": one figure in each period named, added."""
-    res = ctx.res
     metric = " ".join(t for t in q.metric.split() if t.lower() not in ("total", "sum", "combined", "altogether"))
-    facts = []
-    for spec in q.periods[:4]:
-        p = res.pick(metric, q, res.key(spec))
-        if p is None:
-            return ctx.out.not_found(q, res.key(spec))
-        facts.append(p.fact)
+    picks, missing = ctx.res.in_each_period(metric, q)
+    if missing is not None:
+        return ctx.out.not_found(q, missing)
+    facts = [p.fact for p in picks]
     if len({f.period.end for f in facts}) < len(facts):
         return as_value(q, ctx)  # the periods named are one period said twice
     result = as_amount(facts[0])

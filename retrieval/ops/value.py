@@ -1,6 +1,7 @@
 """A figure as printed, or a period the filing does not print worked out from others."""
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from schema import Answer
@@ -61,10 +62,6 @@ def _in_currency(q: Plan, ctx, p: Pick, key, target):
 def counts_the_same_thing(q: Plan, p: Pick) -> bool:
     """"How many data centers" is not answered by a count of data-center contracts: the thing the
     question counts must be the thing the table counts ("Number of Contracts ...", "(shares)")."""
-    import re
-
-    from ..text import tokens
-
     if not q.cues.counted or p.fact.unit != "count":
         return True
     asked = set(q.cues.counted)

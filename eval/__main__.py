@@ -83,7 +83,7 @@ def main(argv=None) -> int:
         latencies.append(time.perf_counter() - t)
         out = {"id": q.get("id"), **a.to_json()}
         rows.append(out)
-        if "expected" in q or "answerable" in q or "mention_any" in q:
+        if "expected" in q or "answerable" in q or "mention_any" in q or "mention_all" in q:
             scores.append(score_line(q, out))
     args.answers_out.parent.mkdir(parents=True, exist_ok=True)
     with open(args.answers_out, "w", encoding="utf-8") as f:

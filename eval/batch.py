@@ -104,7 +104,7 @@ def run_context(ctx: Context, out_dir: Path, index_root: Path, base: Settings, h
                    "answerable": False, "sources": [], "calculation": ""}
             res.error = res.error or f"question {q.get('id')}: {type(e).__name__}: {e}"
         rows.append(row)
-        if "expected" in q or "answerable" in q:
+        if "expected" in q or "answerable" in q or "mention_any" in q or "mention_all" in q:
             res.scores.append(score_line(q, row))
     res.answer_seconds = round(time.perf_counter() - t0, 2)
     res.answered = sum(1 for r in rows if not str(r.get("answer", "")).startswith("error: "))

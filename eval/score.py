@@ -22,16 +22,19 @@ def value_ok(expected: dict, value, unit) -> bool:
 
 
 def score_line(q: dict, a: dict) -> dict:
-    kind = q.get("kind") or ("unanswerable" if q.get("answerable") is False else "lookup")
+    kind = q.get("kind") or q.get("intent") or ("unanswerable" if q.get("answerable") is False else "lookup")
     answerable = q.get("answerable", True)
     why = ""
     if not answerable:
         ok = a.get("answerable") is False and a.get("value") is None
         why = "" if ok else f"expected a decline, got {a.get('value')} {a.get('unit')}"
-    elif q.get("mention_any"):
+    elif q.get("mention_any") or q.get("mention_all"):
+        # Phrases the shown answer must carry (a figure as written, a quoted reason), not the sources.
         text = (a.get("answer") or "").lower()
-        ok = any(m.lower() in text for m in q["mention_any"])
-        why = "" if ok else "none of " + ", ".join(q["mention_any"]) + " in the answer"
+        missing = [m for m in q.get("mention_all") or [] if m.lower() not in text]
+        any_ok = not q.get("mention_any") or any(m.lower() in text for m in q["mention_any"])
+        ok = not missing and any_ok
+        why = "" if ok else ("missing " + ", ".join(missing) if missing else "none of " + ", ".join(q["mention_any"]) + " in the answer")
     elif q.get("expected"):
         ok = bool(a.get("answerable")) and value_ok(q["expected"], a.get("value"), a.get("unit"))
         why = "" if ok else f"expected {q['expected']['value']} {q['expected']['unit']}, got {a.get('value')} {a.get('unit')}"

@@ -74,6 +74,23 @@ class Expr:
 
 
 @dataclass(frozen=True)
+class Side:
+    """What a narrative question asks about: the subject's words and the way it moved ("up", "down" or "")."""
+
+    words: str
+    direction: str = ""
+
+
+@dataclass(frozen=True)
+class Asked:
+    """How a narrative question reads: its kind ("cause", "event", "description", "list", "contrast") and
+    its sides (two for a contrast: "A rose but B fell, how come?")."""
+
+    kind: str
+    sides: tuple[Side, ...] = ()
+
+
+@dataclass(frozen=True)
 class Cues:
     """What the wording says beyond the figure and the period; read off once by understanding."""
 
@@ -92,6 +109,7 @@ class Cues:
     direction: str = ""  # "up", "down", "both" for narrative questions
     term: str = ""  # the glossary term the question names, if any
     term_said: str = ""  # that term as the question writes it ("SG&A")
+    narrative: Optional[Asked] = None  # a why / what happened / what is / which question (retrieval/narrative_question.py)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Optional
 
 from .formula import composed, count_if
+from . import narrative_question
 from .plan import Cues, Plan, PeriodSpec
 from .text import canonical, glossary, tokens
 
@@ -260,6 +261,8 @@ def understand(question: str) -> Plan:
     elliptical = bool(ELLIPSIS.search(q)) and len(q) < 80 or short
     cues = read_cues(q, metric)
     op = _settle(op, q, metric, periods, cues)
+    op, asked = narrative_question.read(q, op, explicit, periods)  # why / what happened / what is / which
+    cues = replace(cues, narrative=asked)
     expr = None
     if op == "count_if":
         expr = count_if(q)

@@ -1,0 +1,98 @@
+"""How a narrative question reads: its kind (cause, event, description, list, contrast) and the sides
+it asks about (the subject's words and the way it moved), decided once by understanding. The words
+are data (`narrative.json`)."""
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+from .plan import Asked, Side
+from .text import tokens
+
+DATA = Path(__file__).with_name("narrative.json")
+# Operations a narrative wording may replace: a plain figure, a definition, and the ones a single word
+# triggers ("did X change its targets?", "what makes up other investments?").
+REPLACEABLE = {"value", "define", "narrative"}
+BY_WORD = {"event": {"change", "share"}, "list": {"change", "share", "pct_change"}}
+# "A rose but B fell, how come?": where the question turns from one side to the other.
+TURN = re.compile(r"\s*(?:[,;.]\s*)?\b(?:but|yet|while|whereas|although|though|even though|so|despite)\b\s*|\s*[;.]\s+", re.I)
+
+
+@lru_cache(maxsize=1)
+def data() -> dict:
+    d = json.loads(DATA.read_text(encoding="utf-8"))
+    d["kind_re"] = {k: re.compile("|".join(f"(?:{p})" for p in pats), re.I) for k, pats in d["kinds"].items()}
+    d["amount_re"] = re.compile(d["amount"], re.I)
+    d["asking"] = frozenset(tokens(d["question_words"], keep_stop=True))
+    d["up_words"] = frozenset(tokens(d["up"], keep_stop=True))
+    d["down_words"] = frozenset(tokens(d["down"], keep_stop=True))
+    d["particles_re"] = re.compile(d["particles"], re.I)
+    return d
+
+
+def kind_of(q: str) -> str:
+    """The first kind whose wording the question has, in the data's order; "" for none."""
+    d = data()
+    return next((k for k in d["kind_order"] if d["kind_re"][k].search(q)), "")
+
+
+def read(q: str, op: str, explicit: bool, periods: list) -> tuple[str, Optional[Asked]]:
+    """The operation and the narrative reading of a question. A why or contrast question is always
+    narrative; an event, list or description question only when it asks for no amount and its
+    operation came from no wording of its own (a description also names no period: "what is this
+    year's target?" asks for a figure)."""
+    kind = kind_of(q)
+    if not kind:
+        return op, None
+    if kind not in ("cause", "contrast"):
+        if data()["amount_re"].search(q) or (kind == "description" and periods):
+            return op, None
+        if explicit and op not in REPLACEABLE | BY_WORD.get(kind, set()):
+            return op, None
+    asked = Asked(kind, sides(q, kind))
+    if kind == "contrast" and len(asked.sides) < 2:
+        asked = Asked("cause", asked.sides)
+    return ("define" if kind == "description" else "narrative"), asked
+
+
+def sides(q: str, kind: str) -> tuple[Side, ...]:
+    parts = [p for p in TURN.split(q) if p and p.strip()] if kind == "contrast" else [q]
+    out = tuple(Side(subject(p), direction(p)) for p in parts)
+    named = [s for s in out if s.words]
+    if kind != "contrast":
+        return tuple(named) or (Side("", out[0].direction),)
+    if len(named) == 2:
+        named = [_borrow(named[0], named[1]), _borrow(named[1], named[0])]
+    return tuple(named[:2])
+
+
+def _borrow(side: Side, other: Side) -> Side:
+    """ "Home-use contracts rose but the revenue fell": a side that names one word only ("revenue")
+    means it of the other side's subject ("home-use revenue")."""
+    if len(tokens(side.words)) != 1 or len(other.words.split()) < 2:
+        return side
+    return Side(" ".join(other.words.split()[:-1] + [side.words]), side.direction)
+
+
+def subject(text: str) -> str:
+    """The words of the text that name what it asks about, as written."""
+    asking = data()["asking"]
+    words = re.findall(r"[\w][\w\-&'.]*", text)
+    kept = [w.strip(".'") for w in words if not (set(tokens(w, keep_stop=True)) <= asking)]
+    return " ".join(w for w in kept if w)
+
+
+def direction(text: str) -> str:
+    """ "up", "down", "both" or "": the way the text says something moved."""
+    d = data()
+    said = set(tokens(d["particles_re"].sub(" ", text), keep_stop=True))
+    up, down = bool(said & d["up_words"]), bool(said & d["down_words"])
+    return "both" if up and down else "up" if up else "down" if down else ""
+
+
+def needs_subject(asked: Optional[Asked]) -> bool:
+    """A follow-up ("why?", "what drove that?", "which parts?") names nothing of its own."""
+    return asked is not None and not any(tokens(s.words) for s in asked.sides)

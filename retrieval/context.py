@@ -13,6 +13,7 @@ from settings import Settings
 
 from . import calculator as calc
 from .periods import Periods, key_of
+from .roles import read_roles
 from .search import Dense, PassageIndex, RowIndex, acronyms
 from .spelling import Speller
 from .text import tokens
@@ -54,9 +55,12 @@ class Context:
         text = "\n".join(self.lines)
         self.rows = RowIndex(self.facts, self.chunks, self.dense, vocab, acronyms(text))
         self.passages = PassageIndex(self.chunks, self.dense)
+        self.roles = read_roles(self.rows.rows)
         self.by_id = {f.id: f for f in self.facts}
         self.conflict_by_fact = {v["fact_id"]: c for c in self.conflicts for v in c["values"]}
         self.filing_words = set(re.findall(r"[a-z0-9]+", text.lower()))
+        # Proper names: words the text capitalizes after a lower-case word ("... of Internet Initiative Japan Inc.").
+        self.proper = {w.lower(): w for w in re.findall(r"(?<=[a-z,] )[A-Z][a-z]+(?: [A-Z][a-z]+)*", text) for w in w.split()}
         self.speller = Speller(self.filing_words)
         # Acronyms: words the filing only ever writes in capitals ("EBITDA", not "NET" of "NET INCOME").
         self.acronym_words = ({w.lower() for w in re.findall(r"\b[A-Z][A-Z&]{1,6}\b", text)}
@@ -77,7 +81,10 @@ class Context:
             name = f"{name} ({f.row_path[-2].lower().replace('total ', '')})"
         if f.qualifier and "%" not in f.qualifier and f.qualifier.lower() not in name.lower():
             name = f"{name} ({f.qualifier})"
-        return tidy_label(name)
+        name = tidy_label(name)
+        if f.metric.isupper():  # a shouted heading: names keep the capitals the filing gives them in its text
+            name = re.sub(r"[A-Za-z]+", lambda m: self.proper.get(m.group(0).lower(), m.group(0)) if m.start() else m.group(0), name)
+        return name
 
     def display(self, words: str) -> str:
         """Words as the filing writes them: its acronyms in capitals ("adjusted EBITDA margin")."""

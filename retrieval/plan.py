@@ -109,6 +109,8 @@ class Cues:
     direction: str = ""  # "up", "down", "both" for narrative questions
     term: str = ""  # the glossary term the question names, if any
     term_said: str = ""  # that term as the question writes it ("SG&A")
+    yes_no: bool = False  # "did we make money?", "is revenue up?": the answer opens with yes or no
+    asked_loss: bool = False  # "did we lose money?": the question expects a loss
     narrative: Optional[Asked] = None  # a why / what happened / what is / which question (retrieval/narrative_question.py)
 
 

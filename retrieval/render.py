@@ -49,9 +49,21 @@ class Composer:
             shown = "printed in brackets" if f.cell_text.strip().startswith("(") else "printed as a negative number"
             extra += f" ({direction}, {shown} in the table)"
         summary = f"{self.ctx.name(f)} {for_period(f.period.label)} was {money(value, f.unit)}{extra}."
+        if self.ctx.roles.intent(q.metric) == "bottom line" and f.unit in calc.MONEY and not f.period.is_target:
+            summary = self.profit_sentence(q, f, extra)
         return self.finish(q, summary, value, f.unit, None, [f], alternatives)
 
-    def finish(self, q: Plan, summary: str, value, unit, calculation, facts: list, alternatives=None, sources=None, term=None) -> Answer:
+    def profit_sentence(self, q: Plan, f: Fact, extra: str) -> str:
+        """ "Did we make money?": the bottom line said as a profit or a loss, yes or no first."""
+        kind = "loss" if f.value < 0 else "profit"
+        lead = ("Yes, t" if (kind == "loss") == q.cues.asked_loss else "No, t") if q.cues.yes_no else "T"
+        name = self.ctx.name(f)
+        name = name if name.split()[0].isupper() else name[0].lower() + name[1:]
+        return f"{lead}he company made a {kind} of {money(abs(f.value), f.unit)} in {f.period.label}{extra} ({name}, as the filing names it)."
+
+    def finish(self, q: Plan, summary: str, value, unit, calculation, facts: list, alternatives=None, sources=None, term=None,
+               figures: Optional[list[Figure]] = None) -> Answer:
+        """`figures`: what the answer gives, where an operation worked some out; by default the cells used."""
         facts = list(dict.fromkeys(facts))
         srcs = list(sources or []) + [cell_source(f) for f in facts]
         alternatives = list(alternatives or [])

@@ -177,15 +177,8 @@ class Resolver:
         asked = set(tokens(metric)) & MEASURE_WORDS
         out: list[Pick] = []
         for h in hits:
-            # A row that names its own measure ("Total Revenues > SI", "EBIT > Consumer Optics") cannot borrow
-            # another from its table's title ("Revenue and EBIT by Segment").
-            own = h.row.label | h.row.parents
-            words = own if own & MEASURE_WORDS else h.row.label | h.row.context
-            if h.row.key in exclude or not all(any(name <= words for name in names) for names in needed):
-                continue  # "SI operating income" is not answered by SI revenue
-            if own & MEASURE_WORDS and (asked - own) & h.row.context:
-                continue
-            if h.parts.get("coverage", 0) < MIN_SCORE or h.parts.get("q_cov", 1) < MIN_QCOV:
+            # Everyday words for the company's own figure ("sales", "profit"): the row's role decides.
+            if h.row.key in exclude or not (h.parts.get("role") or names_it(h, needed, asked)):
                 continue
             f = self.fact_for(h.row, key, q, want_unit, qualifier)
             if f is not None:
@@ -205,7 +198,8 @@ class Resolver:
                 return False
             return True
 
-        return self.ctx.rows.rank(metric, question, k=30, where=ok)
+        by_role = [Hit(r, score, {"role": True, "coverage": 1.0}) for r, score in self.ctx.roles.rows_for(metric) if ok(r)]
+        return by_role or self.ctx.rows.rank(metric, question, k=30, where=ok)
 
     def best_row(self, metric: str, q: Plan) -> Optional[Hit]:
         hits = self.ctx.rows.rank(metric, q.text, k=1)
@@ -344,6 +338,19 @@ def _measure_terms() -> tuple[tuple[str, list[set]], ...]:
     skip = set(g.get("not_measures", []))
     return tuple((f" {' '.join(tokens(term))} ", [set(tokens(n)) for n in [term] + g.get("measure_names", {}).get(term, [])])
                  for term in g["terms"] if " " in term and term not in skip)
+
+
+def names_it(h: Hit, needed: list, asked: set) -> bool:
+    """The row names what the words ask for: each measure they name, no other measure of its own."""
+    # A row that names its own measure ("Total Revenues > SI", "EBIT > Consumer Optics") cannot borrow
+    # another from its table's title ("Revenue and EBIT by Segment").
+    own = h.row.label | h.row.parents
+    words = own if own & MEASURE_WORDS else h.row.label | h.row.context
+    if not all(any(name <= words for name in names) for names in needed):
+        return False  # "SI operating income" is not answered by SI revenue
+    if own & MEASURE_WORDS and (asked - own) & h.row.context:
+        return False
+    return h.parts.get("coverage", 0) >= MIN_SCORE and h.parts.get("q_cov", 1) >= MIN_QCOV
 
 
 def measures(metric: str) -> list[list[set]]:

@@ -24,6 +24,13 @@ MONTH_RE = r"\b(january|february|march|april|may(?=\s+\d)|june|july|august|septe
 RANK = re.compile(
     r"^(?!.*\bor\b).*\b(?:which|what)\s+(?P<group>(?:\w+\s+){0,2}?\w+?)\s+(?:\w+\s+){0,2}?(?:the\s+)?"
     r"(?P<word>highest|largest|biggest|most|lowest|smallest|least|fastest|slowest|best|worst|strongest|weakest)\b", re.I)
+# "what's our largest business line", "which is the biggest segment": the word before the group.
+RANK_FIRST = re.compile(
+    r"^(?!.*\bor\b).*\b(?:which|what)(?:'s|\s+is|\s+are|\s+was|\s+were)\s+(?:our|the|its|their)\s+"
+    r"(?P<word>highest|largest|biggest|lowest|smallest|fastest[- ]growing|slowest[- ]growing|best|worst|strongest|weakest)\s+"
+    r"(?P<group>\w+(?:\s+(?:line|unit|area|segment|region|market|service|business)s?)?)\b", re.I)
+YES_NO = re.compile(r"^\W*(?:so\s+|and\s+|but\s+)?(?:did|do|does|is|are|was|were|has|have|had|will|can|could)\b(?!.*\bor\b)", re.I)
+LOSS = re.compile(r"\b(?:lose|loses|lost|losing|loss-making|in the red|(?:make|made|making) a loss)\b", re.I)
 HIGH = {"highest", "largest", "biggest", "most", "fastest", "best", "strongest"}
 
 OPS = [
@@ -36,7 +43,7 @@ OPS = [
     # "Which grew faster, SI or network services?", "Did service revenue grow more than product revenue?"
     ("compare_growth", r"\b(?:gr[eo]w\w*|increas\w*|rose|rise)\s+(?:more|faster|less|slower)\s+than\b|"
                        r"\bwhich\b[^?]*\b(?:gr[eo]w|increas\w*|rose)\b[^?]*\b(?:faster|more|most|slower|less)\b[^?]*\bor\b"),
-    ("rank", RANK.pattern),
+    ("rank", RANK.pattern + "|" + RANK_FIRST.pattern.replace("(?P<word>", "(?:").replace("(?P<group>", "(?:")),
     ("compare", r"^\s*compare\b(?!.*\b(?:with|to)\b)|\b(?:was|were|is|are|did)\b.+\b(?:higher|lower|larger|bigger|smaller|more|less)\s+than\s+(?:in\s+)?(?:the\s+)?"
                 r"(?:(?:q[1-4]|[1-4][qh]|h[12]|fy)\w*|first|second|third|fourth|\d{4})\b|\bwhich (?:\w+ )?(?:was|is|were|had|brought|earned|made)?\s*(?:larger|bigger|higher|greater|more|smaller|lower|less)\b|\bwhich\b.*\b(more|larger|bigger|higher)\b.*\bor\b|\bhigher in the\b.*\bor\b"),
     ("ratio", r"\bratio of\b.+\bto\b|\b(?:divided by)\b"),
@@ -223,7 +230,8 @@ def _is_comparison(q: str) -> bool:
 
 OPS_BY_NAME = dict(OPS)
 ELLIPSIS = re.compile(r"^\s*(and|what about|how about|so|also|then|same for|now)\b|^\s*(and|so)?\s*(in|for|at)\s+(the\s+)?(year|quarter|half|march|september|dollars|us dollars|usd)\b|\b(it|its|that|this|them|those|their)\b", re.I)
-CURRENCY = [(r"\b(us ?dollars?|usd|us\$|dollar terms|dollars?)\b|\$", "USD"), (r"\b(euros?|eur)\b|€", "EUR")]
+CURRENCY = [(r"\b(us ?dollars?|usd|us\$|dollar terms|dollars?)\b|\$", "USD"), (r"\b(euros?|eur)\b|€", "EUR"),
+            (r"\b(yen|jpy)\b|¥", "JPY"), (r"\b(pounds? sterling|gbp)\b|£", "GBP")]
 
 
 OP_WORDS = re.compile(
@@ -284,8 +292,8 @@ EXCLUDING = re.compile(r"(?P<a>\w.*?)\s+(?:excluding|without|not counting|leavin
 
 def read_cues(q: str, metric: str) -> Cues:
     counted = re.search(r"\bhow many\s+(.+?)\s+(?:did|do|does|were|was|are|is|had|has|have|in|at|for)\b", canonical(q), re.I)
-    rank = RANK.search(q)
-    word = rank["word"].lower() if rank else ""
+    rank = RANK.search(q) or RANK_FIRST.search(q)
+    word = rank["word"].lower().split("-")[0].split()[0] if rank else ""
     down, up = bool(DOWN.search(q)), bool(UP.search(q))
     span = re.search(r"\b(?:from\s+|between\s+)?(?:fy\s*|fiscal\s+)?((?:19|20)\d\d)\s*(?:-|\u2013|to|through|until|thru)\s*(?:fy\s*|fiscal\s+)?((?:19|20)\d\d)\b", q, re.I)
     term = glossary_term(q)
@@ -309,6 +317,8 @@ def read_cues(q: str, metric: str) -> Cues:
         direction="both" if down and up else "down" if down else "up" if up else "",
         term=term or "",
         term_said=said,
+        yes_no=bool(YES_NO.match(q)),
+        asked_loss=bool(LOSS.search(q)),
     )
 
 

@@ -23,7 +23,8 @@ PERIOD_LENGTHS = {"quarter": 3, "half": 6, "year": 12}
 PERIOD_WORDS = set(PERIOD_LENGTHS) | {"month", "period"}
 GENERIC_GROUP = {"one", "item", "line", "business", "part", "category", "type", "kind", "area", "unit"}
 # Lines of a breakdown that reconcile it rather than belong to it.
-NOT_A_MEMBER = re.compile(r"(?:corporate|elimination|intersegment|adjustment|reconcil|consolidation|central functions|unallocated|group\b)", re.I)
+NOT_A_MEMBER = re.compile(r"(?:corporate|elimination|intersegment|adjustment|reconcil|consolidat|central functions|unallocated|group\b)", re.I)
+REVENUE_WORDS = set(tokens("revenues sales"))
 
 
 def run(q: Plan, ctx) -> Answer:
@@ -31,15 +32,20 @@ def run(q: Plan, ctx) -> Answer:
     if not c.rank_word:
         return as_value(q, ctx)
     group = set(tokens(c.rank_group)) - GENERIC_GROUP
-    want = [t for t in tokens(q.metric) if t not in group and t not in tokens(c.rank_word) and ctx.rows.known(t)]
+    vague = set(tokens(" ".join(GENERIC_GROUP)))
+    want = [t for t in tokens(q.metric) if t not in group | vague and t not in tokens(c.rank_word) and ctx.rows.known(t)]
     key = ctx.res.key(ctx.res.specs(q, 1)[0])
     said = set(c.rank_group.lower().split())
     if said & PERIOD_WORDS:
         return rank_periods(q, ctx, want, next((PERIOD_LENGTHS[w] for w in said if w in PERIOD_LENGTHS), None))
-    # No measure named ("which segment grew fastest?"): revenue, where a breakdown of it exists.
-    groups = groups_for(ctx, want, group) if want else (groups_for(ctx, tokens("revenues"), group) or groups_for(ctx, [], group))
+    # No measure named ("which segment grew fastest?"): revenue, where a breakdown of it exists; the
+    # parts of the company's whole top line before the parts of one of its lines.
+    groups = groups_for(ctx, want, group) if want and not set(want) <= REVENUE_WORDS else (
+        groups_for(ctx, tokens("revenues"), group) or groups_for(ctx, [], group))
+    if not want or set(want) <= REVENUE_WORDS:
+        groups.sort(key=lambda rows: not splits_top_line(q, ctx, rows, key))
     for rows in groups:
-        scored = rank_rows(q, ctx, rows, key, c.growth)
+        scored = rank_rows(q, ctx, rows, key, c.growth, by_amount=bool(q.currency))
         if len(scored) >= 2:
             break
     else:
@@ -47,9 +53,10 @@ def run(q: Plan, ctx) -> Answer:
     scored.sort(key=lambda x: x[0].value, reverse=c.high)
     best, row, facts = scored[0]
     f = facts[-1]
-    what = "grew fastest" if c.growth and c.high else "grew slowest" if c.growth else c.rank_word
-    measure = "" if c.growth else f" {ctx.name(row.first).lower()}" if not want else " " + " ".join(
-        w for w in re.sub(r"[^\w\s&-]", " ", q.metric).split() if set(tokens(w)) & set(want))
+    what = ("grew the most" if c.high else "grew the least") if c.growth and q.currency else \
+        "grew fastest" if c.growth and c.high else "grew slowest" if c.growth else c.rank_word
+    measure = "" if c.growth else " " + (group_measure(row) if not want else " ".join(
+        w for w in re.sub(r"[^\w\s&-]", " ", q.metric).split() if set(tokens(w)) & set(want)))
     head = f"{row_name(row)} {what}" if c.growth else f"{row_name(row)} had the {what}{measure}"
     others = "; ".join(f"{row_name(r)} {money(v.value, v.unit)}" for v, r, _ in scored[1:])
     summary = f"{head} {for_period(f.period.label)}: {money(best.value, best.unit)}. The others: {others}."
@@ -57,8 +64,15 @@ def run(q: Plan, ctx) -> Answer:
     return ctx.out.finish(q, summary, best.value, best.unit, working, [x for _, _, fs in scored for x in fs])
 
 
-def rank_rows(q: Plan, ctx, rows: list[RowDoc], key: Optional[Key], growth: bool) -> list[tuple]:
-    """(value or growth, row, facts used) for each row of a group that reports the period."""
+def group_measure(row: RowDoc) -> str:
+    """What a breakdown measures, from the heading over it ("Total Revenues" -> "revenues")."""
+    over = row.first.row_path[-2] if len(row.first.row_path) > 1 else row.first.table_title
+    return re.sub(r"^(?:total|net)\s+", "", over.lower()).strip(" :")
+
+
+def rank_rows(q: Plan, ctx, rows: list[RowDoc], key: Optional[Key], growth: bool, by_amount: bool = False) -> list[tuple]:
+    """(value or growth, row, facts used) for each row of a group that reports the period; growth in
+    percent, or `by_amount` ("grew the most in yen") as the change."""
     key = key or group_period(ctx, rows)
     # One measure for all: the group's amounts, not its printed % change column.
     units = Counter(f.unit for r in rows for f in r.facts if f.unit != "%")
@@ -70,8 +84,9 @@ def rank_rows(q: Plan, ctx, rows: list[RowDoc], key: Optional[Key], growth: bool
             continue
         if growth:
             f0 = ctx.res.fact_for(r, ctx.periods.shift(key_of(f.period), -1), q, f.unit)
-            if f0 is not None and f0.value > 0:
-                scored.append((calc.pct_change(Quantity.of(f0), Quantity.of(f)), r, [f0, f]))
+            if f0 is not None and (by_amount or f0.value > 0):
+                moved = calc.change if by_amount else calc.pct_change
+                scored.append((moved(Quantity.of(f0), Quantity.of(f)), r, [f0, f]))
         else:
             scored.append((Quantity.of(f), r, [f]))
     return scored
@@ -108,6 +123,19 @@ def groups_for(ctx, want: list[str], group: set) -> list[list[RowDoc]]:
         ranked.append(((named, -len(parent), len(rows)), rows))
     ranked.sort(key=lambda x: x[0], reverse=True)
     return [rows for _, rows in ranked]
+
+
+def splits_top_line(q: Plan, ctx, rows: list[RowDoc], key: Optional[Key]) -> bool:
+    """The group's members add up to the company's top line in the period: a breakdown of the whole."""
+    key = key or group_period(ctx, rows)
+    parts = [ctx.res.fact_for(r, key, q) for r in rows]
+    parts = [f for f in parts if f is not None and f.unit in calc.MONEY]
+    if len(parts) < 2 or len({f.unit for f in parts}) > 1:
+        return False
+    total = sum(f.value for f in parts)
+    slack = sum(f.scale or 1 for f in parts)  # each printed part may be rounded
+    return any(abs(f.value - total) <= slack for r in ctx.roles.rows.get("top line", []) for f in r.facts
+               if key_of(f.period) == key and f.unit == parts[0].unit and not f.qualifier)
 
 
 def group_period(ctx, rows: list[RowDoc]) -> Optional[Key]:

@@ -35,6 +35,10 @@ HIGH = {"highest", "largest", "biggest", "most", "fastest", "best", "strongest"}
 
 OPS = [
     ("narrative", r"^\s*(why|how come|who|which (?:companies|company|subsidiary|subsidiaries|customers|firms?))\b|\bwhat (drove|caused|explains|was behind|is behind|happened|pushed|pulled|led to)\b|\b(pushed|drove|driven) (?:up|down)\b|\breasons?\b|\bexplain why\b|\bdue to what\b|\bwhat (led|contributed)\b|\bwhy\b"),
+    # "How are we doing?", "highlights", "the big picture": the headline figures of the main period.
+    ("overview", r"\bhow (?:are|is|was|were|did|has|have)\s+(?:we|us|things|it|the (?:company|group|business|firm)|(?-i:[A-Z][\w&.-]*)(?:\s+(?-i:[A-Z][\w&.-]*))*)\s+(?:been\s+)?(?:doing|do|done|going|go|gone|perform\w*|fare\w*)\b(?!\s+(?:on|with|in terms of)\s+\w)|"
+                 r"\b(?:doing|performing) (?:well|ok|okay|badly|good)\b|\bsumm?ar(?:y|ise|ize)\b|\bsum (?:it |things |this |that )?up\b|\bhighlights?\b|\bbig picture\b|\bin a nutshell\b|"
+                 r"\bhow did (?:the\s+)?(?:[\w-]+\s+){0,5}(?:quarter|half|year|period)\s+go\b|\bkey (?:figures|numbers|results)\b|\bnumbers (?:i|we) should (?:remember|know)\b|\bgood or (?:a )?bad\b|\bstrong (?:half|year|quarter)\b|\boverall\b.*\b(?:going|up or down)\b"),
     ("target_remaining", r"\b(left|remaining|still (?:need|to)|more .* need|needs? .* (?:second half|rest of the year)|to (?:reach|hit|meet|achieve) (?:the |its |this year's |their )?(?:full[- ]year )?(?:target|goal|forecast|plan))"),
     ("target_progress", r"\b(how far along|progress (?:toward|towards|to)|(?:share|percentage|percent|proportion|%) of (?:the |its |this year's )?(?:full[- ]year )?(?:\w+ ){0,4}(?:target|goal|forecast)\b.*\b(reach|reached|achieve|achieved|done|met|meet|hit|made|make)|(?:target|goal|forecast) (?:already )?(?:reached|achieved|met))"),
     ("margin_ratio", r"\b(gross margin (?:ratio|rate|percentage|%)|gross margin as a (?:percentage|share|proportion)|gross margin ratio|margin ratio)\b|\bgross margin\b.*\b(percent|percentage|%|ratio|rate)\b"),
@@ -275,7 +279,7 @@ def understand(question: str) -> Plan:
     if op == "count_if":
         expr = count_if(q)
         op = "count_if" if expr is not None else "value"
-    elif op not in ("narrative", "target_remaining", "target_progress", "rank", "average", "median", "cagr"):
+    elif op not in ("narrative", "overview", "target_remaining", "target_progress", "rank", "average", "median", "cagr"):
         expr, op = composed(rest, metric, op)
     return Plan(q, op, metric, tuple(periods), currency, tuple(parts), expr, cues,
                 tuple(tokens(q, keep_stop=True)), elliptical, explicit)

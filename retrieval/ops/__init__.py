@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from ..calculator import CalcError
 from . import (average, cagr, change, count_if, compare, compare_growth, define, excluding, expr, margin, margin_formula, median, narrative,
-               rank, share, sum as total, target, value)
+               overview, rank, share, sum as total, target, value)
 
 OPS = {
     "value": value.run,
@@ -34,6 +34,7 @@ OPS = {
     "narrative": narrative.run,
     "define": define.run,
     "expr": expr.run,
+    "overview": overview.run,
 }
 
 

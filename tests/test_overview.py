@@ -1,0 +1,44 @@
+"""'How are we doing?': the headline figures by role, on IIJ and on a filing with other labels."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures" / "filings"
+
+
+@pytest.mark.parametrize("question", ["How are we doing?", "is the company doing well", "give me the highlights",
+                                      "quick summary of the half pls"])
+def test_overview_gives_top_line_operating_result_and_bottom_line(engine, question):
+    a = engine.answer(question)
+    assert a.answerable and a.plan.op == "overview", a.text
+    assert a.summary.startswith("In brief, the six months to September 30, 2012 (1H FY2012):")
+    lines = a.summary.splitlines()[1:]
+    assert lines[0].startswith("- Total revenues (the top line): JPY 51.11 billion, up 8.3% from JPY 47.21 billion")
+    assert "47.8% of the FY2012 target of JPY 107.00 billion" in lines[0]
+    assert lines[1].startswith("- Operating Income (the result of the business itself): JPY 3.26 billion, up 33.3%")
+    assert "JPY 2.01 billion, up 47.4%" in lines[2] and "(the bottom line)" in lines[2]
+    cited = {s.line for s in a.sources}
+    assert {364, 375, 389} <= cited
+
+
+def test_overview_of_a_quarter_names_it(engine):
+    a = engine.answer("how did the July to September quarter go overall?")
+    assert a.summary.startswith("In brief, the three months to September 30, 2012 (2Q FY2012):")
+    assert "JPY 26.27 billion" in a.summary
+
+
+@pytest.mark.slow  # ingests another filing with the real model
+def test_overview_on_a_filing_with_other_labels_says_losses(tmp_path):
+    from ingest.pipeline import ensure_index
+    from retrieval.engine import Engine
+    from settings import Settings
+
+    s = Settings.from_env().with_(filing=FIXTURES / "lumen_gmbh_2020.txt", index_dir=tmp_path / "index")
+    a = Engine(s, ensure_index(s)).answer("How is the company doing this year?")
+    lines = a.summary.splitlines()
+    assert lines[0] == "In brief, the six months to June 30, 2020 (1H FY2020):"
+    assert lines[1].startswith("- Revenue (the top line): EUR 84.3 million, down 8.1% from EUR 91.7 million")
+    assert lines[2].startswith("- EBIT (the result of the business itself): a loss of EUR 650,000")
+    assert lines[3].startswith("- Net result for the period (the bottom line): a loss of EUR 1.2 million")

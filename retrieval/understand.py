@@ -39,6 +39,11 @@ OPS = [
     ("overview", r"\bhow (?:are|is|was|were|did|has|have)\s+(?:we|us|things|it|the (?:company|group|business|firm)|(?-i:[A-Z][\w&.-]*)(?:\s+(?-i:[A-Z][\w&.-]*))*)\s+(?:been\s+)?(?:doing|do|done|going|go|gone|perform\w*|fare\w*)\b(?!\s+(?:on|with|in terms of)\s+\w)|"
                  r"\b(?:doing|performing) (?:well|ok|okay|badly|good)\b|\bsumm?ar(?:y|ise|ize)\b|\bsum (?:it |things |this |that )?up\b|\bhighlights?\b|\bbig picture\b|\bin a nutshell\b|"
                  r"\bhow did (?:the\s+)?(?:[\w-]+\s+){0,5}(?:quarter|half|year|period)\s+go\b|\bkey (?:figures|numbers|results)\b|\bnumbers (?:i|we) should (?:remember|know)\b|\bgood or (?:a )?bad\b|\bstrong (?:half|year|quarter)\b|\boverall\b.*\b(?:going|up or down)\b"),
+    # "What does 1H FY2012 mean?", "which months does H1 2020 cover?", "when does fiscal 2019 end?"
+    ("period_meaning", r"\b(?:what|which) (?:months?|period|dates?|time)\b.*\b(?:cover\w*|mean\w*|is|span\w*|include\w*)\b|"
+                       r"\bwhen does (?:the |our |its )?(?:fiscal|financial|fy)\b.*\b(?:end|start|begin)|"
+                       r"^\W*what (?:does|do|is|are) (?:the )?['\"\u2018\u2019\u201c]?(?:[1-4](?:q|h)|h[12]|q[1-4]|fy|1st half|first half)\b['\"\u2018\u2019\u201d]?"
+                       r"(?:\s+(?:in\s+)?['\"\u2018\u2019\u201c]?\S+)?(?:\s+\S+)?\s+(?:mean|stand for)\b|^\W*what period is\b"),
     ("target_remaining", r"\b(left|remaining|still (?:need|to)|more .* need|needs? .* (?:second half|rest of the year)|to (?:reach|hit|meet|achieve) (?:the |its |this year's |their )?(?:full[- ]year )?(?:target|goal|forecast|plan))"),
     ("target_progress", r"\b(how far along|progress (?:toward|towards|to)|(?:share|percentage|percent|proportion|%) of (?:the |its |this year's )?(?:full[- ]year )?(?:\w+ ){0,4}(?:target|goal|forecast)\b.*\b(reach|reached|achieve|achieved|done|met|meet|hit|made|make)|(?:target|goal|forecast) (?:already )?(?:reached|achieved|met))"),
     ("margin_ratio", r"\b(gross margin (?:ratio|rate|percentage|%)|gross margin as a (?:percentage|share|proportion)|gross margin ratio|margin ratio)\b|\bgross margin\b.*\b(percent|percentage|%|ratio|rate)\b"),
@@ -279,7 +284,7 @@ def understand(question: str) -> Plan:
     if op == "count_if":
         expr = count_if(q)
         op = "count_if" if expr is not None else "value"
-    elif op not in ("narrative", "overview", "target_remaining", "target_progress", "rank", "average", "median", "cagr"):
+    elif op not in ("narrative", "overview", "period_meaning", "target_remaining", "target_progress", "rank", "average", "median", "cagr"):
         expr, op = composed(rest, metric, op)
     return Plan(q, op, metric, tuple(periods), currency, tuple(parts), expr, cues,
                 tuple(tokens(q, keep_stop=True)), elliptical, explicit)

@@ -42,3 +42,24 @@ def test_overview_on_a_filing_with_other_labels_says_losses(tmp_path):
     assert lines[1].startswith("- Revenue (the top line): EUR 84.3 million, down 8.1% from EUR 91.7 million")
     assert lines[2].startswith("- EBIT (the result of the business itself): a loss of EUR 650,000")
     assert lines[3].startswith("- Net result for the period (the bottom line): a loss of EUR 1.2 million")
+
+
+@pytest.mark.parametrize("question,opening", [
+    ("What does 1H FY2012 mean?", "1H FY2012 is the six months from April 1, 2012 to September 30, 2012: the first half of fiscal year 2012."),
+    ("which months does 2Q FY2012 cover", "2Q FY2012 is the three months from July 1, 2012 to September 30, 2012: the second quarter of fiscal year 2012."),
+    ("When does fiscal year 2012 end?", "FY2012 is the twelve months from April 1, 2012 to March 31, 2013."),
+])
+def test_period_labels_are_explained_from_the_filings_calendar(engine, question, opening):
+    a = engine.answer(question)
+    assert a.plan.op == "period_meaning" and a.value is None
+    assert a.summary.startswith(opening), a.summary
+    assert "fiscal year 2012 runs from April 1, 2012 to March 31, 2013" in a.summary
+    assert a.sources  # a column of that period, cited
+
+
+@pytest.mark.parametrize("question,phrase", [
+    ("what is an elimination", "removes sales and costs between the company's own segments"),
+    ("what does n/m mean", "Not meaningful"),
+])
+def test_report_jargon_is_in_the_glossary(engine, question, phrase):
+    assert phrase in engine.answer(question).summary

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from ..calculator import CalcError
 from . import (average, cagr, change, count_if, compare, compare_growth, define, excluding, expr, margin, margin_formula, median, narrative,
-               overview, rank, share, sum as total, target, value)
+               overview, period_meaning, rank, share, sum as total, target, value)
 
 OPS = {
     "value": value.run,
@@ -35,6 +35,7 @@ OPS = {
     "define": define.run,
     "expr": expr.run,
     "overview": overview.run,
+    "period_meaning": period_meaning.run,
 }
 
 

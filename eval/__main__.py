@@ -1,5 +1,6 @@
 """python -m eval --questions FILE.jsonl --answers-out OUT.jsonl [--filing PATH] [--index DIR] [--baseline]
    python -m eval --batch INDEX.jsonl --out DIR [--index-root DIR] [--hide-expected]   (many filings, one process)
+   python -m eval --perturb [--questions FILE] [--out DIR]   (each question also reworded, see eval/perturb.py)
 
 Answers each question, writes one JSON line per answer, and when lines carry `expected` scores
 them: per-kind accuracy, then one last line `accuracy X/N (P%)`. A JSON report lands next to the
@@ -42,10 +43,16 @@ def main(argv=None) -> int:
     ap.add_argument("--index", type=Path, help="index folder (default: the app's, or a fresh temporary one with --filing)")
     ap.add_argument("--baseline", action="store_true", help="also run the naive LangChain RAG baseline and compare")
     ap.add_argument("--batch", type=Path, metavar="INDEX.jsonl", help="answer every filing this index lists with its questions (see eval/batch.py)")
-    ap.add_argument("--out", type=Path, help="--batch: folder for <uid>.jsonl answers and batch.report.json")
+    ap.add_argument("--out", type=Path, help="--batch: folder for <uid>.jsonl answers and batch.report.json; --perturb: folder for perturb.report.json")
     ap.add_argument("--index-root", type=Path, help="--batch: folder of the filings' indexes (default OUT/index)")
     ap.add_argument("--hide-expected", action="store_true", help="--batch: answer without reading expected values")
+    ap.add_argument("--perturb", action="store_true", help="ask each answerable question clean and reworded (lowercase, no "
+                    "punctuation, typos, abbreviations, chatter) and print the drop per rewording (see eval/perturb.py)")
     args = ap.parse_args(argv)
+    if args.perturb:
+        from .perturb import DEFAULT_OUT, PERTURBATIONS, run
+
+        return run(args.questions, args.out or DEFAULT_OUT, list(PERTURBATIONS))
     if args.batch:
         if args.out is None:
             ap.error("--batch needs --out DIR")

@@ -105,6 +105,52 @@ class Source:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class Figure:
+    """One figure an answer gives or uses, as its chart and its export show it: a printed cell, or
+    a figure the calculator worked out from printed ones (`working` says how)."""
+
+    label: str  # what it is, as the answer names it ("ATM operation business")
+    period: Period
+    value: float  # in whole units
+    unit: str
+    table: str  # the table it was read from
+    row: str  # the row path, as the sources cite it
+    lines: tuple[int, ...]  # the filing lines it was read or worked out from
+    cell: str = ""  # the cell as printed; empty for a worked-out figure
+    working: str = ""
+
+    def to_json(self) -> dict:
+        return {"label": self.label, "period": self.period.label, "value": self.value, "unit": self.unit,
+                "table": self.table, "row": self.row, "lines": list(self.lines), "cell": self.cell, "working": self.working}
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    label: str  # the bar's name: a line of a breakdown, or a period
+    period: str  # as the answer writes it
+    value: float  # in whole units
+    text: str  # the value as the answer writes it ("JPY 3.26 billion")
+    lines: tuple[int, ...]  # the filing lines it was read or worked out from
+    group: str = ""  # paired bars: the period (or the part of a total) the bar belongs to
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """What a chart of an answer shows, as data: the app draws it, the API returns it."""
+
+    kind: str  # "breakdown" | "series" | "comparison" | "share"
+    title: str
+    unit: str  # of every point (JPY, %, count)
+    axis: str  # the value axis as labelled ("JPY billions")
+    scale: float  # values are divided by it on the axis
+    series: tuple[ChartPoint, ...]
+    caption: str  # one line naming the tables and lines the figures come from
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
 @dataclass
 class Answer:
     question: str
@@ -121,6 +167,8 @@ class Answer:
     hint: str = ""  # on a decline: what the filing does cover, or the nearest figure it reports
     plan: Optional[object] = None  # the understood question (retrieval.plan.Plan)
     program: str = ""  # the plan as a program, e.g. "divide([operating income], [total revenues])"
+    figures: list[Figure] = field(default_factory=list)  # the figures given or used, for the chart and the export
+    chart: Optional[ChartSpec] = None  # where a picture helps (retrieval/chart.py)
 
     def to_json(self) -> dict:
         return {
@@ -134,6 +182,8 @@ class Answer:
             ],
             "calculation": self.calculation,
             "program": self.program,  # the plan as a program: which operation, on which figures
+            "figures": [f.to_json() for f in self.figures],
+            "chart": self.chart.to_json() if self.chart else None,
         }
 
 

@@ -1,8 +1,10 @@
 """The engine behind the chat, the eval and the API: answer(question, history) -> Answer.
 
 A thin pipeline: guard the input, understand it into a typed plan, merge the plan with the
-conversation, run the plan's operation (which resolves figures and calls the calculator), and
-phrase the result. Numbers come only from the fact table or the calculator.
+conversation, run the plan's operation (which resolves figures and calls the calculator; a figure
+asked for by group or over periods gets its breakdown or series, picture.py), phrase the result,
+and attach its chart where a picture helps (chart.py). Numbers come only from the fact table or the
+calculator.
 """
 from __future__ import annotations
 
@@ -13,7 +15,9 @@ from typing import Optional
 from schema import Answer
 from settings import Settings
 
+from . import picture
 from .calculator import CalcError
+from .chart import chart_for
 from .context import Context
 from .followup import Conversation
 from .guard import check
@@ -108,8 +112,8 @@ class Engine:
             return ctx.out.decline(checked.text, checked.reply, checked.notes)
         plan = self.conversation.merge(understand(checked.text), history)
         try:
-            ans = run(plan, ctx)
+            ans = picture.answer(plan, ctx) or run(plan, ctx)
         except CalcError as e:
             ans = ctx.out.decline(checked.text, f"That calculation is not possible with these figures ({e}).", [], plan=plan)
         ans = phrase(replace(ans, question=question, notes=checked.notes or ans.notes), self._chat_model)
-        return replace(ans, text=message(ans))
+        return replace(ans, text=message(ans), chart=chart_for(ans))

@@ -7,7 +7,7 @@ import re
 from dataclasses import replace
 from typing import Optional
 
-from schema import Answer, Fact, Source
+from schema import Answer, Fact, Figure, Source
 
 from . import calculator as calc
 from .calculator import Quantity
@@ -79,8 +79,13 @@ class Composer:
         plain = set(glossary().get("plain_terms", []))  # everyday words need no explanation
         explanation = glossary()["terms"].get(term, "") if term and term not in plain and q.op != "define" else ""
         value_out = None if value is None else round(float(value), 6)
-        a = Answer(q.text, "", True, value_out, unit, calculation, srcs, explanation, alternatives, summary, plan=q, program=q.program())
+        a = Answer(q.text, "", True, value_out, unit, calculation, srcs, explanation, alternatives, summary, plan=q, program=q.program(),
+                   figures=figures if figures is not None else [self.figure(f) for f in facts])
         return replace(a, text=message(a))
+
+    def figure(self, f: Fact) -> Figure:
+        """A printed cell as a figure of the answer, named as the answer names it."""
+        return Figure(self.ctx.name(f), f.period, f.value, f.unit, f.table_title, " > ".join(f.row_path), (f.line,), f.cell_text)
 
     def decline(self, question: str, msg: str, notes: list, nearest: str = "", facts: Optional[list] = None, plan: Optional[Plan] = None) -> Answer:
         if not nearest:
@@ -192,6 +197,9 @@ def message(a: Answer) -> str:
     (it may quote the question); filing-derived cells and quotes are fully escaped."""
     parts = [esc_html(n) for n in a.notes]
     parts.append(esc_html((a.summary or a.text).strip()))
+    quotes = [s for s in a.sources if s.kind == "text"]
+    if quotes:  # the filing's own sentences, shown as the answer: the summary only introduces them
+        parts.append("\n".join(f"- \u201c{esc_md(' '.join(s.text.split()))}\u201d (line {s.line})" for s in quotes))
     if a.hint:
         parts.append(esc_md(a.hint))
     if a.explanation:

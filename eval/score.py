@@ -1,9 +1,12 @@
 """Scoring one answer against what the question expects."""
 from __future__ import annotations
 
+import html
 import re
 from collections import defaultdict
 
+SOURCES = re.compile(r"<details><summary>Sources</summary>.*?</details>", re.S)
+MD_ESCAPE = re.compile(r"\\([\\`*_\[\]~|#+=.)-])")
 MONEY_REL = 0.001  # money within 0.1%
 POINTS_ABS = 0.06  # percentages and points within 0.06
 
@@ -21,6 +24,12 @@ def value_ok(expected: dict, value, unit) -> bool:
     return abs(v - e) <= MONEY_REL * max(abs(e), 1e-9)
 
 
+def shown(answer: str) -> str:
+    """The answer as the chat shows it, without its sources list: HTML entities and Markdown escapes
+    rendered ("SG&amp;A" is shown "SG&A"), so a required phrase is looked for in what a reader sees."""
+    return html.unescape(MD_ESCAPE.sub(r"\1", SOURCES.sub(" ", answer)))
+
+
 def score_line(q: dict, a: dict) -> dict:
     kind = q.get("kind") or q.get("intent") or ("unanswerable" if q.get("answerable") is False else "lookup")
     answerable = q.get("answerable", True)
@@ -30,7 +39,7 @@ def score_line(q: dict, a: dict) -> dict:
         why = "" if ok else f"expected a decline, got {a.get('value')} {a.get('unit')}"
     elif q.get("mention_any") or q.get("mention_all"):
         # Phrases the shown answer must carry (a figure as written, a quoted reason), not the sources.
-        text = (a.get("answer") or "").lower()
+        text = shown(a.get("answer") or "").lower()
         missing = [m for m in q.get("mention_all") or [] if m.lower() not in text]
         any_ok = not q.get("mention_any") or any(m.lower() in text for m in q["mention_any"])
         ok = not missing and any_ok

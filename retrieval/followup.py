@@ -10,7 +10,8 @@ from dataclasses import replace
 from typing import Optional
 
 from .guard import clean_question
-from .plan import Plan
+from .narrative_question import needs_subject, subject
+from .plan import Plan, Side
 from .resolve import Resolver
 from .text import tokens
 from .understand import understand
@@ -56,6 +57,8 @@ class Conversation:
         return p
 
     def _merge(self, q: Plan, p: Plan) -> Plan:
+        if needs_subject(q.cues.narrative):
+            return self._about_previous(q, p)
         if q.op == "narrative" or not (q.elliptical or not self.res.strong(q)):
             return q
         metric = self._merge_metric(q, p) if self.res.strong(q) else p.metric
@@ -81,6 +84,15 @@ class Conversation:
         cues = q.cues if q.cues.rank_word or op != "rank" else p.cues  # "and the lowest?" keeps what is ranked
         return replace(q, metric=metric, periods=periods, op=op, currency=q.currency or p.currency, parts=q.parts or p.parts,
                        expr=q.expr or p.expr, cues=cues)
+
+    @staticmethod
+    def _about_previous(q: Plan, p: Plan) -> Plan:
+        """ "Why?", "what drove that?", "which parts?": the previous question's subject, periods and
+        direction, asked the new way."""
+        before = p.cues.narrative.sides[0] if p.cues.narrative and p.cues.narrative.sides else Side(subject(p.metric), p.cues.direction)
+        side = Side(before.words, q.cues.narrative.sides[0].direction or before.direction)
+        asked = replace(q.cues.narrative, sides=(side,))
+        return replace(q, metric=side.words, periods=q.periods or p.periods, cues=replace(q.cues, narrative=asked))
 
     def _merge_metric(self, q: Plan, p: Plan) -> str:
         """An elliptical follow-up that names something ("and diluted?", "its gross margin") refines the

@@ -30,7 +30,17 @@ def data() -> dict:
     d["up_words"] = frozenset(tokens(d["up"], keep_stop=True))
     d["down_words"] = frozenset(tokens(d["down"], keep_stop=True))
     d["particles_re"] = re.compile(d["particles"], re.I)
+    d["defines_re"] = re.compile(d["defines"], re.I)
+    d["figure_re"] = re.compile(d["may_be_figure"], re.I)
+    d["list_re"] = _phrases(d["list_cues"])
+    d["consequence_re"] = _phrases(d["consequences"])
+    d["whole"] = frozenset(tokens(d["whole_words"], keep_stop=True))
+    d["cause_re"] = _phrases(d["cause_cues"])
     return d
+
+
+def _phrases(words: list[str]) -> re.Pattern:
+    return re.compile(r"\b(?:" + "|".join(re.escape(c) for c in sorted(words, key=len, reverse=True)) + r")\b", re.I)
 
 
 def kind_of(q: str) -> str:
@@ -52,7 +62,7 @@ def read(q: str, op: str, explicit: bool, periods: list) -> tuple[str, Optional[
             return op, None
         if explicit and op not in REPLACEABLE | BY_WORD.get(kind, set()):
             return op, None
-    asked = Asked(kind, sides(q, kind))
+    asked = Asked(kind, sides(q, kind), kind == "description" and bool(data()["figure_re"].match(q)))
     if kind == "contrast" and len(asked.sides) < 2:
         asked = Asked("cause", asked.sides)
     return ("define" if kind == "description" else "narrative"), asked
@@ -72,7 +82,7 @@ def sides(q: str, kind: str) -> tuple[Side, ...]:
 def _borrow(side: Side, other: Side) -> Side:
     """ "Home-use contracts rose but the revenue fell": a side that names one word only ("revenue")
     means it of the other side's subject ("home-use revenue")."""
-    if len(tokens(side.words)) != 1 or len(other.words.split()) < 2:
+    if len(tokens(side.words)) != 1 or len(other.words.split()) < 2 or set(tokens(side.words)) <= set(tokens(other.words)):
         return side
     return Side(" ".join(other.words.split()[:-1] + [side.words]), side.direction)
 

@@ -88,6 +88,7 @@ class Asked:
 
     kind: str
     sides: tuple[Side, ...] = ()
+    figure: bool = False  # the wording may also ask for a figure ("what is total revenue?")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,187 @@
+"""Sentence-level evidence: the filing's passages split into sentences, each keeping its line, its
+section, the figures it states (linked to the fact table where a number matches), the way it says
+something moved and the reason cue it carries. Built from the loaded passages on first use, so the
+index format does not change."""
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from schema import Chunk, Fact
+
+from . import calculator as calc
+from .narrative_question import data, direction
+from .text import tokens
+
+# Not a sentence end: initials and abbreviations ("U.S. GAAP", "Inc. and", "No. 5").
+ABBREVIATION = re.compile(r"(?:\b[A-Z]\.|\b(?:Inc|Co|Ltd|Corp|No|Nos|Mr|Ms|Dr|vs|approx|e\.g|i\.e|etc|St))\.?$")
+BOUNDARY = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"\u201d]))\s+(?=[A-Z\"(\u201c\u00b9\u00b2\u00b3])")
+EMPHASIS = re.compile(r"(?<![\w*])\*([^*\n]+?)\*(?![\w*])")  # "*IIJ GIO*": Markdown italics the Filing view shows plain
+BULLET = re.compile(r"^\s*[-\u2022\u00b7]\s+")
+CURRENCY = {"JPY": "JPY", "USD": "USD", "EUR": "EUR", "RMB": "RMB", "GBP": "GBP", "US$": "USD", "$": "USD", "\u20ac": "EUR", "\u00a5": "JPY", "\u00a3": "GBP"}
+MONEY = re.compile(r"(?P<cur>JPY|USD|EUR|RMB|GBP|US\$|\$|\u20ac|\u00a5|\u00a3)\s?(?P<num>-?\d[\d,]*(?:\.\d+)?)(?:\s?(?P<scale>million|billion|thousand))?")
+PERCENT = re.compile(r"(?<![\d.,])(?P<num>\d+(?:\.\d+)?)\s?%")
+ROOT = 6  # letters two long words must share to be taken for one ("effect", "effective")
+UNSEEN = 0.5
+SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+RUN_IN = re.compile(r"^(?:[A-Z][\w&\-]*\s+){0,4}[A-Z][\w&\-]*\.$")  # "Logistics Systems."
+DATE = re.compile(rf"\b(?:{MONTHS})\b(?:\s+\d{{1,2}},)?\s+(?:19|20)\d\d\b|\b(?:{MONTHS})\s+\d{{1,2}}\b|\b(?:FY\s?)?(?:19|20)\d\d\b|\b[1-4]Q\b|\b(?:this|last)\s+(?:fall|autumn|spring|summer|winter)\b")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number a sentence states, with the facts that print it."""
+
+    text: str  # as printed: "JPY7,816 million", "7.4%"
+    value: float  # whole units, or percent
+    unit: str
+    fact_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    line: int
+    section: str
+    passage: int  # which passage it belongs to; a passage's sentences follow one another
+    words: frozenset
+    roots: frozenset  # the first letters of its long words: "effect" finds "effective"
+    pairs: frozenset  # neighbouring words, as roots in either order: "outsourcing services" is a phrase of it
+    heading: frozenset  # the words of its section heading
+    figures: tuple[Figure, ...]
+    direction: str  # "up", "down", "both" or ""
+    cause: str  # the reason cue it carries ("due to"), or ""
+    cause_at: int  # where that cue starts in the text
+    parts_at: int  # where a cue naming parts starts ("consisting of", "such as"), or -1
+    consequence: bool  # it draws a consequence ("thus", "as a result"): its reason is the sentence before
+    dated: bool  # it names a date, a year or a season
+
+
+class Evidence:
+    """Every sentence of the filing's narrative, with word weights for matching a question to them."""
+
+    def __init__(self, chunks: list[Chunk], lines: list[str], facts: list[Fact], rows: list):
+        self._values = _by_unit(facts)
+        self.row_of = {f.id: r for r in rows for f in r.facts}  # a linked fact's table row, for its other periods
+        passages = [c for c in chunks if c.kind == "text"]
+        self.passage_of = {c.id: n for n, c in enumerate(passages)}
+        self.sentences: list[Sentence] = []
+        for n, c in enumerate(passages):
+            self.sentences += self._split(c, n, lines)
+        df: dict[str, int] = {}
+        for s in self.sentences:
+            for t in s.words | s.heading:
+                df[t] = df.get(t, 0) + 1
+        self._idf = {t: math.log(1 + len(self.sentences) / c) for t, c in df.items()}
+
+    def weight(self, t: str) -> float:
+        """idf over sentences; a word the filing never uses (a verb of the question) counts little."""
+        return self._idf.get(t, UNSEEN)
+
+    def following(self, s: Sentence, step: int = 1) -> Optional[Sentence]:
+        """The next sentence of the same passage (the one before, with step -1)."""
+        i = self.sentences.index(s) + step
+        return self.sentences[i] if 0 <= i < len(self.sentences) and self.sentences[i].passage == s.passage else None
+
+    def passage(self, s: Sentence) -> list[Sentence]:
+        return [x for x in self.sentences if x.passage == s.passage]
+
+    def _split(self, c: Chunk, n: int, lines: list[str]) -> list[Sentence]:
+        """The passage's sentences, each with the line it starts on: a line carries on the one before
+        only where that one ends mid-sentence and it starts in lower case (a wrapped sentence)."""
+        runs: list[tuple[int, str]] = []
+        for ln in range(c.line, min(c.end_line, len(lines)) + 1):
+            s = clean(lines[ln - 1])
+            if s and runs and not runs[-1][1].endswith((".", "!", "?", ":", ")", '"', "\u201d")) and s[0].islower():
+                runs[-1] = (runs[-1][0], f"{runs[-1][1]} {s}")
+            elif s:
+                runs.append((ln, s))
+        heading = frozenset(tokens(c.section))
+        return [x for ln, run in runs for x in self._run(run, ln, c.section, n, heading)]
+
+    def _run(self, run: str, line: int, section: str, n: int, heading: frozenset) -> list[Sentence]:
+        """The sentences of one run of text. A run-in heading ("Industrial Automation. Net revenue
+        increased ...") is no sentence: it names what the sentences after it speak of."""
+        pieces = [p for p in _pieces(run) if re.search(r"[A-Za-z]", p)]
+        lead: frozenset = frozenset()
+        if len(pieces) > 1 and RUN_IN.match(pieces[0]):
+            lead, pieces = frozenset(tokens(pieces[0])), pieces[1:]
+        return [self._sentence(p, line, section, n, heading, lead) for p in pieces]
+
+    def _sentence(self, text: str, line: int, section: str, n: int, heading: frozenset, lead: frozenset) -> Sentence:
+        d = data()
+        cue, parts = d["cause_re"].search(text), d["list_re"].search(text)
+        seq = tokens(text)
+        words = frozenset(seq) | lead
+        return Sentence(text, line, section, n, words, frozenset(root(w) for w in words if len(w) >= ROOT), pairs(seq), heading, self._figures(text),
+                        direction(text), cue.group(0).lower() if cue else "", cue.start() if cue else -1,
+                        parts.start() if parts else -1, bool(d["consequence_re"].search(text)), bool(DATE.search(text)))
+
+    def _figures(self, text: str) -> tuple[Figure, ...]:
+        out = []
+        for m in MONEY.finditer(text):
+            unit, places = CURRENCY[m["cur"]], _places(m["num"])
+            scale = SCALES.get((m["scale"] or "").lower(), 1.0)
+            value = float(m["num"].replace(",", "")) * scale
+            out.append(Figure(m.group(0), value, unit, self._facts(unit, value, 0.5 * scale * 10 ** -places)))
+        for m in PERCENT.finditer(text):
+            value = float(m["num"])
+            out.append(Figure(m.group(0), value, "%", self._facts("%", value, 0.5 * 10 ** -_places(m["num"]))))
+        return tuple(out)
+
+    def _facts(self, unit: str, value: float, tol: float) -> tuple[str, ...]:
+        """The facts printing this number as rounded in the sentence (JPY7,816 million is 7,815,812 thousand)."""
+        values, ids = self._values.get(unit, ([], []))
+        lo = bisect.bisect_left(values, value - tol - 1e-9)
+        hi = bisect.bisect_right(values, value + tol + 1e-9)
+        return tuple(ids[lo:hi])
+
+
+def root(w: str) -> str:
+    return w[:ROOT]
+
+
+def pairs(seq: list[str]) -> frozenset:
+    return frozenset(frozenset((root(a), root(b))) for a, b in zip(seq, seq[1:]))
+
+
+def clean(line: str) -> str:
+    """A filing line as the reader sees it: Markdown italics and escapes removed, spaces single."""
+    s = line.replace("\t", " ").replace("\\$", "$").strip().strip("*").strip()
+    return " ".join(BULLET.sub("", EMPHASIS.sub(r"\1", s)).split())
+
+
+def _pieces(text: str) -> list[str]:
+    """Sentences; a full stop after an initial or an abbreviation ends none."""
+    out: list[str] = []
+    for part in BOUNDARY.split(text):
+        if out and ABBREVIATION.search(out[-1]):
+            out[-1] = f"{out[-1]} {part}"
+        elif part.strip():
+            out.append(part.strip())
+    return out
+
+
+def _places(num: str) -> int:
+    return len(num.split(".")[1]) if "." in num else 0
+
+
+def _by_unit(facts: list[Fact]) -> dict[str, tuple[list[float], list[str]]]:
+    """Fact values by unit, sorted, so a sentence's number finds its facts by bisection."""
+    by: dict[str, list[tuple[float, str]]] = {}
+    for f in facts:
+        if f.unit in calc.MONEY or f.unit == "%":
+            by.setdefault(f.unit, []).append((abs(f.value), f.id))
+    return {u: ([v for v, _ in sorted(xs)], [i for _, i in sorted(xs)]) for u, xs in by.items()}
+
+
+def evidence(ctx) -> Evidence:
+    """The filing's sentences, built once per loaded index."""
+    with ctx.lock:
+        if "sentences" not in ctx.memo:
+            ctx.memo["sentences"] = Evidence(ctx.chunks, ctx.lines, ctx.facts, ctx.rows.rows)
+        return ctx.memo["sentences"]

@@ -19,6 +19,9 @@ LEGAL_FORM = (r"Inc\.?|Incorporated|Corp\.?|Corporation|Co\.,? Ltd\.?|Ltd\.?|Lim
 COMPANY = re.compile(rf"^(?P<name>[A-Z][\w&'’.\- ]*?(?:,? )(?:{LEGAL_FORM}))(?:\s*\(.*\))?$", re.I)
 NAME_LINES = 60  # the name stands near the top of a filing
 FALLBACK_COMPANY = "the company"
+PERIOD_WORDS = {3: "quarter", 6: "half", 12: "year"}
+# Questions as people type them; "{short}" is the main period as written in a hurry ("1h", "fy2019").
+CASUAL = ("rev {short}?", "did we make money", "op profit yoy", "whats the gross margin")
 
 
 @dataclass(frozen=True)
@@ -30,10 +33,12 @@ class About:
     term: str  # "What does gross margin mean?"
     tables: list[str]
     periods: list[str]
+    overview: str = ""  # "How are we doing this half?"
+    casual: tuple[str, ...] = ()  # "rev 1h?", "did we make money", ..., a follow-up
 
     @property
     def examples(self) -> list[str]:
-        return [q for q in (self.figure, self.change, self.balance, self.term) if q]
+        return [q for q in (self.overview, self.figure, self.change, self.balance, self.term) if q]
 
     @property
     def title(self) -> str:
@@ -61,7 +66,18 @@ def about(lines: list[str], facts: Sequence[Fact] = (), glossary: Optional[dict]
         term=_term_question("\n".join(lines), _explained_terms(glossary)) if glossary else "",
         tables=titles,
         periods=periods,
+        overview=f"How are we doing this {PERIOD_WORDS[current[1]]}?" if current and current[1] in PERIOD_WORDS else "",
+        casual=_casual(first, figures) if first else (),
     )
+
+
+def _casual(first: Fact, figures: list[Fact]) -> tuple[str, ...]:
+    """Typed forms of the questions this filing answers, with the follow-up its tables allow: "and
+    in dollars?" where a convenience column in dollars stands beside another currency."""
+    short = first.period.label.split()[0].lower()
+    currencies = Counter(f.unit for f in figures)
+    follow_up = "and in dollars?" if "USD" in currencies and currencies.most_common(1)[0][0] != "USD" else "and the year before?"
+    return tuple(q.format(short=short) for q in CASUAL) + (follow_up,)
 
 
 def company_name(lines: list[str]) -> str:

@@ -8,6 +8,7 @@ import ipaddress
 import os
 import logging
 import sys
+import tempfile
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional
@@ -19,7 +20,8 @@ from settings import Settings
 
 from about import FALLBACK_COMPANY, About, about as about_filing
 from retrieval.render import esc_html, esc_md, message
-from schema import Answer
+from schema import Answer, ChartSpec, content_id
+from views import FIGURE_COLUMNS, FilingView, chart_table_md, figure_rows, figures_csv, sources_html
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -35,6 +37,7 @@ ERROR_REPLY = (
 )
 HELP_INTRO = "**Ask in plain words about {whose}.** For example:"
 HELP_KINDS = [  # (kind of question, the About field with this filing's example, what to say without one)
+    ("How things stand", "overview", ""),
     ("A figure", "figure", ""),
     ("A balance at a date", "balance", ""),
     ("A change or comparison", "change", "ask how a figure changed, or whether it went up"),
@@ -42,11 +45,16 @@ HELP_KINDS = [  # (kind of question, the About field with this filing's example,
     ("The highest or lowest", "", "ask which line of a breakdown had the highest or lowest figure, or grew fastest"),
     ("A term", "term", "ask what a word means (see also the Glossary tab)"),
 ]
+HELP_CASUAL = ("**Typed as you would ask a colleague:** {forms}. Short forms and small typos are read too "
+               "(you are told how they were read), and a follow-up keeps the last question's figure.")
+HELP_PICTURES = ("**A picture:** ask to *show* or *chart* a figure, by segment or over the quarters (*show me revenue by "
+                 "segment*, *how did revenue move over the quarters?*); the chart's figures are the answer's own.")
 HELP_COVERS = "**This filing covers:** {tables}. **Periods:** {periods}."
 HELP_HOW = """
 Every answer starts with a one-sentence summary. Open **How this was worked out** to see the arithmetic
-and **Sources** to see the exact table cells or sentences used, with their line numbers; the
-**Filing** tab highlights those lines.
+and **Sources** to see the exact table cells or sentences used, with their line numbers. The
+**Sources** tab beside the chat shows each cited table as a table with the cited cells marked, and
+the answer's figures to copy or download; the **Filing** tab shows the filing's own lines.
 
 The assistant only knows what is in the filing. It says so when the filing does not contain the
 answer (share prices, news after the filing date, advice on whether to buy or sell).
@@ -74,6 +82,9 @@ def help_md(about: About) -> str:
         if example or words:
             items.append(f"- **{kind}:** " + (f"*{esc_md(example)}*" if example else words))
     parts = [HELP_INTRO.format(whose=_whose(about)), "\n".join(items)]
+    if about.casual:
+        parts.append(HELP_CASUAL.format(forms=" · ".join(f"*{esc_md(q)}*" for q in about.casual)))
+    parts.append(HELP_PICTURES)
     if about.tables:
         shown = "; ".join(esc_md(t) for t in about.tables[:8]) + ("; and more" if len(about.tables) > 8 else "")
         parts.append(HELP_COVERS.format(tables=shown, periods=", ".join(esc_md(p) for p in about.periods[:6]) or "as printed"))
@@ -105,22 +116,53 @@ FILING_CSS = """
 .ln { min-width: 3.2em; text-align: right; opacity: .5; user-select: none; flex: none; }
 mark { background: #ffe58a; color: #000; }
 """
-# Scroll the filing panel (not the page) to the first highlighted line after each answer.
+# Scroll the source panels (not the page) to the first cited line, and a wide table to its first cited cell.
 SCROLL_JS = """() => {
-  const box = document.querySelector('.fqa-filing');
-  const hit = box && box.querySelector('.hit');
-  if (hit) box.scrollTop = hit.offsetTop - box.offsetTop - 40;
+  for (const box of document.querySelectorAll('.fqa-filing, .fqa-sources .tbl')) {
+    const hit = box.querySelector('.hit');
+    if (!hit || !box.offsetParent) continue;
+    const at = hit.getBoundingClientRect(), from = box.getBoundingClientRect();
+    box.scrollTop += at.top - from.top - box.clientHeight / 2;
+    box.scrollLeft += at.left - from.left - box.clientWidth / 2;
+  }
 }"""
+SOURCES_CSS = """
+.note { margin: 0 0 .4em; font-size: .9em; opacity: .8; }
+.fqa-sources h4 { margin: .8em 0 .2em; }
+.fqa-sources .tbl { max-height: 360px; overflow: auto; border: 1px solid var(--border-color-primary); }
+.fqa-sources table { border-collapse: separate; border-spacing: 0; font-size: 12px; width: 100%; }
+.fqa-sources th, .fqa-sources td { padding: 2px .5em; border-bottom: 1px solid var(--border-color-primary); white-space: nowrap; }
+.fqa-sources td { text-align: right; font-variant-numeric: tabular-nums; }
+.fqa-sources thead { position: sticky; top: 0; z-index: 1; }
+.fqa-sources thead th { background: var(--background-fill-secondary); text-align: right; font-weight: 600;
+  white-space: normal; min-width: 7em; }
+.fqa-sources tbody th { position: sticky; left: 0; background: var(--background-fill-primary); text-align: left;
+  font-weight: normal; white-space: normal; min-width: 9em; }
+.fqa-sources tr.hit-row th { font-weight: 600; }
+.fqa-sources .fqa-quote p { line-height: 1.5; }
+mark { background: #ffe58a; color: #000; outline: 2px solid #b8860b; }
+"""
+# A chat message that carries a chart takes the chat's full width (a bubble is as wide as its text).
+APP_CSS = """
+.message-row:has(.js-plotly-plot) { align-self: stretch; width: auto; max-width: none; }
+.message-row:has(.js-plotly-plot) .role, .message-row:has(.js-plotly-plot) .message { width: 100%; max-width: 100%; box-sizing: border-box; }
+"""
+# Okabe-Ito colours: told apart by colour-blind readers; the second of a pair is also hatched, for grey print.
+CHART_COLOURS = ("#0072B2", "#E69F00")
+REST_COLOUR = "#BBBBBB"
+LABEL_WRAP = 22  # characters of a bar's label per line: long row names still fit at 400 px
+TITLE_WRAP = 36
 
 
 class Backend:
     """The engine once the index is ready. The page serves at once; the index is built or checked
     in the background and the status line says how far it got."""
 
-    def __init__(self, settings: Settings, lines: list[str], about: Optional[About] = None) -> None:
+    def __init__(self, settings: Settings, lines: list[str], about: Optional[About] = None, view: Optional[FilingView] = None) -> None:
         self.settings = settings
         self.lines = lines
         self.about = about or about_filing(lines)
+        self.view = view or FilingView.of(lines)
         self.engine: Any = None
         self.status = "Preparing the filing index…"
         self.failed = ""
@@ -207,12 +249,96 @@ def clean_history(history: Any, max_chars: int) -> list[dict]:
     return out
 
 
+def draw(spec: ChartSpec) -> Any:
+    """The chart as a plotly figure: one horizontal bar a point (a label and its value still fit at
+    400 px), each labelled with the value as the answer writes it; pairs one above the other, a share
+    as one stacked bar. Filing words are escaped (plotly reads a few HTML tags in labels)."""
+    import plotly.graph_objects as go
+
+    groups = list(dict.fromkeys(p.group for p in spec.series))
+    fig = go.Figure()
+    for i, group in enumerate(groups):
+        points = [p for p in spec.series if p.group == group]
+        colour = REST_COLOUR if spec.kind == "share" and i else CHART_COLOURS[i % 2]
+        fig.add_trace(go.Bar(x=[p.value / spec.scale for p in points], y=[_wrap(_bar_name(spec, p)) for p in points],
+                             orientation="h", name=_legend(spec, group, points), text=[esc_html(p.text) for p in points],
+                             textposition="auto", textangle=0, hovertemplate="%{text}<extra></extra>",
+                             marker={"color": colour, "pattern": {"shape": "/" if i else ""}}))
+    bars = len(dict.fromkeys(_bar_name(spec, p) for p in spec.series)) * (len(groups) if spec.kind == "comparison" else 1)
+    fig.update_layout(title={"text": _wrap(spec.title, TITLE_WRAP), "font": {"size": 14}}, template="plotly_white",
+                      barmode="stack" if spec.kind == "share" else "group", showlegend=len(groups) > 1,
+                      legend={"orientation": "h", "y": -0.3, "traceorder": "normal"},
+                      font={"family": "system-ui, sans-serif", "size": 12},
+                      uniformtext={"minsize": 10, "mode": "hide"},  # a value too long for its bar is in the legend or the table
+                      height=max(240, 150 + 40 * bars), margin={"l": 8, "r": 8, "t": 72, "b": 8})
+    fig.update_xaxes(title={"text": esc_html(spec.axis)}, rangemode="tozero", automargin=True)
+    fig.update_yaxes(autorange="reversed", automargin=True)  # the first point on top, as the answer lists them
+    return fig
+
+
+def _bar_name(spec: ChartSpec, p: Any) -> str:
+    return p.period if spec.kind == "share" else p.label
+
+
+def _legend(spec: ChartSpec, group: str, points: list) -> Optional[str]:
+    """A pair's period, or a part of a total with its value (a thin slice has no room for it)."""
+    if not group:
+        return None
+    return esc_html(f"{group}: {points[0].text}" if spec.kind == "share" else group)
+
+
+def _wrap(text: str, width: int = LABEL_WRAP) -> str:
+    import textwrap
+
+    return "<br>".join(esc_html(line) for line in textwrap.wrap(text, width)) or esc_html(text)
+
+
+def chat_reply(text: str, a: Optional[Answer]) -> Any:
+    """An answer's chat message: its Markdown, then, where it has a chart, the chart, its caption
+    and its figures as a table, in the same bubble."""
+    if a is None or a.chart is None:
+        return text
+    import gradio as gr
+
+    return [text, gr.Plot(draw(a.chart), show_label=False, container=False), chart_table_md(a.chart)]
+
+
+class Evidence:
+    """The Sources panel for an answer: the cited tables and quotes, the figures, and their CSV file."""
+
+    def __init__(self, view: FilingView) -> None:
+        self.view = view
+        self.folder = Path(tempfile.mkdtemp(prefix="filing-qa-figures-"))
+
+    def __call__(self, a: Optional[Answer]) -> tuple[str, dict, Any]:
+        """The panel's three parts, for an answer's event (None: as before any answer)."""
+        import gradio as gr
+
+        figures = a.figures if a is not None else []
+        download = gr.DownloadButton(value=self.csv(figures), visible=True) if figures else gr.DownloadButton(visible=False)
+        return self.sources(a), self.table(figures), download
+
+    def sources(self, a: Optional[Answer]) -> str:
+        return sources_html(self.view, a.sources if a is not None else [])
+
+    @staticmethod
+    def table(figures: list) -> dict:
+        return {"data": figure_rows(figures) or [[""] * len(FIGURE_COLUMNS)], "headers": FIGURE_COLUMNS}
+
+    def csv(self, figures: list) -> str:
+        body = figures_csv(figures)
+        path = self.folder / f"figures-{content_id(body)[:12]}.csv"  # one file per set of figures, shared by sessions
+        path.write_text(body, encoding="utf-8")
+        return str(path)
+
+
 def build_app(settings: Settings, backend: Backend) -> gr.Blocks:
     import gradio as gr
 
     from retrieval.text import glossary as load_glossary
 
     ask = Asker(settings, backend)
+    evidence = Evidence(backend.view)
     lines: list[str] = backend.lines
     glossary = sorted(load_glossary()["terms"].items(), key=lambda t: t[0].lower())
     glossary_md = "\n".join(f"- **{esc_md(term)}**: {esc_md(expl)}" for term, expl in glossary) or "No glossary."
@@ -223,15 +349,21 @@ def build_app(settings: Settings, backend: Backend) -> gr.Blocks:
             chat = chat + [{"role": "user", "content": esc_md(message.strip())}]
         return "", chat, message
 
-    def answer_turn(
-        question: str, chat: list[dict], history: list[dict]
-    ) -> tuple[list[dict], list[dict], str]:
+    def answer_turn(question: str, chat: list[dict], history: list[dict]) -> tuple:
         text, cited, a = ask(question, history)
-        chat = chat + [{"role": "assistant", "content": text}]
+        chat = chat + [{"role": "assistant", "content": chat_reply(text, a)}]
         if a is not None:  # the engine sees raw text, never our escaped rendering
             history = (history + [{"role": "user", "content": question.strip()},
                                   {"role": "assistant", "content": a.text}])[-HISTORY_TURNS:]
-        return chat, history, filing_html(lines, cited)
+        return chat, history, filing_html(lines, cited), *evidence(a)
+
+    def answer_data(message: str) -> dict:
+        """Answer one question; returns the answer as data: "answer" (its Markdown), "value", "unit",
+        "sources", "figures" (label, period, value, unit, table, row, lines) and "chart" (kind,
+        title, unit, axis, scale, series of {label, period, value, text, lines, group}, caption),
+        null where a picture would not help."""
+        text, _cited, a = ask(message, [], wait=API_WAIT_S)
+        return a.to_json() if a is not None else {"answer": text, "answerable": False, "figures": [], "chart": None}
 
     def chat(message: str) -> str:
         """Answer one question about the filing; returns the answer as Markdown (summary, calculation, sources)."""
@@ -284,27 +416,36 @@ def build_app(settings: Settings, backend: Backend) -> gr.Blocks:
                         autofocus=True,
                     )
                     send = gr.Button("Ask", variant="primary", scale=1)
-                if about.examples:
-                    gr.Examples(about.examples, inputs=[box], label="Example questions")
+                examples = gr.Examples(about.examples, inputs=[box], label="Example questions (click one to ask it)") if about.examples else None
                 clear = gr.Button("Clear conversation", size="sm")
             with gr.Column(scale=2):
                 with gr.Tabs():
-                    with gr.Tab("Filing"):
+                    with gr.Tab("Sources"):
+                        sources = gr.HTML(evidence.sources(None), css_template=SOURCES_CSS, js_on_load=None)
+                        figures = gr.Dataframe(evidence.table([]), label="Figures in the last answer (copy as a table, or download)",
+                                               interactive=False, buttons=["copy"], wrap=True,
+                                               column_widths=["38%", "20%", "27%", "15%"])
+                        download = gr.DownloadButton("Download the figures (CSV)", visible=False, size="sm")
+                    with gr.Tab("Filing") as filing_tab:
                         filing = gr.HTML(filing_html(lines, set()), css_template=FILING_CSS, js_on_load=None)
                     with gr.Tab("What can I ask?"):
                         gr.Markdown(help_md(about))
                     with gr.Tab("Glossary"):
                         gr.Markdown(glossary_md)
 
-        for trigger in (box.submit, send.click):
+        shown = [chatbot, history_state, filing, sources, figures, download]
+        # An example is asked as soon as it is clicked: its click fills the box, then the same chain as Ask runs.
+        for trigger in (box.submit, send.click, *([examples.load_input_event.then] if examples else [])):
             trigger(add_question, [box, chatbot], [box, chatbot, pending], queue=False, api_visibility="private").then(
-                answer_turn, [pending, chatbot, history_state], [chatbot, history_state, filing], api_visibility="private"
+                answer_turn, [pending, chatbot, history_state], shown, api_visibility="private"
             ).then(None, js=SCROLL_JS)
-        reset = lambda: ([], [], filing_html(lines, set()))  # noqa: E731
-        clear.click(reset, None, [chatbot, history_state, filing], queue=False, api_visibility="private")
-        chatbot.clear(reset, None, [chatbot, history_state, filing], queue=False, api_visibility="private")  # its bin icon
+        filing_tab.select(None, js=SCROLL_JS)  # the raw lines were hidden when the answer came
+        reset = lambda: ([], [], filing_html(lines, set()), *evidence(None))  # noqa: E731
+        clear.click(reset, None, shown, queue=False, api_visibility="private")
+        chatbot.clear(reset, None, shown, queue=False, api_visibility="private")  # its bin icon
         gr.api(chat, api_name="chat")
         gr.api(chat_with_history, api_name="chat_with_history")
+        gr.api(answer_data, api_name="answer")
     return demo
 
 
@@ -417,7 +558,8 @@ def start(settings: Settings, say: Callable[[str], None]) -> tuple[Backend, Opti
                                "Start it with `chroma run` or set FQA_CHROMA_MODE=embedded.") from e
     say(f"filing {settings.filing}; index {settings.index_dir} (first start builds it: this can take a minute)")
     lines = text.split("\n")
-    return Backend(settings, lines, about_filing(lines, parsed.facts, load_glossary())), auth
+    view = FilingView.of(lines, parsed.tables, parsed.facts)
+    return Backend(settings, lines, about_filing(lines, parsed.facts, load_glossary()), view), auth
 
 
 def main() -> int:
@@ -449,6 +591,7 @@ def main() -> int:
             # System fonts: the bundled webfont lacks a bold weight and renders bold text oddly.
             theme=gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"],
                                     font_mono=["ui-monospace", "monospace"]),
+            css=APP_CSS,
             show_error=False,
         )
     except OSError as e:  # the port is taken, or the address is not this machine's

@@ -1,4 +1,4 @@
-"""The real app, started as `python app.py`, answers over its public /chat API."""
+"""The real app, started as `python app.py`, answers over its public API: /chat in Markdown, /answer as data."""
 from __future__ import annotations
 
 import re
@@ -23,3 +23,14 @@ def test_chat_api_answers_a_lookup_with_a_source_line(client: Client) -> None:
 def test_chat_api_empty_question_gets_a_friendly_reply(client: Client) -> None:
     text = client.predict("   ", api_name="/chat")
     assert "Please type a question" in text, text
+
+
+def test_answer_api_returns_the_chart_as_data(client: Client) -> None:
+    data = client.predict("show me revenue by segment", api_name="/answer")
+    chart = data["chart"]
+    assert chart["kind"] == "breakdown" and chart["unit"] == "JPY" and chart["caption"].startswith("From \u201cSegment Summary\u201d")
+    assert [(p["label"], p["period"], p["value"], p["lines"]) for p in chart["series"]] == [
+        ("Network services and SI business", "1H FY2012", 50_311e6, [69]), ("ATM operation business", "1H FY2012", 1_082e6, [70])]
+    assert [f["lines"] for f in data["figures"]] == [[69], [70]]
+    single = client.predict("What were total revenues?", api_name="/answer")
+    assert single["chart"] is None and single["value"] == 51_109_001e3

@@ -1,5 +1,6 @@
-"""A person using the app in Chromium: ask, read the summary, open the folded sections; and the app
-started on another company's filing speaks only of that filing."""
+"""A person using the app in Chromium: ask, read the summary, open the folded sections, see a chart
+and the cited table with its cells marked, download the figures, at desktop and phone widths; and the
+app started on another company's filing speaks only of that filing."""
 from __future__ import annotations
 
 import re
@@ -17,6 +18,8 @@ OTHER_COMPANY_WORDING = ("IIJ", "Internet Initiative")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ANSWER_TIMEOUT_MS = 60_000
+PHONE_WIDTH = 400
+ANSWERS = ".message-row.bot-row"  # one answer: its text, and its chart, caption and chart table where it has one
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +31,8 @@ def browser() -> Iterator[Browser]:
         b.close()
 
 
-def _open(browser: Browser, url: str) -> Iterator[Page]:
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+def _open(browser: Browser, url: str, width: int = 1400) -> Iterator[Page]:
+    ctx = browser.new_context(viewport={"width": width, "height": 1000}, accept_downloads=True)
     pg = ctx.new_page()
     pg.goto(url, wait_until="load")
     yield pg
@@ -39,6 +42,12 @@ def _open(browser: Browser, url: str) -> Iterator[Page]:
 @pytest.fixture
 def page(browser: Browser, app_url: str) -> Iterator[Page]:
     yield from _open(browser, app_url)
+
+
+@pytest.fixture
+def phone(browser: Browser, app_url: str) -> Iterator[Page]:
+    """The app at 400 px wide."""
+    yield from _open(browser, app_url, PHONE_WIDTH)
 
 
 @pytest.fixture(scope="module")
@@ -57,14 +66,14 @@ def other_page(browser: Browser, northwind_url: str) -> Iterator[Page]:
     yield from _open(browser, northwind_url)
 
 
-def shot(page: Page, name: str) -> None:
+def shot(page: Page, name: str, full_page: bool = True) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
 
 def ask(page: Page, question: str) -> Locator:
     """Type the question, click Ask, and return the new answer bubble."""
-    answers = page.locator('[data-testid="bot"]')
+    answers = page.locator(ANSWERS)
     before = answers.count()
     box = page.get_by_placeholder("Type a question about the filing")
     box.click()
@@ -154,12 +163,10 @@ def test_the_app_on_another_filing_speaks_only_of_that_filing(other_page: Page) 
     page.get_by_role("button", name="Ask", exact=True).click()  # an empty question
     expect(page.locator('[data-testid="bot"]').last).to_contain_text("for example: What was net revenue for FY2019?",
                                                                      timeout=ANSWER_TIMEOUT_MS)
-    # An example question, picked from the examples, answers with the filing's own figure and line.
-    answers = page.locator('[data-testid="bot"]')
+    # An example question, clicked, is asked at once and answers with the filing's own figure and line.
+    answers = page.locator(ANSWERS)
     before = answers.count()
     page.get_by_role("button", name="What was net revenue for FY2019?", exact=True).click()
-    expect(page.get_by_placeholder("Type a question about the filing")).to_have_value("What was net revenue for FY2019?")
-    page.get_by_role("button", name="Ask", exact=True).click()
     expect(answers).to_have_count(before + 1, timeout=ANSWER_TIMEOUT_MS)
     answer = answers.nth(before)
     expect(answer).to_contain_text("USD 1.48 billion")
@@ -168,3 +175,89 @@ def test_the_app_on_another_filing_speaks_only_of_that_filing(other_page: Page) 
     shot(page, "other_filing")
     page_text = "\n".join(seen)
     assert not [w for w in OTHER_COMPANY_WORDING if w in page_text]
+
+
+# ---------------------------------------------------------------- charts, cited tables, figures
+
+
+def chart_of(answer: Locator, bars: int, caption: str) -> None:
+    """The answer carries a drawn plotly chart (plotly.js from the app, not the internet) with
+    `bars` bars, its caption, and the chart as a table."""
+    plot = answer.locator(".js-plotly-plot")
+    expect(plot).to_have_count(1)
+    expect(plot.locator(".bars .point path")).to_have_count(bars)
+    expect(answer).to_contain_text(caption, use_inner_text=True)
+    expect(open_section(answer, "The chart as a table").locator("tbody tr")).to_have_count(bars)
+
+
+def cited_cells(page: Page) -> list[str]:
+    page.get_by_role("tab", name="Sources").click()
+    cells = page.locator(".fqa-sources td.hit")
+    expect(cells.first).to_be_visible()
+    return cells.all_inner_texts()
+
+
+def in_view(page: Page, inner: str, outer: str) -> bool:
+    """Whether the first `inner` element lies inside the visible part of its scrolled `outer` box."""
+    return page.evaluate("""([inner, outer]) => {
+        const el = document.querySelector(inner), box = el.closest(outer);
+        const a = el.getBoundingClientRect(), b = box.getBoundingClientRect();
+        return a.top >= b.top && a.bottom <= b.bottom && a.left >= b.left && a.right <= b.right;
+    }""", [inner, outer])
+
+
+def test_a_breakdown_has_a_chart_and_its_table_shows_the_cited_cells(page: Page) -> None:
+    sent = []
+    page.on("request", lambda r: sent.append(r.url))
+    answer = ask(page, "show me revenue by segment")
+    expect(answer).to_contain_text("JPY 50.31 billion", use_inner_text=True)
+    chart_of(answer, 2, "From \u201cSegment Summary\u201d, lines 69, 70.")
+    assert cited_cells(page) == ["50,311", "1,082"]
+    table = page.locator(".fqa-sources .fqa-table").first
+    expect(table.locator("h4")).to_have_text("Segment Summary")
+    expect(table.locator("thead")).to_contain_text("1H12")
+    expect(table.locator("tr.hit-row th")).to_have_text(["Network services and SI business", "ATM operation business"])
+    assert in_view(page, ".fqa-sources td.hit", ".tbl")
+    page.get_by_role("button", name="Download the figures (CSV)").scroll_into_view_if_needed()
+    shot(page, "chart_breakdown")
+    assert all(u.startswith(("http://127.0.0.1", "data:", "blob:")) for u in sent), [u for u in sent if "127.0.0.1" not in u]
+
+
+def test_the_figures_download_as_csv(page: Page) -> None:
+    ask(page, "which segment had the highest operating income?")
+    page.get_by_role("tab", name="Sources").click()
+    expect(page.locator(".fqa-sources")).to_contain_text("Segment Summary")
+    with page.expect_download() as got:
+        page.get_by_role("button", name="Download the figures (CSV)").click()
+    rows = got.value.path().read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "figure,period,value,unit,table,row,lines,cell,working"
+    assert rows[1].startswith("Network service and SI business,1H FY2012,3260000000,JPY,Segment Summary,"), rows
+
+
+def test_a_series_fits_a_phone_and_its_quarters_are_cited(phone: Page) -> None:
+    answer = ask(phone, "how did revenue move over the quarters?")
+    expect(answer).to_contain_text("2Q FY2012 JPY 26.27 billion", use_inner_text=True)
+    chart_of(answer, 4, "line 626")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH  # nothing wider than the screen
+    box = answer.locator(".js-plotly-plot").bounding_box()
+    assert box is not None and box["width"] <= PHONE_WIDTH
+    assert set(cited_cells(phone)) >= {"51,109,001", "26,267,738"}
+    answer.locator(".js-plotly-plot").scroll_into_view_if_needed()
+    shot(phone, "chart_series_400px", full_page=False)  # the screen as a phone shows it
+
+
+def test_a_quoted_sentence_is_marked_in_its_paragraph(page: Page) -> None:
+    ask(page, "Why did operating income rise?")
+    page.get_by_role("tab", name="Sources").click()
+    quote = page.locator(".fqa-sources .fqa-quote mark.hit")
+    expect(quote.first).to_contain_text("Operating income was JPY3,263 million")
+    shot(page, "sources_quote")
+
+
+def test_an_example_clicked_is_answered_at_once(page: Page) -> None:
+    answers = page.locator(ANSWERS)
+    page.get_by_role("button", name="How are we doing this half?", exact=True).click()  # the overview example
+    expect(answers).to_have_count(1, timeout=ANSWER_TIMEOUT_MS)
+    expect(page.locator('[data-testid="user"]').first).to_have_text("How are we doing this half?")
+    assert len(answers.first.inner_text()) > 40
+    expect(page.get_by_placeholder("Type a question about the filing")).to_have_value("")

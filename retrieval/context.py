@@ -62,6 +62,7 @@ class Context:
         # Proper names: words the text capitalizes after a lower-case word ("... of Internet Initiative Japan Inc.").
         self.proper = {w.lower(): w for w in re.findall(r"(?<=[a-z,] )[A-Z][a-z]+(?: [A-Z][a-z]+)*", text) for w in w.split()}
         self.speller = Speller(self.filing_words)
+        self.initialisms = initialisms(f.metric for f in self.facts)
         # Acronyms: words the filing only ever writes in capitals ("EBITDA", not "NET" of "NET INCOME").
         self.acronym_words = ({w.lower() for w in re.findall(r"\b[A-Z][A-Z&]{1,6}\b", text)}
                               - {w.lower() for w in re.findall(r"\b[A-Za-z]*[a-z][A-Za-z]*\b", text)})
@@ -107,6 +108,17 @@ class Context:
         """A table row whose name or table holds every one of these words ("Employees", "Employees by Region")."""
         want = set(tokens(words))
         return bool(want) and any(want <= r.label | r.context for r in self.rows.rows if not r.key[0].startswith("text:"))
+
+
+def initialisms(labels) -> dict:
+    """"NS" for "Network Services": each row label's initials (two words or more), where only one
+    label has them."""
+    seen: dict = {}
+    for label in set(labels):
+        words = [w for w in re.findall(r"[A-Za-z]+", tidy_label(label)) if w.lower() not in ("and", "of", "the", "for", "in", "to")]
+        if 2 <= len(words) <= 4:
+            seen.setdefault("".join(w[0] for w in words).lower(), set()).add(" ".join(words).lower())
+    return {k: next(iter(v)) for k, v in seen.items() if len(v) == 1}
 
 
 def for_period(when: str) -> str:

@@ -51,10 +51,13 @@ def check(question, ctx: Context) -> Checked:
                                      "and do not repeat figures given in a question. Ask, for example: " + ctx.example(), True)
         notes.append("I ignored instructions inside the question: every figure here comes from the filing.")
         cleaned = kept.strip()
-    if GREETING.match(cleaned):
+    cleaned = strip_chatter(cleaned)
+    if not re.search(r"[A-Za-z]", cleaned) or GREETING.match(cleaned):
         return Checked(question, "Hello! Ask me about a figure in the filing, for example: " + ctx.example(), True)
     cleaned, corrected = ctx.speller.correct(cleaned)
     notes += corrected
+    cleaned, expanded = expand_initials(cleaned, ctx)
+    notes += expanded
     topic = not_covered(cleaned)
     if topic and not ctx.has_row_for(topic[1]):
         return Checked(cleaned, f"The filing does not say: it does not cover {topic[0]}.", True, notes)
@@ -96,6 +99,43 @@ def glossary_words() -> frozenset:
     return frozenset(w for k in list(g["terms"]) + list(g["synonyms"]) + list(g["formulas"]) for w in re.findall(r"[a-z0-9]+", k.lower()))
 
 
+def expand_initials(q: str, ctx: Context) -> tuple[str, list[str]]:
+    """ "NS rev": capitals the filing never writes, read as the one row label with those initials."""
+    notes: list[str] = []
+
+    def expand(m: re.Match) -> str:
+        typed = m.group(0)
+        low = typed.lower()
+        if low in ctx.filing_words or low in glossary_words() or low in COMMON or low not in ctx.initialisms:
+            return typed
+        notes.append(f"I read \u201c{typed}\u201d as \u201c{ctx.initialisms[low]}\u201d.")
+        return ctx.initialisms[low]
+
+    return re.sub(r"(?<![\w&-])[A-Z]{2,4}(?![\w&-])", expand, q), notes
+
+
+@lru_cache(maxsize=1)
+def _chatter() -> tuple:
+    c = glossary()["chatter"]
+    piece = "(?:" + "|".join(c["sentences"]) + ")"
+    # A sentence of chatter may be several pieces of it ("Hi team, sorry if this is a silly question.").
+    return (re.compile(piece + r"(?:[\s,;:!.-]+" + piece + ")*", re.I), re.compile("^(?:" + "|".join(c["openings"]) + ")", re.I),
+            re.compile("(?:" + "|".join(c["endings"]) + ")", re.I))
+
+
+def strip_chatter(q: str) -> str:
+    """The question without what surrounds it in a chat (greetings, thanks, apologies, emoji, fake
+    notices, SQL): whole sentences of it dropped, openings and endings cut (wording in the glossary)."""
+    sentence, opening, ending = _chatter()
+    q = "".join(" " if unicodedata.category(ch) in ("So", "Sk", "Cs") else ch for ch in q)
+    q = " ".join(s for s in re.split(r"(?<=[.!?;])\s+", q) if not sentence.fullmatch(s.strip(" .!?,;:-~")))
+    before = None
+    while before != q:
+        before = q
+        q = ending.sub("", opening.sub("", q.strip()))
+    return " ".join(q.split())
+
+
 def unknown_name(q: str, ctx: Context) -> Optional[str]:
     """A proper name the filing never mentions (another company, a place) means it cannot answer."""
     for w in re.findall(r"\b([A-Z][A-Za-z0-9&\-]+(?:\s+[A-Z][A-Za-z0-9&\-]+)*)", q):
@@ -107,6 +147,8 @@ def unknown_name(q: str, ctx: Context) -> Optional[str]:
                 continue
             if pl in ctx.filing_words or pl in COMMON or pl in MONTHS or pl in glossary_words() or canonical(p).lower() != p.lower():
                 continue
+            if pl.endswith("s") and pl[:-1] in ctx.filing_words:
+                continue  # a possessive typed without its apostrophe ("IIJs revenue")
             if re.fullmatch(r"(?:FY|CY|H|Q)?\d{2,4}|[1-4][HQ]\d{0,4}|(?:FY|H|Q)\d(?:FY)?\d{0,4}|[A-Z]{2,3}\d[\d.]*", p, re.I):
                 continue  # a period ("FY2013", "1H13") or an amount ("JPY8"): not a name
             if len(p) >= 2 and (p.isupper() or p[0].isupper()):

@@ -15,6 +15,8 @@ from .text import glossary
 # Words of 4+ letters in lower case, or capitalised only as a question's first word: names and
 # acronyms elsewhere are left alone (an unknown name is declined, not corrected).
 WORD = re.compile(r"(?<![\w&'-])((?:^[A-Z]|[a-z])[a-z]{3,})(?![\w&'-])")
+CAPITAL = re.compile(r"(?<![\w&'-])[A-Z][a-z]{3,}(?![\w&'-])")
+MONTHS = ("january", "february", "march", "april", "june", "july", "august", "september", "october", "november", "december")
 
 
 @lru_cache(maxsize=1)
@@ -38,6 +40,10 @@ class Speller:
         for w in self.domain:
             self.sym.create_dictionary_entry(w, 1)
         self.known = english() | self.domain
+        # Capitalised words are names and left alone, except the month names a typo may hit ("Seeptember").
+        self.months = SymSpell(max_dictionary_edit_distance=2)
+        for m in MONTHS:
+            self.months.create_dictionary_entry(m, 1)
 
     def correct(self, text: str) -> tuple[str, list[str]]:
         """The text with its misspellings corrected, and a note for each correction."""
@@ -56,4 +62,14 @@ class Speller:
             notes.append(f"I read \u201c{typed}\u201d as \u201c{found[0].term}\u201d.")
             return found[0].term
 
-        return WORD.sub(fix, text), notes
+        def fix_month(m: re.Match) -> str:
+            typed = m.group(0)
+            if typed.lower() in self.known:
+                return typed
+            found = self.months.lookup(typed.lower(), Verbosity.CLOSEST, max_edit_distance=2)
+            if len(found) != 1:
+                return typed
+            notes.append(f"I read \u201c{typed}\u201d as \u201c{found[0].term.capitalize()}\u201d.")
+            return found[0].term.capitalize()
+
+        return CAPITAL.sub(fix_month, WORD.sub(fix, text)), notes

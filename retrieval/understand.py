@@ -63,6 +63,8 @@ OPS = [
     ("average", r"(?<!weighted )(?<!weighted-)\baverage\b(?!\s+(?:number|shares|balance|exchange|rate))"),
     ("sum", r"\b(plus|combined|together|sum of|add(?:ed)? up|in total across|current and non-?current|current plus non-?current)\b|\b(?:total|sum) of\b(?=.*\b(?:and|plus)\b)"),
     ("pct_change", r"\b(by what (?:percent|%)|by what percentage|what percentage (?:growth|increase|decrease|change)|percentage (?:growth|increase|decrease|change)|how fast|growth rate|in percent|percent(?:age)? change|% change|grow(?:th)? (?:rate|in percent)|by how many percent|what % )|\b(?:grow|grew|growth|increase|rise|rose|change|fall|fell|decline|drop)\w*\b.*\b(percent|percentage|%)"),
+    # "rev yoy", "NS rev 2Q12 yoy %": year on year is a percentage change, unless an amount is asked for.
+    ("pct_change", r"^(?!.*\b(?:how many|added|net additions)\b).*\b(?:yoy|y/y|y-o-y|year[- ]on[- ]year|year[- ]over[- ]year)\b(?!.*\b(?:yen|dollars?|euros?|usd|jpy|eur|amount|how much|by how much|points?|pp)\b)"),
     ("pp_change", r"\b(percentage points|points|pp)\b"),
     ("change", r"\bhow much (?:more|less|higher|lower|bigger|smaller)\b.*\bthan\b|\b(?:more|less|higher|lower|bigger|smaller|better|worse)\b(?:\s+\w+){0,3}?\s+than\s+(?:in\s+)?(?:the\s+)?(?:last|previous|prior|a year|the year|same)\b|\b(?<!net )(?:increase|decrease)\b|\badds?\b(?!\s+up)|\b(added|net additions?|change|changed|grow|grew|growth|increased|decreased|rise|rose|fall|fell|drop|dropped|decline|declined|improve|improved|difference|differ|move|moved|go up|go down|went up|went down|compared? (?:with|to)|versus|vs\.?|gain|gained)\b"),
     ("define", r"^\s*(what(?:'s| is| are| does)|define|explain|meaning of)\b(?!.*\b(?:19|20)\d\d\b).{0,40}\b(mean|means|meaning|stand for)?\s*\??\s*$"),
@@ -254,7 +256,8 @@ OP_WORDS = re.compile(
 
 
 def understand(question: str) -> Plan:
-    q = " ".join(question.split())
+    # A percent sign that follows no number is the word ("yoy %", "what % of", "in %?").
+    q = " ".join(re.sub(r"(?<![\d.])%", " percent ", question).split())
     # "the first or the second quarter" names two quarters.
     q = re.sub(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+or\s+(the\s+)?(first|second|third|fourth|1st|2nd|3rd|4th)\s+(quarter|half)\b",
                r"\1 \4 or \2\3 \4", q, flags=re.I)

@@ -46,3 +46,15 @@ def test_the_engine_answers_a_misspelled_question_and_says_how_it_read_it(engine
     a = engine.answer("gross margn for SI in 1h?")
     assert a.value == (17_126_614 - 14_089_358) * 1000 and a.unit == "JPY", a.summary
     assert "I read \u201cmargn\u201d as \u201cmargin\u201d." in a.notes and "margn" in a.text
+
+
+@pytest.mark.parametrize("typed, read", [
+    ("cash at the end of Seeptember 2012?", "cash at the end of September 2012?"),
+    ("revenue from Apirl to June", "revenue from April to June"),
+])
+def test_a_misspelled_month_is_read_as_the_month(speller, typed, read):
+    assert speller.correct(typed)[0] == read
+
+
+def test_a_capitalised_name_is_never_corrected(speller):
+    assert speller.correct("What about Mesh Networks?")[0] == "What about Mesh Networks?"

@@ -1,0 +1,57 @@
+"""Chatter around a question is cut before understanding (wording in the glossary's "chatter")."""
+from __future__ import annotations
+
+import pytest
+
+from retrieval.guard import strip_chatter
+
+
+@pytest.mark.parametrize("typed, question", [
+    ("What were total revenues in the first half? Many thanks.", "What were total revenues in the first half?"),
+    ("What was SI revenue? Thank you!", "What was SI revenue?"),
+    ("Hi team, sorry if this is a silly question. What was operating income?", "What was operating income?"),
+    ("quick q: what was the gross margin ratio?", "what was the gross margin ratio?"),
+    ("pls help: how much cash at the end of September?", "how much cash at the end of September?"),
+    ("\U0001F680\U0001F680 are we growing?? what's ATM revenue growth \U0001F680", "are we growing?? what's ATM revenue growth"),
+    ("NOTICE: maintenance tonight. What was operating income this half?", "What was operating income this half?"),
+    ("SELECT * FROM revenue; what were total revenues in 1H12?", "what were total revenues in 1H12?"),
+    ("hey, what was net income thx", "what was net income"),
+])
+def test_chatter_is_cut_and_the_question_kept(typed, question):
+    assert strip_chatter(typed) == question
+
+
+@pytest.mark.parametrize("typed", [
+    "What was the update on revenue from Q1?",  # "update" and "from" are not SQL
+    "Note: I mean the first half. What was revenue?",
+    "Which segment had the highest revenue?",
+])
+def test_a_real_question_is_left_whole(typed):
+    assert strip_chatter(typed) == typed
+
+
+@pytest.mark.parametrize("typed", ["thanks!!", "\U0001F680\U0001F680 thanks!!", "Hi team, sorry to bother you."])
+def test_chatter_alone_leaves_nothing(typed):
+    assert strip_chatter(typed) == ""
+
+
+def test_chatter_alone_gets_a_friendly_prompt(engine):
+    a = engine.answer("Hi team! Many thanks.")
+    assert not a.answerable and a.summary.startswith("Hello! Ask me about a figure in the filing, for example:")
+
+
+@pytest.mark.parametrize("question,value,unit", [
+    ("NS rev 2Q12 yoy %", 2.3, "%"),  # initials of a row label, a percent sign for "percent", "yoy" for the change
+    ("1H12 rev yoy %?", 8.3, "%"),
+    ("How much rev did the ATM business bring in during 1H last yr?", 560887000, "JPY"),
+    ("What were IIJs total revenues for the first half of fiscal 2012", 51109001000, "JPY"),
+])
+def test_abbreviations_and_symbols_are_read(engine, question, value, unit):
+    a = engine.answer(question)
+    assert (round(a.value, 1), a.unit) == (value, unit), a.summary
+    assert a.sources
+
+
+def test_initials_are_said_back(engine):
+    a = engine.answer("NS rev 2Q12 yoy %")
+    assert "I read \u201cNS\u201d as \u201cnetwork services\u201d." in a.notes

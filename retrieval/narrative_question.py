@@ -27,6 +27,7 @@ def data() -> dict:
     d["kind_re"] = {k: re.compile("|".join(f"(?:{p})" for p in pats), re.I) for k, pats in d["kinds"].items()}
     d["amount_re"] = re.compile(d["amount"], re.I)
     d["asking"] = frozenset(tokens(d["question_words"], keep_stop=True))
+    d["periods"] = frozenset(tokens(d["period_words"], keep_stop=True))
     d["up_words"] = frozenset(tokens(d["up"], keep_stop=True))
     d["down_words"] = frozenset(tokens(d["down"], keep_stop=True))
     d["particles_re"] = re.compile(d["particles"], re.I)
@@ -34,6 +35,8 @@ def data() -> dict:
     d["figure_re"] = re.compile(d["may_be_figure"], re.I)
     d["list_re"] = _phrases(d["list_cues"])
     d["consequence_re"] = _phrases(d["consequences"])
+    d["function"] = frozenset(tokens(d["function_words"], keep_stop=True))
+    d["same"] = {t: tokens(group[0], keep_stop=True)[0] for group in d["alike"] for w in group for t in tokens(w, keep_stop=True)}
     d["whole"] = frozenset(tokens(d["whole_words"], keep_stop=True))
     d["cause_re"] = _phrases(d["cause_cues"])
     return d
@@ -65,7 +68,8 @@ def read(q: str, op: str, explicit: bool, periods: list) -> tuple[str, Optional[
     asked = Asked(kind, sides(q, kind), kind == "description" and bool(data()["figure_re"].match(q)))
     if kind == "contrast" and len(asked.sides) < 2:
         asked = Asked("cause", asked.sides)
-    return ("define" if kind == "description" else "narrative"), asked
+    # "What is X?" stays a definition (a formula it names is worked out); "how is X defined?" reads the filing.
+    return ("define" if kind == "description" and (asked.figure or op == "define") else "narrative"), asked
 
 
 def sides(q: str, kind: str) -> tuple[Side, ...]:
@@ -88,11 +92,13 @@ def _borrow(side: Side, other: Side) -> Side:
 
 
 def subject(text: str) -> str:
-    """The words of the text that name what it asks about, as written."""
-    asking = data()["asking"]
-    words = re.findall(r"[\w][\w\-&'.]*", text)
-    kept = [w.strip(".'") for w in words if not (set(tokens(w, keep_stop=True)) <= asking)]
-    return " ".join(w for w in kept if w)
+    """The words of the text that name what it asks about, as written; its period only when it names
+    nothing else."""
+    d = data()
+    said = [w.strip(".'") for w in re.findall(r"[\w][\w\-&'.]*", text)]
+    kept = [w for w in said if w and not set(tokens(w, keep_stop=True)) <= d["asking"]]
+    named = [w for w in kept if not (w.isdigit() or set(tokens(w, keep_stop=True)) <= d["periods"])]
+    return " ".join(named or kept)
 
 
 def direction(text: str) -> str:
@@ -101,6 +107,12 @@ def direction(text: str) -> str:
     said = set(tokens(d["particles_re"].sub(" ", text), keep_stop=True))
     up, down = bool(said & d["up_words"]), bool(said & d["down_words"])
     return "both" if up and down else "up" if up else "down" if down else ""
+
+
+def words(text: str) -> list[str]:
+    """The words of a text that can match a subject: stop words kept ("plan", "quarter"), function words not."""
+    d = data()
+    return [d["same"].get(t, t) for t in tokens(text, keep_stop=True) if t not in d["function"]]
 
 
 def needs_subject(asked: Optional[Asked]) -> bool:

@@ -13,8 +13,7 @@ from typing import Optional
 from schema import Chunk, Fact
 
 from . import calculator as calc
-from .narrative_question import data, direction
-from .text import tokens
+from .narrative_question import data, direction, words
 
 # Not a sentence end: initials and abbreviations ("U.S. GAAP", "Inc. and", "No. 5").
 ABBREVIATION = re.compile(r"(?:\b[A-Z]\.|\b(?:Inc|Co|Ltd|Corp|No|Nos|Mr|Ms|Dr|vs|approx|e\.g|i\.e|etc|St))\.?$")
@@ -26,6 +25,7 @@ MONEY = re.compile(r"(?P<cur>JPY|USD|EUR|RMB|GBP|US\$|\$|\u20ac|\u00a5|\u00a3)\s
 PERCENT = re.compile(r"(?<![\d.,])(?P<num>\d+(?:\.\d+)?)\s?%")
 ROOT = 6  # letters two long words must share to be taken for one ("effect", "effective")
 UNSEEN = 0.5
+COMMON = 0.2
 SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 RUN_IN = re.compile(r"^(?:[A-Z][\w&\-]*\s+){0,4}[A-Z][\w&\-]*\.$")  # "Logistics Systems."
@@ -50,7 +50,7 @@ class Sentence:
     passage: int  # which passage it belongs to; a passage's sentences follow one another
     words: frozenset
     roots: frozenset  # the first letters of its long words: "effect" finds "effective"
-    pairs: frozenset  # neighbouring words, as roots in either order: "outsourcing services" is a phrase of it
+    pairs: frozenset  # neighbouring words, as roots: "outsourcing services" is a phrase of it
     heading: frozenset  # the words of its section heading
     figures: tuple[Figure, ...]
     direction: str  # "up", "down", "both" or ""
@@ -64,7 +64,8 @@ class Sentence:
 class Evidence:
     """Every sentence of the filing's narrative, with word weights for matching a question to them."""
 
-    def __init__(self, chunks: list[Chunk], lines: list[str], facts: list[Fact], rows: list):
+    def __init__(self, chunks: list[Chunk], lines: list[str], facts: list[Fact], rows: list, common: frozenset = frozenset()):
+        self.common = common  # the filer's own name ("IIJ"), said all through the text: it tells sentences apart little
         self._values = _by_unit(facts)
         self.row_of = {f.id: r for r in rows for f in r.facts}  # a linked fact's table row, for its other periods
         passages = [c for c in chunks if c.kind == "text"]
@@ -79,8 +80,8 @@ class Evidence:
         self._idf = {t: math.log(1 + len(self.sentences) / c) for t, c in df.items()}
 
     def weight(self, t: str) -> float:
-        """idf over sentences; a word the filing never uses (a verb of the question) counts little."""
-        return self._idf.get(t, UNSEEN)
+        """idf over sentences; a word the filing never uses (a verb of the question) or its own name counts little."""
+        return self._idf.get(t, UNSEEN) * (COMMON if t in self.common else 1.0)
 
     def following(self, s: Sentence, step: int = 1) -> Optional[Sentence]:
         """The next sentence of the same passage (the one before, with step -1)."""
@@ -100,24 +101,24 @@ class Evidence:
                 runs[-1] = (runs[-1][0], f"{runs[-1][1]} {s}")
             elif s:
                 runs.append((ln, s))
-        heading = frozenset(tokens(c.section))
+        heading = frozenset(words(c.section))
         return [x for ln, run in runs for x in self._run(run, ln, c.section, n, heading)]
 
     def _run(self, run: str, line: int, section: str, n: int, heading: frozenset) -> list[Sentence]:
         """The sentences of one run of text. A run-in heading ("Industrial Automation. Net revenue
         increased ...") is no sentence: it names what the sentences after it speak of."""
-        pieces = [p for p in _pieces(run) if re.search(r"[A-Za-z]", p)]
+        pieces = [p for p in _pieces(run) if re.search(r"[a-z]", p)]  # a heading in capitals says nothing
         lead: frozenset = frozenset()
         if len(pieces) > 1 and RUN_IN.match(pieces[0]):
-            lead, pieces = frozenset(tokens(pieces[0])), pieces[1:]
+            lead, pieces = frozenset(words(pieces[0])), pieces[1:]
         return [self._sentence(p, line, section, n, heading, lead) for p in pieces]
 
     def _sentence(self, text: str, line: int, section: str, n: int, heading: frozenset, lead: frozenset) -> Sentence:
         d = data()
         cue, parts = d["cause_re"].search(text), d["list_re"].search(text)
-        seq = tokens(text)
-        words = frozenset(seq) | lead
-        return Sentence(text, line, section, n, words, frozenset(root(w) for w in words if len(w) >= ROOT), pairs(seq), heading, self._figures(text),
+        seq = words(text)
+        said = frozenset(seq) | lead
+        return Sentence(text, line, section, n, said, frozenset(root(w) for w in said if len(w) >= ROOT), pairs(seq), heading, self._figures(text),
                         direction(text), cue.group(0).lower() if cue else "", cue.start() if cue else -1,
                         parts.start() if parts else -1, bool(d["consequence_re"].search(text)), bool(DATE.search(text)))
 
@@ -146,7 +147,8 @@ def root(w: str) -> str:
 
 
 def pairs(seq: list[str]) -> frozenset:
-    return frozenset(frozenset((root(a), root(b))) for a, b in zip(seq, seq[1:]))
+    """Neighbouring words, in order, as roots."""
+    return frozenset((root(a), root(b)) for a, b in zip(seq, seq[1:]))
 
 
 def clean(line: str) -> str:
@@ -183,5 +185,5 @@ def evidence(ctx) -> Evidence:
     """The filing's sentences, built once per loaded index."""
     with ctx.lock:
         if "sentences" not in ctx.memo:
-            ctx.memo["sentences"] = Evidence(ctx.chunks, ctx.lines, ctx.facts, ctx.rows.rows)
+            ctx.memo["sentences"] = Evidence(ctx.chunks, ctx.lines, ctx.facts, ctx.rows.rows, frozenset(ctx.rows.common))
         return ctx.memo["sentences"]

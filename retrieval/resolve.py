@@ -25,6 +25,8 @@ MIN_SCORE = 0.55
 MIN_QCOV = 0.5  # at least half of what the question names (by weight) must be in the row
 CLOSING = re.compile(r"\bend of (?:the )?(?:period|year|quarter|half)\b|\bclosing balance\b", re.I)
 MEASURE_WORDS = set(tokens("revenues sales cost expenses income profit loss margin assets liabilities cash equity ebitda ebit"))
+FAMILY = {w: fam for fam, names in (("revenue", "revenues sales"), ("income", "income profit loss"), ("cost", "cost expenses"))
+          for w in tokens(names)}
 
 
 @dataclass
@@ -350,7 +352,15 @@ def names_it(h: Hit, needed: list, asked: set) -> bool:
         return False  # "SI operating income" is not answered by SI revenue
     if own & MEASURE_WORDS and (asked - own) & h.row.context:
         return False
+    has = family(own | h.row.context)
+    if "income" in family(asked) and "income" not in has and "revenue" in has:
+        return False  # "hi-ho profit" is not answered by hi-ho's revenue: the row speaks of no profit
     return h.parts.get("coverage", 0) >= MIN_SCORE and h.parts.get("q_cov", 1) >= MIN_QCOV
+
+
+def family(words: set) -> set:
+    """The kinds of measure words name: "sales" and "revenues" are one kind, "profit" and "income" another."""
+    return {FAMILY.get(w, w) for w in words & MEASURE_WORDS}
 
 
 def measures(metric: str) -> list[list[set]]:

@@ -45,7 +45,9 @@ OPS = [
                        r"^\W*what (?:does|do|is|are) (?:the )?['\"\u2018\u2019\u201c]?(?:[1-4](?:q|h)|h[12]|q[1-4]|fy|1st half|first half)\b['\"\u2018\u2019\u201d]?"
                        r"(?:\s+(?:in\s+)?['\"\u2018\u2019\u201c]?\S+)?(?:\s+\S+)?\s+(?:mean|stand for)\b|^\W*what period is\b"),
     ("target_remaining", r"\b(left|remaining|still (?:need|to)|more .* need|needs? .* (?:second half|rest of the year)|to (?:reach|hit|meet|achieve) (?:the |its |this year's |their )?(?:full[- ]year )?(?:target|goal|forecast|plan))"),
-    ("target_progress", r"\b(how far along|progress (?:toward|towards|to)|(?:share|percentage|percent|proportion|%) of (?:the |its |this year's )?(?:full[- ]year )?(?:\w+ ){0,4}(?:target|goal|forecast)\b.*\b(reach|reached|achieve|achieved|done|met|meet|hit|made|make)|(?:target|goal|forecast) (?:already )?(?:reached|achieved|met))"),
+    ("target_progress", r"\bas (?:an? )?(?:share|percent(?:age)?|proportion) of (?:the |its |this year's )?(?:full[- ]year |annual |fy\w* )?(?:\w+ ){0,2}(?:target|goal|forecast|plan)\b|"
+                        r"\bhow much of (?:the |its |our |this year's )?(?:full[- ]year |annual )?(?:\w+ ){0,2}(?:target|goal|forecast|plan) (?:did|have|has) (?:we|they|it|the company) (?:hit|reach|reached|achieve|make|made|do|done)\b|"
+                        r"\b(how far along|progress (?:toward|towards|to)|(?:share|percentage|percent|proportion|%) of (?:the |its |this year's )?(?:full[- ]year )?(?:\w+ ){0,4}(?:target|goal|forecast)\b.*\b(reach|reached|achieve|achieved|done|met|meet|hit|made|make)|(?:target|goal|forecast) (?:already )?(?:reached|achieved|met))"),
     ("margin_ratio", r"\b(gross margin (?:ratio|rate|percentage|%)|gross margin as a (?:percentage|share|proportion)|gross margin ratio|margin ratio)\b|\bgross margin\b.*\b(percent|percentage|%|ratio|rate)\b"),
     ("margin", r"\bgross margin\b"),
     ("operating_margin", r"\b(?:operating|net|ebitda|adjusted ebitda) margin\b(?! (?:in )?%| \(%\))|\b(?:operating|net) (?:income|profit) as a (?:share|percentage|proportion) of (?:total )?revenue"),
@@ -55,8 +57,8 @@ OPS = [
     ("rank", RANK.pattern + "|" + RANK_FIRST.pattern.replace("(?P<word>", "(?:").replace("(?P<group>", "(?:")),
     ("compare", r"^\s*compare\b(?!.*\b(?:with|to)\b)|\b(?:was|were|is|are|did)\b.+\b(?:higher|lower|larger|bigger|smaller|more|less)\s+than\s+(?:in\s+)?(?:the\s+)?"
                 r"(?:(?:q[1-4]|[1-4][qh]|h[12]|fy)\w*|first|second|third|fourth|\d{4})\b|\bwhich (?:\w+ )?(?:was|is|were|had|brought|earned|made)?\s*(?:larger|bigger|higher|greater|more|smaller|lower|less)\b|\bwhich\b.*\b(more|larger|bigger|higher)\b.*\bor\b|\bhigher in the\b.*\bor\b"),
-    ("ratio", r"\bratio of\b.+\bto\b|\b(?:divided by)\b"),
-    ("share", r"\b(share|percentage|proportion|portion|fraction|part|percent) of\b|\bas a (?:share|percentage|proportion) of\b|\bmake up\b|\bmade up\b|\baccount(?:ed)? for\b"),
+    ("ratio", r"\bratio of\b.+\bto\b|\b(?:divided by)\b|\bhow many times\b(?!.*\b(?:exceed\w*|above|over|more than|below|under|less than|did|do|does|has|have)\b)"),
+    ("share", r"\b(share|percentage|proportion|portion|fraction|part|percent) of\b|\bas (?:an? )?(?:share|percent(?:age)?|proportion) of\b|\bmake up\b|\bmade up\b|\baccount(?:ed)? for\b"),
     ("count_if", r"\bhow many (?:years|quarters|halves|periods|months|times)\b.*\b(?:exceed\w*|above|over|more than|greater than|higher than|at least|below|under|less than|lower than)\s+(?:[$\u20ac\u00a3\u00a5]|(?:US|S|A)\$|JPY|USD|EUR|GBP|RMB)?\s*-?[\d,]*\.?\d"),
     ("cagr", r"\bcagr\b|\bcompound(?:ed)? (?:annual )?growth\b"),
     ("median", r"\bmedian\b"),
@@ -287,6 +289,8 @@ def understand(question: str) -> Plan:
     if op == "count_if":
         expr = count_if(q)
         op = "count_if" if expr is not None else "value"
+    elif op == "ratio" and parts and re.search(r"\bhow many times\b", q, re.I):
+        pass  # "A is how many times B": the parts are the program; "times" is no multiplication here
     elif op not in ("narrative", "overview", "period_meaning", "target_remaining", "target_progress", "rank", "average", "median", "cagr"):
         expr, op = composed(rest, metric, op)
     return Plan(q, op, metric, tuple(periods), currency, tuple(parts), expr, cues,
@@ -371,7 +375,7 @@ def split_parts(metric: str, op: str) -> list[str]:
     if op == "share":
         for pat in [
             r"(?:share|percentage|proportion|portion|fraction|part|percent) of (?:the |all |total )?(?P<whole>.+?)\s+(?:came from|come from|comes from|was|were|is|are|went to|go to|goes to|did|from|for)\s+(?P<part>.+)",
-            r"(?P<part>.+?)\s+as a (?:share|percentage|proportion) of (?:the )?(?P<whole>.+)",
+            r"(?P<part>.+?)\s+as (?:an? )?(?:share|percent(?:age)?|proportion) of (?:the )?(?P<whole>.+)",
             r"(?:share|percentage|proportion|portion|fraction|part|percent) of (?:the )?(?P<whole>.+?)\s+(?:did|does|do)\s+(?P<part>.+?)\s+(?:make up|account for|represent)",
             r"(?P<part>.+?)\s+(?:make|made|makes) up .*?(?:of )(?P<whole>.+)",
         ]:
@@ -379,7 +383,7 @@ def split_parts(metric: str, op: str) -> list[str]:
             if mm:
                 return [_clean_part(mm["part"]), _clean_part(mm["whole"])]
     if op == "ratio":
-        mm = re.search(r"ratio of (?P<a>.+?) to (?P<b>.+)", m, re.I) or re.search(r"(?P<a>.+?) divided by (?P<b>.+)", m, re.I)
+        mm = next((x for pat in RATIO_PARTS if (x := re.search(pat, m, re.I))), None)
         if mm:
             return [_clean_part(mm["a"]), _clean_part(mm["b"])]
     if op in ("compare", "compare_growth"):
@@ -397,6 +401,11 @@ def split_parts(metric: str, op: str) -> list[str]:
     return []
 
 
+# "A is how many times B", "how many times bigger is A than B": A over B.
+RATIO_PARTS = (r"ratio of (?P<a>.+?) to (?P<b>.+)", r"(?P<a>.+?) divided by (?P<b>.+)",
+               r"(?P<a>.+?)\s+(?:is|was|are|were)\s+how many times\s+(?:(?:as (?:big|large|much|high) as|bigger than|larger than|greater than|higher than)\s+)?(?P<b>.+)",
+               r"how many times (?:bigger|larger|greater|more|higher) (?:is|was|are|were) (?P<a>.+?) than (?P<b>.+)",
+               r"how many times (?:is|was|are|were) (?P<a>.+?) (?:bigger than|larger than|greater than|as (?:big|large|much|high) as|of) (?P<b>.+)")
 MODIFIERS = {"current", "noncurrent", "basic", "diluted", "domestic", "overseas", "foreign", "gross", "net", "fixed", "recurring"}
 
 

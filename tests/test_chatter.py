@@ -55,3 +55,13 @@ def test_abbreviations_and_symbols_are_read(engine, question, value, unit):
 def test_initials_are_said_back(engine):
     a = engine.answer("NS rev 2Q12 yoy %")
     assert "I read \u201cNS\u201d as \u201cnetwork services\u201d." in a.notes
+
+
+@pytest.mark.parametrize("question", [
+    "how many people are on the sales team?",  # a count asked, no count printed: no amount instead
+    "ok and what did hi-ho earn in profit?",  # a profit asked of a row that gives only revenue
+    "what were total revenues in euros?",  # no euro figure and no rate to convert
+])
+def test_no_number_rather_than_another_figure(engine, question):
+    a = engine.answer(question)
+    assert not a.answerable and a.value is None, a.summary

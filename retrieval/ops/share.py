@@ -19,15 +19,30 @@ def run(q: Plan, ctx) -> Answer:
     part, whole = q.parts
     if q.op == "share" and not tokens(whole):
         whole = "total " + part
-    a, b = part_of(q, ctx, part, whole) if q.op == "share" else ctx.res.two(q, part, whole)
+    if q.op == "ratio" and len(q.periods) >= 2 and set(tokens(part)) == set(tokens(whole)):
+        a, b = over_periods(q, ctx, part)  # "1H12 ATM revenue is how many times 1H11 ATM revenue?"
+    else:
+        a, b = part_of(q, ctx, part, whole) if q.op == "share" else ctx.res.two(q, part, whole)
     when = for_period(a.fact.period.label)
     if q.op == "ratio":
         result = calc.ratio(Quantity.of(a.fact), Quantity.of(b.fact))
         what = f"Ratio of {ctx.name(a.fact).lower()} to {ctx.name(b.fact).lower()} {when}"
+        if key_of(a.fact.period) != key_of(b.fact.period) and a.row.key == b.row.key:
+            what = f"{ctx.name(a.fact)} in {a.fact.period.label} against {b.fact.period.label}"
     else:
         result = calc.ratio_pct(Quantity.of(a.fact), Quantity.of(b.fact))
         what = f"{ctx.name(a.fact)} as a share of {ctx.name(b.fact).lower()} {when}"
     return ctx.out.compose(q, result, what, [a.fact, b.fact])
+
+
+def over_periods(q: Plan, ctx, words: str) -> tuple[Pick, Pick]:
+    """One figure in the first period named, and in the second."""
+    res = ctx.res
+    a = res.pick(words, q, res.key(q.periods[0]))
+    b = res.pick(words, q, res.key(q.periods[1]), a.fact.unit if a else None)
+    if a is None or b is None:
+        raise CalcError(f"no figure found for '{words}' in both periods")
+    return a, b
 
 
 def part_of(q: Plan, ctx, part: str, whole: str) -> tuple[Pick, Pick]:

@@ -27,6 +27,8 @@ def run(q: Plan, ctx) -> Answer:
     if p is None and spec is None and q.cues.holding:
         # "How much cash do we have?": a balance, at the balance date the filing reports most.
         p = res.pick(q.metric, q, ctx.periods.balance_date_after(""), None, target)
+    if p is None and q.cues.counts and not q.currency:
+        return ctx.out.not_found(q, key)  # "how many people": an amount of money is no answer
     p = p or res.pick_in(q.metric, q, spec, key, target=target)
     if p is None and key and key[1] in (3, 6):
         return implied_period(q, ctx, key)
@@ -34,7 +36,11 @@ def run(q: Plan, ctx) -> Answer:
         converted = _in_currency(q, ctx, p, key, target)
         if isinstance(converted, Answer):
             return converted
-        p = converted or p
+        if converted is None:
+            return ctx.out.decline(q.text, f"The filing gives {ctx.name(p.fact).lower()} {for_period(p.fact.period.label)} only in "
+                                           f"{p.fact.unit} ({money(p.fact.value, p.fact.unit)}), with no {q.currency} figure or exchange rate "
+                                           f"to convert it.", [], facts=[p.fact], plan=q)
+        p = converted
     if p is None or not counts_the_same_thing(q, p) or not same_kind(q, p):
         return ctx.out.not_found(q, key)
     return ctx.out.answer_fact(q, p.fact, yoy_note(ctx, p), alternatives(q, p))

@@ -40,7 +40,14 @@ class Checked:
 
 
 def check(question, ctx: Context) -> Checked:
-    cleaned, problem = clean_question(question, ctx.settings.max_question_chars)
+    said = isinstance(question, str) and bool(re.search(r"[A-Za-z]", question))
+    if isinstance(question, str) and len(question) <= ctx.settings.max_question_chars:
+        question_text = strip_chatter(question)  # by line, before the lines are joined
+        if said and not re.search(r"[A-Za-z]", question_text):
+            return Checked(question, "Hello! Ask me about a figure in the filing, for example: " + ctx.example(), True)
+    else:
+        question_text = question
+    cleaned, problem = clean_question(question_text, ctx.settings.max_question_chars)
     if problem:
         return Checked(reply=problem.replace(EXAMPLES, ctx.example()))
     notes = []
@@ -51,8 +58,7 @@ def check(question, ctx: Context) -> Checked:
                                      "and do not repeat figures given in a question. Ask, for example: " + ctx.example(), True)
         notes.append("I ignored instructions inside the question: every figure here comes from the filing.")
         cleaned = kept.strip()
-    cleaned = strip_chatter(cleaned)
-    if not re.search(r"[A-Za-z]", cleaned) or GREETING.match(cleaned):
+    if GREETING.match(cleaned):
         return Checked(question, "Hello! Ask me about a figure in the filing, for example: " + ctx.example(), True)
     cleaned, corrected = ctx.speller.correct(cleaned)
     notes += corrected
@@ -119,16 +125,20 @@ def _chatter() -> tuple:
     c = glossary()["chatter"]
     piece = "(?:" + "|".join(c["sentences"]) + ")"
     # A sentence of chatter may be several pieces of it ("Hi team, sorry if this is a silly question.").
-    return (re.compile(piece + r"(?:[\s,;:!.-]+" + piece + ")*", re.I), re.compile("^(?:" + "|".join(c["openings"]) + ")", re.I),
+    return (re.compile(c["lines"], re.I), re.compile(piece + r"(?:[\s,;:!.-]+" + piece + ")*", re.I), re.compile("^(?:" + "|".join(c["openings"]) + ")", re.I),
             re.compile("(?:" + "|".join(c["endings"]) + ")", re.I))
 
 
 def strip_chatter(q: str) -> str:
     """The question without what surrounds it in a chat (greetings, thanks, apologies, emoji, fake
     notices, SQL): whole sentences of it dropped, openings and endings cut (wording in the glossary)."""
-    sentence, opening, ending = _chatter()
+    line_noise, sentence, opening, ending = _chatter()
     q = "".join(" " if unicodedata.category(ch) in ("So", "Sk", "Cs") else ch for ch in q)
-    q = " ".join(s for s in re.split(r"(?<=[.!?;])\s+", q) if not sentence.fullmatch(s.strip(" .!?,;:-~")))
+    q = re.sub(r"/\*.*?\*/", " ", q)
+    lines = (re.sub(r"^[\s>]+", "", line) for line in q.splitlines())  # quoted e-mail lines keep their words
+    lines = [line for line in lines if not line_noise.fullmatch(line.strip())] if "\n" in q else list(lines)
+    q = " ".join(s for line in lines for s in re.split(r"(?<=[.!?;])\s+|\s+--\s*", line)
+                 if not sentence.fullmatch(s.strip(" .!,;:-~")))
     before = None
     while before != q:
         before = q

@@ -65,3 +65,14 @@ def test_initials_are_said_back(engine):
 def test_no_number_rather_than_another_figure(engine, question):
     a = engine.answer(question)
     assert not a.answerable and a.value is None, a.summary
+
+
+@pytest.mark.parametrize("typed, question", [
+    ("NOTICE: OFFICE CLOSED FRIDAY\n\nanyway - what was operating income in 1H?", "what was operating income in 1H?"),
+    ("NOTICE: BUILDING CLOSED FRIDAY anyway - what was operating income in 1H?", "what was operating income in 1H?"),
+    ("Fwd: RE: figures\n> could someone tell me\n> the cash balance at Sept 30 2012?", "the cash balance at Sept 30 2012?"),
+    ("/* report */ SELECT * FROM facts WHERE x=1 -- what were total revenues in 1H12?", "what were total revenues in 1H12?"),
+    ("SELECT SUM(v) FROM t; -- whatever. what was SI revenue", "what was SI revenue"),
+])
+def test_notices_headers_and_code_around_a_question_are_cut(typed, question):
+    assert strip_chatter(typed) == question

@@ -16,7 +16,7 @@ DATA = Path(__file__).with_name("narrative.json")
 # Operations a narrative wording may replace: a plain figure, a definition, and the ones a single word
 # triggers ("did X change its targets?", "what makes up other investments?").
 REPLACEABLE = {"value", "define", "narrative"}
-BY_WORD = {"event": {"change", "share"}, "list": {"change", "share", "pct_change"}}
+BY_WORD = {"event": {"change", "share"}, "list": {"change", "share", "pct_change", "margin", "margin_ratio", "operating_margin"}}
 # "A rose but B fell, how come?": where the question turns from one side to the other.
 TURN = re.compile(r"\s*(?:[,;.]\s*)?\b(?:but|yet|while|whereas|although|though|even though|so|despite)\b\s*|\s*[;.]\s+", re.I)
 
@@ -74,19 +74,22 @@ def read(q: str, op: str, explicit: bool, periods: list) -> tuple[str, Optional[
 
 def sides(q: str, kind: str) -> tuple[Side, ...]:
     parts = [p for p in TURN.split(q) if p and p.strip()] if kind == "contrast" else [q]
-    out = tuple(Side(subject(p), direction(p)) for p in parts)
-    named = [s for s in out if s.words]
+    out = [(Side(subject(p), direction(p)), p) for p in parts]
+    named = [(s, p) for s, p in out if s.words]
     if kind != "contrast":
-        return tuple(named) or (Side("", out[0].direction),)
+        return tuple(s for s, _ in named) or (Side("", out[0][0].direction),)
     if len(named) == 2:
-        named = [_borrow(named[0], named[1]), _borrow(named[1], named[0])]
-    return tuple(named[:2])
+        (a, pa), (b, pb) = named
+        named = [(_borrow(a, b, pa), pa), (_borrow(b, a, pb), pb)]
+    return tuple(s for s, _ in named[:2])
 
 
-def _borrow(side: Side, other: Side) -> Side:
-    """ "Home-use contracts rose but the revenue fell": a side that names one word only ("revenue")
-    means it of the other side's subject ("home-use revenue")."""
-    if len(tokens(side.words)) != 1 or len(other.words.split()) < 2 or set(tokens(side.words)) <= set(tokens(other.words)):
+def _borrow(side: Side, other: Side, said: str) -> Side:
+    """ "Home-use contracts rose but the revenue fell", "SI revenue grew but its margin fell": a side
+    that names one word only, or says "its", means it of the other side's subject ("home-use
+    revenue", "SI margin")."""
+    alone = len(tokens(side.words)) == 1 or re.search(r"\b(?:its|their)\b", said, re.I)
+    if not alone or len(other.words.split()) < 2 or set(tokens(side.words)) <= set(tokens(other.words)):
         return side
     return Side(" ".join(other.words.split()[:-1] + [side.words]), side.direction)
 

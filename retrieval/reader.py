@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Optional
 
 from .narrative_question import data, words
 from .plan import Asked, Plan, Side
-from .sentences import DATE, ROOT, Evidence, Sentence, pairs, root
+from .sentences import Evidence, Sentence, pairs
 from .text import tokens
 
 MIN_COVER = 0.5  # the share of the subject's word weight a sentence must carry to be about it
@@ -18,11 +19,18 @@ MIN_COVER = 0.5  # the share of the subject's word weight a sentence must carry 
 # omitted segment analysis because ...".
 RANKED_FIRST = 0.25
 NEAR = 8  # passages the hybrid search ranks for the question; their sentences start ahead
+DEFINED = 0.6  # the share of the subject's word weight that must come before "is", "means", ... in a description
 LONG = 0.1  # what each 40 words over 40 cost a sentence: one that names everything answers nothing in particular
 SHORT = 8  # words of a note that speaks only through its heading
+PREFIX = 5  # letters a word must have to be found as the start of a longer one
+COVER = 1.5  # how much the subject's words count against every bonus: the subject must match first
+HEADED = 0.1  # a sentence under a heading that names the subject is about it
+OTHER = 0.15  # what it costs a sentence to be about something of the subject ("Cost of SI revenues" for SI revenue)
 LEAD = 8  # the words that open a sentence: a subject there is what the sentence is about
 VERBS = frozenset(tokens("is are was were has have had", keep_stop=True)) | data()["up_words"] | data()["down_words"]
-SERIES = re.compile(r", (?:[^,.;]{1,50}, )*(?:and|or) ")  # "A, B(,) and C"
+OF_OTHER = re.compile(r"^\s*(?:the\s+)?(?P<head>(?:[\w&\-]+\s+){0,2}?[\w&\-]+)\s+(?:of|for)\s+", re.I)
+ITEM = r"[\w\-/&'\"().]+(?: [\w\-/&'\"().]+){0,3}"  # a thing named in a series: a few words
+SERIES = re.compile(rf"{ITEM}, (?:{ITEM}, )*{ITEM},? (?:and|or) {ITEM}")  # "A, B(,) and C"
 
 
 @dataclass(frozen=True)
@@ -42,7 +50,7 @@ def read(ev: Evidence, side: Side, kind: str, near: dict[int, int]) -> Reading:
     for s in ev.sentences:
         cover = _cover(ev, want, s, total) if want else float(near.get(s.passage, NEAR) < 3)
         if cover > 0:
-            score = cover + _bonus(ev, kind, side, s, want) + _prior(near, s) - LONG * max(0, len(s.text.split()) - 40) / 40
+            score = COVER * cover + _bonus(ev, kind, side, s, want) + _prior(near, s) - LONG * max(0, len(s.text.split()) - 40) / 40
             ranked.append((score, cover + RANKED_FIRST * (near.get(s.passage) == 0), s))
     ranked.sort(key=lambda x: -x[0])
     return Reading(side, want, tuple(ranked))
@@ -52,12 +60,16 @@ def about(ev: Evidence, r: Reading, kind: str = "") -> list[Sentence]:
     """The best sentence about the subject, and the next one where it carries on; for an event also
     the sentence of its passage that dates it or says most else about the subject (for a description
     the one that says most else)."""
-    main = next((s for _, cover, s in r.ranked if cover >= MIN_COVER), None)
-    if main is None:
+    good = [s for _, cover, s in r.ranked if cover >= MIN_COVER]
+    if kind == "list":  # a list answer lists: a sentence naming a series of things (or followed by one) comes first,
+        listing = [s for s in good if _lists(s) or _lists(_carried(ev, s))]  # one that moves the way asked before others
+        good = [s for s in listing if _moved(r.side, s) > 0 or _moved(r.side, _carried(ev, s)) > 0] or listing or good
+    if not good:
         return []
+    main = good[0]
     quotes = [main]
     nxt = ev.following(main)
-    if nxt is not None and (_continues(nxt) or (kind == "list" and nxt.line == main.line and _enumerates(nxt) >= 2)):
+    if nxt is not None and (_continues(nxt) or kind == "list" and _lists(_carried(ev, main))):
         quotes.append(nxt)
     if kind in ("event", "description"):
         total = sum(ev.weight(t) for t in r.want)
@@ -67,27 +79,39 @@ def about(ev: Evidence, r: Reading, kind: str = "") -> list[Sentence]:
     return sorted(quotes, key=ev.sentences.index)
 
 
-def because(ev: Evidence, r: Reading) -> list[Sentence]:
+def because(ev: Evidence, r: Reading) -> tuple[list[Sentence], bool]:
     """The sentence saying how the subject moved and the one giving the reason: the same sentence, the
     next one (reports put the reason right after), the one before where it draws the consequence
-    ("..., thus, our targets remain unchanged"), or the best sentence whose reason cue follows the
-    subject. A reason the filing gives twice (in its highlights and in its section) is quoted from both."""
+    ("..., thus, our targets remain unchanged"), or the best sentence whose reason cue applies to the
+    subject. A reason the filing gives twice (in its highlights and in its section) is quoted from
+    both. Also whether any of them gives the subject's reason."""
     good = [(cover, s) for _, cover, s in r.ranked if cover >= MIN_COVER]
     if not good:
-        return []
+        return [], False
     top, main = good[0]
-    quotes = [main]
-    if not main.cause:
+    quotes, reasoned = [main], _applies(ev, main, r.want)
+    if not reasoned:
         nxt, before = ev.following(main), ev.following(main, -1)
         if nxt is not None and (_continues(nxt) or nxt.line == main.line and (nxt.cause or r.side.direction or not nxt.figures)):
             quotes.append(nxt)
+            reasoned = True
         elif main.consequence and before is not None and before.cause:
             quotes.insert(0, before)
-    if not any(s.cause for s in quotes) and len(quotes) == 1:
-        quotes += [s for _, s in good if _explains(ev, s, r.want)][:1]
+            reasoned = True
+    if not reasoned:
+        elsewhere = [s for _, s in good if s not in quotes and _applies(ev, s, r.want)][:1]
+        quotes, reasoned = quotes + elsewhere, bool(elsewhere)
     quotes += [s for cover, s in good if s.passage != main.passage and s not in quotes and cover >= top - 0.1
-               and _explains(ev, s, r.want) and _topic(s) == _topic(main)][:1]
-    return quotes
+               and _applies(ev, s, r.want) and _topic(s) == _topic(main)][:1]
+    return quotes, reasoned
+
+
+def _applies(ev: Evidence, s: Sentence, want: tuple[str, ...]) -> bool:
+    """The sentence's reason cue is about the subject: the subject comes before it ("X rose, mainly due
+    to ..."), or the cue opens the sentence and the subject follows ("Following the closure ..., Group
+    revenue decreased"); not "cash decreased due to ..., and inventories increased"."""
+    opens = 0 <= s.cause_at and len(s.text[:s.cause_at].split()) <= 1 and _before_cue(ev, s, want, len(s.text))
+    return bool(s.cause) and (_before_cue(ev, s, want, s.cause_at) or opens)
 
 
 def _topic(s: Sentence) -> frozenset:
@@ -101,31 +125,30 @@ def _topic(s: Sentence) -> frozenset:
 
 def _cover(ev: Evidence, want: tuple[str, ...], s: Sentence, total: float) -> float:
     """The share of the subject's word weight the sentence carries; a word it has only in a longer form
-    ("effect", "effective") counts most, one of its section heading half (all of it for a short note
+    ("Japan", "Japanese") counts most, one of its section heading half (all of it for a short note
     under its heading: "Nothing to be reported.")."""
     under = 1.0 if len(s.text.split()) <= SHORT else 0.5
-    return sum(ev.weight(t) * _has(s, t, under) for t in want) / total if total else 0.0
+    return sum(ev.weight(t) * _has(ev, s, t, under) for t in want) / total if total else 0.0
 
 
-def _has(s: Sentence, t: str, under: float) -> float:
-    if t in s.words:
+def _has(ev: Evidence, s: Sentence, t: str, under: float) -> float:
+    if t in s.words or t in ev.filer and s.words & ev.filer:
         return 1.0
-    if len(t) >= ROOT and root(t) in s.roots:
-        return 0.8
+    if len(t) >= PREFIX and any(w.startswith(t) or t.startswith(w) for w in s.words if len(w) >= PREFIX):
+        return 0.8  # "effect" and "effective", "Japan" and "Japanese"
     return under if t in s.heading else 0.0
 
 
 def _before_cue(ev: Evidence, s: Sentence, want: tuple[str, ...], at: int) -> bool:
     """Most of the subject's word weight comes before the cue at `at` ("X rose, mainly due to ...", not
     "While X rose, ...")."""
-    if at <= 0 or not want:
-        return False
-    head = set(words(s.text[:at]))
-    return sum(ev.weight(t) for t in want if t in head) * 2 >= sum(ev.weight(t) for t in want)
+    return at > 0 and bool(want) and _share(ev, want, set(words(s.text[:at]))) >= 0.5
 
 
-def _explains(ev: Evidence, s: Sentence, want: tuple[str, ...]) -> bool:
-    return _before_cue(ev, s, want, s.cause_at)
+def _share(ev: Evidence, want: tuple[str, ...], said: set) -> float:
+    """The share of the subject's word weight among these words (any word of the filer's name stands for all)."""
+    named = said | (ev.filer if said & ev.filer else frozenset())
+    return sum(ev.weight(t) for t in want if t in named) / (sum(ev.weight(t) for t in want) or 1)
 
 
 def _bonus(ev: Evidence, kind: str, side: Side, s: Sentence, want: tuple[str, ...]) -> float:
@@ -134,45 +157,59 @@ def _bonus(ev: Evidence, kind: str, side: Side, s: Sentence, want: tuple[str, ..
     subject, and the direction asked; an event: a date; a list: a series of things, names, a cue
     naming the subject's parts after it; a description: the subject said to be something."""
     lead = set(want) <= set(words(" ".join(s.text.split()[:LEAD])))
-    common = 0.2 * _phrase(s, want) + 0.15 * (bool(want) and lead)
+    headed = _share(ev, want, s.heading)
+    shared = 0.2 * _phrase(ev, s, want) + 0.15 * (bool(want) and lead) + HEADED * headed - OTHER * _of_other(s, want)
     if kind == "cause":
-        return common + 0.15 * bool(s.cause) + 0.15 * (s.cause_at > 0 and set(want) <= set(words(s.text[:s.cause_at]))) + _moved(side, s)
+        return shared + 0.15 * bool(s.cause) + 0.15 * _applies(ev, s, want) + _moved(side, s)
     if kind == "event":
-        return common + 0.15 * s.dated
+        return shared + 0.15 * s.dated
     if kind == "list":
         names = len(re.findall(r"(?<!^)(?<![.:] )\b[A-Z][a-z]+", s.text))
-        return common + 0.3 * bool(SERIES.search(s.text)) + 0.05 * (names >= 2) + 0.15 * _before_cue(ev, s, want, s.parts_at) + _moved(side, s)
-    if kind == "description":
-        return common + 0.3 * defines(s, want)
-    return common
+        return shared + 0.05 * (names >= 2) + 0.15 * _lists(s) + _moved(side, s)
+    if kind == "description":  # a sentence that opens with its subject describes it ("Northwind designs ...")
+        return shared + 0.3 * defines(ev, s, want) + 0.15 * _share(ev, want, set(words(" ".join(s.text.split()[:3])))) 
+    return shared
 
 
-def _phrase(s: Sentence, want: tuple[str, ...]) -> float:
+def _of_other(s: Sentence, want: tuple[str, ...]) -> bool:
+    """The sentence opens on something else of the subject: "Cost of SI revenues was ...", "Gross
+    margin for SI was ..." when asked about SI revenue."""
+    m = OF_OTHER.match(s.text)
+    return bool(m and want) and not set(words(m["head"])) & set(want)
+
+
+def _phrase(ev: Evidence, s: Sentence, want: tuple[str, ...]) -> float:
     """The share of the subject's neighbouring words that are neighbours in the sentence too (half for
     the other order: "payment of dividend" for "dividend payment")."""
-    asked = pairs(list(want))
+    asked = pairs([t for t in want if t not in ev.filer])  # the filer's full name is said in every heading
     return sum(1.0 if p in s.pairs else 0.5 * (p[::-1] in s.pairs) for p in asked) / len(asked) if asked else 0.0
 
 
-def _enumerates(s: Sentence) -> int:
-    """How many separators of a list the sentence has (commas and "and"s, dates left out)."""
-    text = DATE.sub(" ", s.text)
-    return text.count(",") + text.count(" and ")
+def _lists(s: Optional[Sentence]) -> bool:
+    """The sentence names a series of things ("A, B and C") or parts ("consists of", "breakdown")."""
+    return s is not None and (bool(SERIES.search(s.text)) or s.parts_at >= 0)
 
 
-def _moved(side: Side, s: Sentence) -> float:
+def _carried(ev: Evidence, s: Sentence) -> Optional[Sentence]:
+    """The next sentence, where it goes on in the same paragraph line ("Outsourcing services revenues
+    were ... Datacenter-related, web security-related and ... each grew")."""
+    nxt = ev.following(s)
+    return nxt if nxt is not None and nxt.line == s.line else None
+
+
+def _moved(side: Side, s: Optional[Sentence]) -> float:
     """The sentence moves the way the question says (or says nothing of a way)."""
-    if not side.direction or not s.direction:
+    if s is None or not side.direction or not s.direction:
         return 0.0
     turned = side.direction in ("up", "down") and s.direction in ("up", "down") and s.direction != side.direction
     return -0.1 if turned else 0.1
 
 
-def defines(s: Sentence, want: tuple[str, ...]) -> bool:
+def defines(ev: Evidence, s: Sentence, want: tuple[str, ...]) -> bool:
     """The sentence says what the subject is: the subject, then "is", "means", "includes", "such as",
     what it does ("designs", "provides") or an apposition ("IIJ GIO, our cloud services, ...")."""
     heads = (s.text[:m.start()] for m in data()["defines_re"].finditer(s.text))
-    return bool(want) and any(len(h.split()) <= 14 and set(want) <= set(words(h)) for h in heads)
+    return bool(want) and any(len(h.split()) <= 14 and _share(ev, want, set(words(h))) >= DEFINED for h in heads)
 
 
 def _prior(near: dict[int, int], s: Sentence) -> float:

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
+from about import LEGAL_FORM, company_name
 from schema import Chunk, Fact
 
 from . import calculator as calc
@@ -25,9 +26,11 @@ MONEY = re.compile(r"(?P<cur>JPY|USD|EUR|RMB|GBP|US\$|\$|\u20ac|\u00a5|\u00a3)\s
 PERCENT = re.compile(r"(?<![\d.,])(?P<num>\d+(?:\.\d+)?)\s?%")
 ROOT = 6  # letters two long words must share to be taken for one ("effect", "effective")
 UNSEEN = 0.5
-COMMON = 0.2
+MIN_WORDS = 4
+FILER = 0.2
 SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+LEGAL = re.compile(rf",?\s*\b(?:{LEGAL_FORM})(?!\w)", re.I)
 RUN_IN = re.compile(r"^(?:[A-Z][\w&\-]*\s+){0,4}[A-Z][\w&\-]*\.$")  # "Logistics Systems."
 DATE = re.compile(rf"\b(?:{MONTHS})\b(?:\s+\d{{1,2}},)?\s+(?:19|20)\d\d\b|\b(?:{MONTHS})\s+\d{{1,2}}\b|\b(?:FY\s?)?(?:19|20)\d\d\b|\b[1-4]Q\b|\b(?:this|last)\s+(?:fall|autumn|spring|summer|winter)\b")
 
@@ -64,8 +67,10 @@ class Sentence:
 class Evidence:
     """Every sentence of the filing's narrative, with word weights for matching a question to them."""
 
-    def __init__(self, chunks: list[Chunk], lines: list[str], facts: list[Fact], rows: list, common: frozenset = frozenset()):
-        self.common = common  # the filer's own name ("IIJ"), said all through the text: it tells sentences apart little
+    def __init__(self, chunks: list[Chunk], lines: list[str], facts: list[Fact], rows: list, filer: frozenset = frozenset()):
+        # The filer's own name ("IIJ", "Northwind Robotics"): said all through the text, it tells
+        # sentences apart little, and any of its words stands for all of them.
+        self.filer = filer
         self._values = _by_unit(facts)
         self.row_of = {f.id: r for r in rows for f in r.facts}  # a linked fact's table row, for its other periods
         passages = [c for c in chunks if c.kind == "text"]
@@ -81,7 +86,7 @@ class Evidence:
 
     def weight(self, t: str) -> float:
         """idf over sentences; a word the filing never uses (a verb of the question) or its own name counts little."""
-        return self._idf.get(t, UNSEEN) * (COMMON if t in self.common else 1.0)
+        return self._idf.get(t, UNSEEN) * (FILER if t in self.filer else 1.0)
 
     def following(self, s: Sentence, step: int = 1) -> Optional[Sentence]:
         """The next sentence of the same passage (the one before, with step -1)."""
@@ -107,11 +112,10 @@ class Evidence:
     def _run(self, run: str, line: int, section: str, n: int, heading: frozenset) -> list[Sentence]:
         """The sentences of one run of text. A run-in heading ("Industrial Automation. Net revenue
         increased ...") is no sentence: it names what the sentences after it speak of."""
-        pieces = [p for p in _pieces(run) if re.search(r"[a-z]", p)]  # a heading in capitals says nothing
-        lead: frozenset = frozenset()
-        if len(pieces) > 1 and RUN_IN.match(pieces[0]):
-            lead, pieces = frozenset(words(pieces[0])), pieces[1:]
-        return [self._sentence(p, line, section, n, heading, lead) for p in pieces]
+        every = [p for p in _pieces(run) if re.search(r"[a-z]", p)]  # a heading in capitals says nothing
+        lead = frozenset(words(every[0])) if len(every) > 1 and RUN_IN.match(every[0]) else frozenset()
+        # Nor does a name on its own line ("Lumen Optik GmbH").
+        return [self._sentence(p, line, section, n, heading, lead) for p in every if len(p.split()) >= MIN_WORDS]
 
     def _sentence(self, text: str, line: int, section: str, n: int, heading: frozenset, lead: frozenset) -> Sentence:
         d = data()
@@ -185,5 +189,7 @@ def evidence(ctx) -> Evidence:
     """The filing's sentences, built once per loaded index."""
     with ctx.lock:
         if "sentences" not in ctx.memo:
-            ctx.memo["sentences"] = Evidence(ctx.chunks, ctx.lines, ctx.facts, ctx.rows.rows, frozenset(ctx.rows.common))
+            # A filer that abbreviates its name is called by the acronym ("IIJ"); else by its name.
+            filer = frozenset(ctx.rows.common) or frozenset(words(LEGAL.sub(" ", company_name(ctx.lines))))
+            ctx.memo["sentences"] = Evidence(ctx.chunks, ctx.lines, ctx.facts, ctx.rows.rows, filer)
         return ctx.memo["sentences"]

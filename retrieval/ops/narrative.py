@@ -40,13 +40,14 @@ def run(q: Plan, ctx) -> Answer:
     ranks = near(q, asked, ctx, ev)
     readings = [read(ev, side, "cause" if asked.kind == "contrast" else asked.kind, ranks) for side in asked.sides]
     quotes: list[Sentence] = []
+    reasoned = False
     for r in readings:
-        for s in because(ev, r) if asked.kind in ("cause", "contrast") else about(ev, r, asked.kind):
-            if s not in quotes:
-                quotes.append(s)
+        found, why = because(ev, r) if asked.kind in ("cause", "contrast") else (about(ev, r, asked.kind), False)
+        quotes += [s for s in found if s not in quotes]
+        reasoned = reasoned or why
     if not quotes:
         return _no_passage(q, ctx, readings)
-    return _answer(q, ctx, ev, asked, readings, quotes[:MAX_QUOTES])
+    return _answer(q, ctx, ev, asked, readings, quotes[:MAX_QUOTES], reasoned)
 
 
 def describe(q: Plan, ctx) -> Answer:
@@ -56,7 +57,7 @@ def describe(q: Plan, ctx) -> Answer:
     asked = q.cues.narrative or Asked("description", (Side(q.metric),), figure=True)
     ev = evidence(ctx)
     r = read(ev, asked.sides[0], "description", near(q, asked, ctx, ev))
-    described = [s for _, _, s in r.ranked[:2] if defines(s, r.want)]  # a footnote may say it again
+    described = [s for _, _, s in r.ranked[:2] if defines(ev, s, r.want)]  # a footnote may say it again
     term = q.cues.term
     if term and set(r.want) <= set(words(term)) | set(words(canonical(term))):
         return _term(q, ctx, described)
@@ -87,16 +88,15 @@ def _term(q: Plan, ctx, described: list[Sentence]) -> Answer:
     return quoting(q, ctx, summary, described, facts)
 
 
-def _answer(q: Plan, ctx, ev: Evidence, asked: Asked, readings: list[Reading], quotes: list[Sentence]) -> Answer:
+def _answer(q: Plan, ctx, ev: Evidence, asked: Asked, readings: list[Reading], quotes: list[Sentence], reasoned: bool) -> Answer:
     said = data()["openings"]
-    figures = [o for o in (opening(ctx, ev, r, quotes) for r in readings) if o is not None] if asked.kind in ("cause", "contrast") else []
+    figures = [o for o in (opening(ctx, ev, q, r, quotes) for r in readings) if o is not None] if asked.kind in ("cause", "contrast") else []
     figure = "; ".join(o.text for o in figures)
     if asked.kind == "contrast":
         summary = f"{figure}. {said['contrast']}" if figure else said["contrast"]
     elif asked.kind == "cause":
-        reason = any(s.cause for s in quotes) or len(quotes) > 1
         n = len([s for s in quotes if s.cause]) or 1
-        key = ("cause" if reason else "cause_none") + ("" if figure else "_plain")
+        key = ("cause" if reasoned else "cause_none") + ("" if figure else "_plain")
         summary = said[key].format(figure=figure, these="these" if n > 1 else "this", s="s" if n > 1 else "")
     else:
         summary = said[asked.kind]
@@ -111,9 +111,21 @@ def quoting(q: Plan, ctx, summary: str, quotes: list[Sentence], facts: list = ()
     return ctx.out.finish(q, summary, None, None, working, list(facts), sources=sources)
 
 
-def opening(ctx, ev: Evidence, r: Reading, quotes: list[Sentence]) -> Optional[Opening]:
+def opening(ctx, ev: Evidence, q: Plan, r: Reading, quotes: list[Sentence]) -> Optional[Opening]:
     """The subject's figure as the quoted sentences state it, read from the fact table row that names
-    the subject best, with its change from the period before worked out by the calculator."""
+    the subject best, with its change from the period before worked out by the calculator; where they
+    state none, the figure of the row that names the subject, if one does."""
+    stated = _stated(ctx, ev, r, quotes)
+    if stated is not None:
+        return _said(ctx, *stated)
+    plain = replace(q, op="value", metric=r.side.words)
+    p = ctx.res.pick(r.side.words, plain, ctx.res.key(ctx.res.specs(plain, 1)[0])) if r.side.words and ctx.res.strong(plain) else None
+    return _said(ctx, p.fact, _before(p.row, p.fact)) if p is not None and p.fact.unit in calc.MONEY else None
+
+
+def _stated(ctx, ev: Evidence, r: Reading, quotes: list[Sentence]) -> Optional[tuple[Fact, Optional[Fact]]]:
+    """Among the facts printing a quoted figure, the one whose row names the subject best, preferring
+    one with a figure a year earlier (so the change can be worked out) and a table's to a sentence's."""
     total = sum(ev.weight(t) for t in r.want)
     best, best_key = None, None
     for s in quotes:
@@ -125,10 +137,10 @@ def opening(ctx, ev: Evidence, r: Reading, quotes: list[Sentence]) -> Optional[O
                 named = set(words(f"{ctx.name(f)} {' '.join(f.row_path)}"))
                 fit = sum(ev.weight(t) for t in r.want if t in named) / total if total else 0.0
                 before = _before(row, f)
-                key = (round(fit, 3), before is not None, not f.table_id.startswith("text:"))
+                key = (before is not None, not f.table_id.startswith("text:"), round(fit, 3))
                 if fit >= MIN_FIT and (best_key is None or key > best_key):
                     best, best_key = (f, before), key
-    return None if best is None else _said(ctx, *best)
+    return best
 
 
 def _before(row, f: Fact) -> Optional[Fact]:

@@ -24,6 +24,7 @@ def _data() -> dict:
     d["label_re"] = {role: re.compile(r"^(?:" + "|".join(pats) + r")$") for role, pats in d["labels"].items()}
     d["parent_re"] = re.compile(d["parents"])
     d["intent_sets"] = [(role, frozenset(tokens(p))) for role, phrases in d["intents"].items() for p in phrases]
+    d["vocab"] = {role: frozenset(t for p in phrases for t in tokens(p)) for role, phrases in d["intents"].items()}
     return d
 
 
@@ -56,7 +57,12 @@ class Roles:
         """The role everyday figure words name ("our total sales" -> "top line"), or None."""
         d = _data()
         said = set(tokens(words)) - set(d["filler"]) - self.company
-        return next((role for role, names in d["intent_sets"] if said and said == names), None)
+        exact = next((role for role, names in d["intent_sets"] if said and said == names), None)
+        if exact or not said:
+            return exact
+        # Words all from one role's everyday words ("sales revenue", "net income attributable"): that role.
+        fits = [role for role, vocab in d["vocab"].items() if said <= vocab]
+        return fits[0] if len(fits) == 1 else None
 
     def rows_for(self, words: str) -> list[tuple[RowDoc, float]]:
         """The rows such words name, best role first ("profit": attributable, then the bottom line)."""

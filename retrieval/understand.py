@@ -45,7 +45,8 @@ OPS = [
                        r"^\W*what (?:does|do|is|are) (?:the )?['\"\u2018\u2019\u201c]?(?:[1-4](?:q|h)|h[12]|q[1-4]|fy|1st half|first half)\b['\"\u2018\u2019\u201d]?"
                        r"(?:\s+(?:in\s+)?['\"\u2018\u2019\u201c]?\S+)?(?:\s+\S+)?\s+(?:mean|stand for)\b|^\W*what period is\b"),
     ("target_remaining", r"\b(left|remaining|still (?:need|to)|more .* need|needs? .* (?:second half|rest of the year)|to (?:reach|hit|meet|achieve) (?:the |its |this year's |their )?(?:full[- ]year )?(?:target|goal|forecast|plan))"),
-    ("target_progress", r"\bas (?:an? )?(?:share|percent(?:age)?|proportion) of (?:the |its |this year's )?(?:full[- ]year |annual |fy\w* )?(?:\w+ ){0,2}(?:target|goal|forecast|plan)\b|"
+    ("target_progress", r"\b(?:halfway|half way|on track|on course|how close|(?:hit|beat|reach|meet|make|miss)(?:ing)? (?:the |its |our |their |this year's )?(?:full[- ]year |annual )?(?:\w+ ){0,2}(?:targets?|goals?|forecasts?|plans?))\b|"
+                        r"\bas (?:an? )?(?:share|percent(?:age)?|proportion) of (?:the |its |this year's )?(?:full[- ]year |annual |fy\w* )?(?:\w+ ){0,2}(?:target|goal|forecast|plan)\b|"
                         r"\bhow much of (?:the |its |our |this year's )?(?:full[- ]year |annual )?(?:\w+ ){0,2}(?:target|goal|forecast|plan) (?:did|have|has) (?:we|they|it|the company) (?:hit|reach|reached|achieve|make|made|do|done)\b|"
                         r"\b(how far along|progress (?:toward|towards|to)|(?:share|percentage|percent|proportion|%) of (?:the |its |this year's )?(?:full[- ]year )?(?:\w+ ){0,4}(?:target|goal|forecast)\b.*\b(reach|reached|achieve|achieved|done|met|meet|hit|made|make)|(?:target|goal|forecast) (?:already )?(?:reached|achieved|met))"),
     ("margin_ratio", r"\b(gross margin (?:ratio|rate|percentage|%)|gross margin as a (?:percentage|share|proportion)|gross margin ratio|margin ratio)\b|\bgross margin\b.*\b(percent|percentage|%|ratio|rate)\b"),
@@ -281,6 +282,8 @@ def understand(question: str) -> Plan:
     metric = OP_WORDS.sub(" ", bare if tokens(bare) else metric)
     short = len(tokens(metric)) == 0
     elliptical = bool(ELLIPSIS.search(q)) and len(q) < 80 or short
+    # "basic, not diluted": a modifier the question rules out names nothing.
+    metric = re.sub(r"\b(?:not|rather than|instead of|as opposed to)\s+(?:the\s+)?(?:" + "|".join(sorted(MODIFIERS)) + r")\b", " ", metric, flags=re.I)
     cues = read_cues(q, metric)
     op = _settle(op, q, metric, periods, cues)
     op, asked = narrative_question.read(q, op, explicit, periods)  # why / what happened / what is / which

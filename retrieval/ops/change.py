@@ -58,6 +58,15 @@ def run(q: Plan, ctx) -> Answer:
         # For a balance, "the change" is against the other date the table gives.
         others = [f for f in p2.row.facts if f.period.end < k2[0] and f.unit == p2.fact.unit and not f.qualifier]
         p1f = max(others, key=lambda f: f.period.end) if others else None
+    if p1f is None and k1 and k1[1] in (3, 6):
+        worked = res.from_others(q.metric, q, k1, p2.fact.unit)  # "from the first quarter": its half minus the second
+        if worked is not None:
+            before, picks, how = worked
+            what = (f"Change in {ctx.name(p2.fact).lower()} from {periods.label(k1)} ({money(before.value, before.unit)}, "
+                    f"worked out as {how}) to {bare(p2.fact.period.label)} ({money(p2.fact.value, p2.fact.unit)})")
+            moved = calc.pct_change if q.op == "pct_change" else calc.change
+            return ctx.out.compose(q, moved(before, Quantity.of(p2.fact)), what, [p.fact for p in picks] + [p2.fact],
+                                   base=None if q.op == "pct_change" else before.value)
     if p1f is None:
         pct = printed_change(ctx, p2, k1, k2, "%") or next(
             (x for c in res.same_figure(res.picks(q.metric, q, k2, unit) or [p2]) for x in [printed_change(ctx, c, k1, k2, "%")] if x), None)

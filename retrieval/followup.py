@@ -57,7 +57,8 @@ class Conversation:
         return p
 
     def _merge(self, q: Plan, p: Plan) -> Plan:
-        if needs_subject(q.cues.narrative):
+        asked = q.cues.narrative
+        if needs_subject(asked) or asked is not None and q.elliptical and len(asked.sides) == 1:
             return self._about_previous(q, p)
         if q.op == "narrative" or not (q.elliptical or not self.res.strong(q)):
             return q
@@ -87,10 +88,11 @@ class Conversation:
 
     @staticmethod
     def _about_previous(q: Plan, p: Plan) -> Plan:
-        """ "Why?", "what drove that?", "which parts?": the previous question's subject, periods and
-        direction, asked the new way."""
+        """ "Why?", "what drove that?", "which parts?", "what was that spending for?": the previous
+        question's subject (with any words of the new one), periods and direction, asked the new way."""
         before = p.cues.narrative.sides[0] if p.cues.narrative and p.cues.narrative.sides else Side(subject(p.metric), p.cues.direction)
-        side = Side(before.words, q.cues.narrative.sides[0].direction or before.direction)
+        now = q.cues.narrative.sides[0]
+        side = Side(f"{before.words} {now.words}".strip(), now.direction or before.direction)
         asked = replace(q.cues.narrative, sides=(side,))
         return replace(q, metric=side.words, periods=q.periods or p.periods, cues=replace(q.cues, narrative=asked))
 

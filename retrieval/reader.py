@@ -81,8 +81,8 @@ def about(ev: Evidence, r: Reading, kind: str = "") -> list[Sentence]:
 
 def because(ev: Evidence, r: Reading) -> tuple[list[Sentence], bool]:
     """The sentence saying how the subject moved and the one giving the reason: the same sentence, the
-    next one (reports put the reason right after), the one before where it draws the consequence
-    ("..., thus, our targets remain unchanged"), or the best sentence whose reason cue applies to the
+    next one (reports put the reason right after), the one before in its paragraph or where it draws
+    the consequence ("..., thus, our targets remain unchanged"), or the best sentence whose reason cue applies to the
     subject. A reason the filing gives twice (in its highlights and in its section) is quoted from
     both. Also whether any of them gives the subject's reason."""
     good = [(cover, s) for _, cover, s in r.ranked if cover >= MIN_COVER]
@@ -95,11 +95,12 @@ def because(ev: Evidence, r: Reading) -> tuple[list[Sentence], bool]:
         if nxt is not None and (_continues(nxt) or nxt.line == main.line and (nxt.cause or r.side.direction or not nxt.figures)):
             quotes.append(nxt)
             reasoned = True
-        elif main.consequence and before is not None and before.cause:
-            quotes.insert(0, before)
+        elif before is not None and before.cause and (main.consequence or before.line == main.line and _share(ev, r.want, _topic(before)) >= 0.5
+                                                      or before.line == main.line and not _topic(before)):
+            quotes.insert(0, before)  # the reason just before: "There were increases in costs ... Gross margin ratio was down"
             reasoned = True
     if not reasoned:
-        elsewhere = [s for _, s in good if s not in quotes and _applies(ev, s, r.want)][:1]
+        elsewhere = [s for _, s in good if s not in quotes and _applies(ev, s, r.want) and _share(ev, r.want, _topic(s)) >= 0.5][:1]
         quotes, reasoned = quotes + elsewhere, bool(elsewhere)
     quotes += [s for cover, s in good if s.passage != main.passage and s not in quotes and cover >= top - 0.1
                and _applies(ev, s, r.want) and _topic(s) == _topic(main)][:1]
@@ -175,7 +176,8 @@ def _of_other(s: Sentence, want: tuple[str, ...]) -> bool:
     """The sentence opens on something else of the subject: "Cost of SI revenues was ...", "Gross
     margin for SI was ..." when asked about SI revenue."""
     m = OF_OTHER.match(s.text)
-    return bool(m and want) and not set(words(m["head"])) & set(want)
+    head = set(words(m["head"])) - data()["plain"] if m else set()
+    return bool(head and want) and not head & set(want)
 
 
 def _phrase(ev: Evidence, s: Sentence, want: tuple[str, ...]) -> float:

@@ -190,6 +190,7 @@ def evidence(ctx) -> Evidence:
     with ctx.lock:
         if "sentences" not in ctx.memo:
             # A filer that abbreviates its name is called by the acronym ("IIJ"); else by its name.
-            filer = frozenset(ctx.rows.common) or frozenset(words(LEGAL.sub(" ", company_name(ctx.lines))))
+            name = " ".join(LEGAL.sub(" ", company_name(ctx.lines)).split())
+            filer = frozenset(words(ctx.rows.acronyms.get(name, name)))
             ctx.memo["sentences"] = Evidence(ctx.chunks, ctx.lines, ctx.facts, ctx.rows.rows, filer)
         return ctx.memo["sentences"]

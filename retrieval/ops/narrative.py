@@ -9,7 +9,7 @@ from typing import Optional
 from schema import Answer, Fact, Source
 
 from .. import calculator as calc
-from ..calculator import CalcError, Quantity
+from ..calculator import Quantity
 from ..context import bare, for_period
 from ..narrative_question import data, words
 from ..plan import Asked, Plan, Side
@@ -120,22 +120,29 @@ def opening(ctx, ev: Evidence, q: Plan, r: Reading, quotes: list[Sentence]) -> O
         return _said(ctx, *stated)
     plain = replace(q, op="value", metric=r.side.words)
     p = ctx.res.pick(r.side.words, plain, ctx.res.key(ctx.res.specs(plain, 1)[0])) if r.side.words and ctx.res.strong(plain) else None
-    return _said(ctx, p.fact, _before(p.row, p.fact)) if p is not None and p.fact.unit in calc.MONEY else None
+    if p is None or p.fact.unit not in calc.MONEY or _fit(ctx, ev, r, p.fact) < MIN_FIT or data()["change_re"].match(p.fact.metric):
+        return None
+    return _said(ctx, p.fact, _before(p.row, p.fact))
+
+
+def _fit(ctx, ev: Evidence, r: Reading, f: Fact) -> float:
+    """The share of the subject's word weight the fact's row names."""
+    named = set(words(f"{ctx.name(f)} {' '.join(f.row_path)}"))
+    total = sum(ev.weight(t) for t in r.want)
+    return sum(ev.weight(t) for t in r.want if t in named) / total if total else 0.0
 
 
 def _stated(ctx, ev: Evidence, r: Reading, quotes: list[Sentence]) -> Optional[tuple[Fact, Optional[Fact]]]:
     """Among the facts printing a quoted figure, the one whose row names the subject best, preferring
     one with a figure a year earlier (so the change can be worked out) and a table's to a sentence's."""
-    total = sum(ev.weight(t) for t in r.want)
     best, best_key = None, None
     for s in quotes:
         for fig in s.figures:
             for fid in fig.fact_ids if fig.unit in calc.MONEY else ():
                 f, row = ctx.by_id[fid], ev.row_of.get(fid)
-                if row is None or f.period.is_target or f.qualifier:
-                    continue
-                named = set(words(f"{ctx.name(f)} {' '.join(f.row_path)}"))
-                fit = sum(ev.weight(t) for t in r.want if t in named) / total if total else 0.0
+                if row is None or f.period.is_target or f.qualifier or data()["change_re"].match(f.metric):
+                    continue  # a change row ("Increase (decrease) in X") has no level to compare
+                fit = _fit(ctx, ev, r, f)
                 before = _before(row, f)
                 key = (before is not None, not f.table_id.startswith("text:"), round(fit, 3))
                 if fit >= MIN_FIT and (best_key is None or key > best_key):
@@ -157,11 +164,11 @@ def _said(ctx, f: Fact, before: Optional[Fact]) -> Opening:
     name = ctx.name(f)
     if before is None:
         return Opening(f"{name} was {money(f.value, f.unit)} {for_period(f.period.label)}", (f,))
-    a, b = (Quantity.amount(before), Quantity.amount(f)) if before.value < 0 and f.value < 0 else (Quantity.of(before), Quantity.of(f))
-    try:
-        pct = calc.pct_change(a, b)
-    except CalcError:
-        return Opening(f"{name} was {money(f.value, f.unit)} {for_period(f.period.label)}", (f,))
+    if (before.value < 0) != (f.value < 0) or not before.value:  # from a profit to a loss: no percentage says that
+        return Opening(f"{name} was {money(f.value, f.unit)} {for_period(f.period.label)}, against {money(before.value, f.unit)} "
+                       f"{for_period(before.period.label)}", (before, f))
+    a, b = (Quantity.amount(before), Quantity.amount(f)) if before.value < 0 else (Quantity.of(before), Quantity.of(f))
+    pct = calc.pct_change(a, b)
     moved = "rose" if pct.value > 0 else "fell" if pct.value < 0 else "was unchanged"
     by = f" {abs(pct.value):.1f}%" if pct.value else ""
     if f.period.months:

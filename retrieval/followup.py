@@ -18,6 +18,7 @@ from .understand import understand
 
 MARGINS = ("margin", "margin_ratio", "operating_margin")
 CHANGES = ("change", "pct_change")
+NARRATIVE = ("narrative", "define")
 
 
 class Conversation:
@@ -66,7 +67,7 @@ class Conversation:
         periods = q.periods or p.periods
         if q.periods and len(q.periods) == 1 and q.periods[0].relative and p.periods:
             periods = tuple(replace(s, relative=-1) for s in p.periods[-1:])
-        op = q.op if q.explicit_op else p.op
+        op = q.op if q.explicit_op or p.op in NARRATIVE else p.op  # "and what about hi-ho?" after a why asks for a figure
         if p.op in MARGINS and q.op in CHANGES:
             op = p.op  # "how did that change?" after a margin question: the margin's change
         if op in CHANGES and not q.periods and p.periods and not q.explicit_op:

@@ -36,6 +36,7 @@ def data() -> dict:
     d["list_re"] = _phrases(d["list_cues"])
     d["consequence_re"] = _phrases(d["consequences"])
     d["change_re"] = re.compile(d["change_rows"], re.I)
+    d["measures"] = frozenset(tokens(d["measure_words"], keep_stop=True))
     d["plain"] = frozenset(tokens(d["plain_heads"], keep_stop=True))
     d["function"] = frozenset(tokens(d["function_words"], keep_stop=True))
     d["same"] = {t: tokens(group[0], keep_stop=True)[0] for group in d["alike"] for w in group for t in tokens(w, keep_stop=True)}

@@ -10,7 +10,7 @@ from typing import Optional
 
 from .narrative_question import data, words
 from .plan import Asked, Plan, Side
-from .sentences import Evidence, Sentence, pairs
+from .sentences import MONEY, PERCENT, Evidence, Sentence, pairs
 from .text import tokens
 
 MIN_COVER = 0.5  # the share of the subject's word weight a sentence must carry to be about it
@@ -28,6 +28,7 @@ HEADED = 0.1  # a sentence under a heading that names the subject is about it
 OTHER = 0.15  # what it costs a sentence to be about something of the subject ("Cost of SI revenues" for SI revenue)
 LEAD = 8  # the words that open a sentence: a subject there is what the sentence is about
 VERBS = frozenset(tokens("is are was were has have had", keep_stop=True)) | data()["up_words"] | data()["down_words"]
+STATED = re.compile(r"\b(?:is|are|was|were|has|have|had)\b", re.I)  # a head that already states something is no subject
 OF_OTHER = re.compile(r"^\s*(?:the\s+)?(?P<head>(?:[\w&\-]+\s+){0,2}?[\w&\-]+)\s+(?:of|for)\s+", re.I)
 ITEM = r"[\w\-/&'\"().]+(?: [\w\-/&'\"().]+){0,3}"  # a thing named in a series: a few words
 SERIES = re.compile(rf"{ITEM}, (?:{ITEM}, )*{ITEM},? (?:and|or) {ITEM}")  # "A, B(,) and C"
@@ -102,7 +103,7 @@ def because(ev: Evidence, r: Reading) -> tuple[list[Sentence], bool]:
     if not reasoned:
         elsewhere = [s for _, s in good if s not in quotes and _applies(ev, s, r.want) and _share(ev, r.want, _topic(s)) >= 0.5][:1]
         quotes, reasoned = quotes + elsewhere, bool(elsewhere)
-    quotes += [s for cover, s in good if s.passage != main.passage and s not in quotes and cover >= top - 0.1
+    quotes += [s for cover, s in good if s.passage != main.passage and s not in quotes and cover >= min(top, 1.0) - 0.1
                and _applies(ev, s, r.want) and _topic(s) == _topic(main)][:1]
     return quotes, reasoned
 
@@ -211,7 +212,7 @@ def defines(ev: Evidence, s: Sentence, want: tuple[str, ...]) -> bool:
     """The sentence says what the subject is: the subject, then "is", "means", "includes", "such as",
     what it does ("designs", "provides") or an apposition ("IIJ GIO, our cloud services, ...")."""
     heads = (s.text[:m.start()] for m in data()["defines_re"].finditer(s.text))
-    return bool(want) and any(len(h.split()) <= 14 and _share(ev, want, set(words(h))) >= DEFINED for h in heads)
+    return bool(want) and any(len(h.split()) <= 14 and not (STATED.search(h) or MONEY.search(h) or PERCENT.search(h)) and _share(ev, want, set(words(h))) >= DEFINED for h in heads)
 
 
 def _prior(near: dict[int, int], s: Sentence) -> float:

@@ -83,9 +83,13 @@ class Evidence:
             for t in s.words | s.heading:
                 df[t] = df.get(t, 0) + 1
         self._idf = {t: math.log(1 + len(self.sentences) / c) for t, c in df.items()}
+        # A word only the tables use ("hi-ho") is as telling as the rarest word of a sentence.
+        rare = math.log(1 + len(self.sentences))
+        self._idf.update({t: rare for r in rows for t in words(" ".join(r.facts[0].row_path)) if t not in self._idf})
 
     def weight(self, t: str) -> float:
-        """idf over sentences; a word the filing never uses (a verb of the question) or its own name counts little."""
+        """idf over sentences (a word only tables use counts as the rarest); a word the filing never uses
+        (a verb of the question) or its own name counts little."""
         return self._idf.get(t, UNSEEN) * (FILER if t in self.filer else 1.0)
 
     def following(self, s: Sentence, step: int = 1) -> Optional[Sentence]:

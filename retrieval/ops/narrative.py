@@ -64,8 +64,8 @@ def describe(q: Plan, ctx) -> Answer:
     if described:
         return quoting(q, ctx, data()["openings"]["description"], described)
     plain = replace(q, op="value")
-    if asked.figure and ctx.res.strong(replace(plain, metric=asked.sides[0].words)):
-        return value.run(plain, ctx)
+    if asked.figure and ctx.res.strong(replace(plain, metric=asked.sides[0].words)) or set(r.want) & data()["measures"]:
+        return value.run(plain, ctx)  # a figure the filing prints, or one it does not ("what's the churn rate?")
     quotes = about(ev, r, "description")
     if quotes:
         return quoting(q, ctx, data()["openings"]["description"], quotes)
@@ -133,8 +133,9 @@ def _fit(ctx, ev: Evidence, r: Reading, f: Fact) -> float:
 
 
 def _stated(ctx, ev: Evidence, r: Reading, quotes: list[Sentence]) -> Optional[tuple[Fact, Optional[Fact]]]:
-    """Among the facts printing a quoted figure, the one whose row names the subject best, preferring
-    one with a figure a year earlier (so the change can be worked out) and a table's to a sentence's."""
+    """Among the facts printing a quoted figure, the one whose row names the subject best and least
+    else, preferring one with a figure a year earlier (so the change can be worked out) and a table's
+    to a sentence's."""
     best, best_key = None, None
     for s in quotes:
         for fig in s.figures:
@@ -144,7 +145,8 @@ def _stated(ctx, ev: Evidence, r: Reading, quotes: list[Sentence]) -> Optional[t
                     continue  # a change row ("Increase (decrease) in X") has no level to compare
                 fit = _fit(ctx, ev, r, f)
                 before = _before(row, f)
-                key = (before is not None, not f.table_id.startswith("text:"), round(fit, 3))
+                extra = len(set(words(ctx.name(f))) - set(r.want))  # "Revenue" before "Revenue by Region (total)"
+                key = (before is not None, not f.table_id.startswith("text:"), round(fit, 3), -extra)
                 if fit >= MIN_FIT and (best_key is None or key > best_key):
                     best, best_key = (f, before), key
     return best

@@ -1,0 +1,159 @@
+"""Why / what happened / what is / which: the question's kind and sides in the plan, the filing's
+sentences as evidence, and answers that quote the filing with its lines (IIJ and a fixture filing)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retrieval.understand import understand
+from schema import Chunk, Fact, Period
+
+FIXTURES = Path(__file__).parent / "fixtures" / "filings"
+
+
+# ---------------------------------------------------------------- the plan (no index)
+
+@pytest.mark.parametrize("question,op,kind", [
+    ("Why did WAN services revenue slip?", "narrative", "cause"),
+    ("What drove the growth in outsourcing services?", "narrative", "cause"),
+    ("How come home connectivity revenue fell?", "narrative", "cause"),
+    ("When did the stock split take effect?", "narrative", "event"),
+    ("Did IIJ change its full-year targets?", "narrative", "event"),
+    ("What is IIJ GIO?", "define", "description"),
+    ("How does Northwind define free cash flow?", "narrative", "description"),
+    ("Which services grew?", "narrative", "list"),
+    ("What makes up other investments?", "narrative", "list"),
+    ("Operating income rose but operating cash flow fell, how come?", "narrative", "contrast"),
+])
+def test_a_narrative_question_is_read_into_its_kind(question, op, kind):
+    q = understand(question)
+    assert (q.op, q.cues.narrative.kind) == (op, kind), q
+
+
+def test_a_contrast_has_one_side_each_with_its_direction():
+    sides = understand("Home-use contracts rose but the revenue fell; how come?").cues.narrative.sides
+    assert [(s.words, s.direction) for s in sides] == [("Home-use contracts", "up"), ("Home-use revenue", "down")]
+
+
+@pytest.mark.parametrize("question", [
+    "What is this year's revenue target?",  # a period named: a figure
+    "How many ATMs are placed?",
+    "Which segment had the highest operating income in 1H12?",
+    "Did SI make more money than last year?",
+    "Which part of the business is growing fastest: network services or SI?",
+])
+def test_a_number_question_stays_a_number_question(question):
+    q = understand(question)
+    assert q.op not in ("narrative", "define") and q.cues.narrative is None, q
+
+
+# ---------------------------------------------------------------- sentences as evidence (no index)
+
+def test_sentences_keep_their_line_section_figures_direction_and_cue():
+    from retrieval.sentences import Evidence
+
+    lines = ["Revenues", "", "Logistics Systems. Net revenue was JPY7,816 million, up 7.4% YoY, mainly due to *new* orders.",
+             "The increase continued", "into the second half."]
+    chunk = Chunk("c1", "f", "Revenues", "Revenues: ...", 3, 5)
+    fact = Fact("x", "f", "t", "Breakdown", "Revenues", "Net revenue", ["Net revenue"], "1H12", Period("2012-09-30", 6, "1H FY2012"),
+                7_815_625_000, "JPY", 1e3, "Thousands of JPY", "7,815,625", 40)
+    first, second = Evidence([chunk], lines, [fact], []).sentences
+    assert first.text == "Net revenue was JPY7,816 million, up 7.4% YoY, mainly due to new orders."  # Markdown italics shown plain
+    assert (first.line, first.section, first.direction, first.cause) == (3, "Revenues", "up", "due to")
+    assert "logistic" in first.words  # the run-in heading names what the sentence speaks of
+    assert [(f.text, f.fact_ids) for f in first.figures] == [("JPY7,816 million", ("x",)), ("7.4%", ())]
+    assert (second.text, second.line) == ("The increase continued into the second half.", 4)  # a wrapped line carries on
+
+
+# ---------------------------------------------------------------- answers on IIJ
+
+def quoted(a) -> dict[int, str]:
+    """The quoted sentences by line (sentences of one line joined)."""
+    out: dict[int, str] = {}
+    for s in a.sources:
+        if s.kind == "text":
+            out[s.line] = f"{out.get(s.line, '')} {s.text}".strip()
+    return out
+
+
+def test_why_quotes_the_reason_and_opens_with_the_figure_worked_out(engine):
+    a = engine.answer("What pushed corporate internet connectivity revenue up?")
+    assert a.answerable and a.value is None and a.plan.cues.narrative.kind == "cause"
+    assert "broader bandwidth by network operators" in quoted(a)[87]
+    assert a.summary.startswith("Internet connectivity services (corporate use) rose 7.4% in 1H FY2012")
+    assert "7,815,625 - 7,276,865" in a.calculation  # the figure from the fact table, its change from the calculator
+    assert "broader bandwidth" in a.text.split("<details>")[0]  # shown as the answer, not only among the sources
+
+
+def test_a_reason_given_twice_is_quoted_from_both_places(engine):
+    a = engine.answer("Why did operating income rise by a third?")
+    assert {169, 27} <= set(quoted(a)) and "these reasons" in a.summary
+
+
+def test_a_ratio_that_fell_is_explained_by_the_sentence_before_it(engine):
+    a = engine.answer("Why did the gross margin ratio for SI fall?")
+    assert "purchasing costs" in quoted(a)[151] and "down 2.6 points" in " ".join(quoted(a).values())
+
+
+def test_when_the_filing_gives_no_reason_the_answer_says_so(engine):
+    a = engine.answer("Why did income tax payable decrease?")
+    assert a.summary.startswith("The filing gives no reason for this.") and "income tax payable decreased" in quoted(a)[199]
+
+
+def test_an_event_is_quoted_with_its_date(engine):
+    a = engine.answer("When did the stock split take effect?")
+    assert a.plan.cues.narrative.kind == "event" and any("October 1, 2012" in t for t in quoted(a).values())
+
+
+def test_a_description_quotes_what_the_filing_says_the_thing_is(engine):
+    a = engine.answer("What does IIJ-Exlayer do?")
+    assert "operate SI business overseas" in quoted(a)[131] and a.value is None
+
+
+def test_a_list_question_quotes_the_series(engine):
+    a = engine.answer("Which equity-method investees contributed income?")
+    assert "Internet Revolution, Inc. and Internet Multifeed Co." in quoted(a)[183]
+
+
+def test_a_contrast_quotes_a_sentence_for_each_side(engine):
+    a = engine.answer("Operating income rose but operating cash flow fell, how come?")
+    assert "payments for income taxes" in quoted(a)[213] and 169 in quoted(a)
+    assert "Operating Income rose 33.3%" in a.summary and "Net cash provided by operating activities fell 7.4%" in a.summary
+
+
+def test_why_after_a_figure_asks_about_that_figure(engine):
+    history = [{"role": "user", "content": "What was operating income in the first half?"}, {"role": "assistant", "content": "..."}]
+    a = engine.answer("Why?", history)
+    assert a.plan.cues.narrative.kind == "cause" and 169 in quoted(a)
+    b = engine.answer("Which parts grew?", [{"role": "user", "content": "What were total revenues in 1H FY2012?"}])
+    assert "each grew YoY" in quoted(b)[26]
+
+
+def test_what_is_a_printed_figure_still_gets_the_figure(engine):
+    a = engine.answer("What is total revenue?")
+    assert a.value == 51_109_001_000 and not quoted(a)
+
+
+# ---------------------------------------------------------------- answers on another company's filing
+
+@pytest.fixture(scope="module")
+def lumen(tmp_path_factory):
+    from ingest.pipeline import ensure_index
+    from retrieval.engine import Engine
+    from settings import Settings
+
+    s = Settings().with_(filing=FIXTURES / "lumen_gmbh_2020.txt", index_dir=tmp_path_factory.mktemp("lumen-index"))
+    return Engine(s, ensure_index(s))
+
+
+@pytest.mark.slow  # ingests the filing with the real model
+def test_another_filing_why_event_and_description(lumen):
+    a = lumen.answer("Why did group revenue decrease in the first half of 2020?")
+    assert "temporary closure of our Suzhou plant" in quoted(a)[31] and a.summary.startswith("Revenue fell 8.1% in 1H FY2020")
+    b = lumen.answer("What did management decide in May 2020?")
+    assert b.plan.cues.narrative.kind == "event" and "concentrate the production of consumer optics" in quoted(b)[115]
+    c = lumen.answer("What is adjusted EBITDA?")
+    assert "EBITDA before restructuring expenses and one-off items" in quoted(c)[27]
+    d = lumen.answer("Why did it grow?", [{"role": "user", "content": "What was Medical Imaging revenue in H1 2020?"}])
+    assert "endoscopy optics" in quoted(d)[67]

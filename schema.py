@@ -169,6 +169,7 @@ class Answer:
     program: str = ""  # the plan as a program, e.g. "divide([operating income], [total revenues])"
     figures: list[Figure] = field(default_factory=list)  # the figures given or used, for the chart and the export
     chart: Optional[ChartSpec] = None  # where a picture helps (retrieval/chart.py)
+    choices: list[str] = field(default_factory=list)  # questions it can answer, offered where it cannot read this one
 
     def to_json(self) -> dict:
         return {
@@ -184,6 +185,7 @@ class Answer:
             "program": self.program,  # the plan as a program: which operation, on which figures
             "figures": [f.to_json() for f in self.figures],
             "chart": self.chart.to_json() if self.chart else None,
+            "choices": self.choices,  # on a decline or an unclear question: the readings it can answer
         }
 
 

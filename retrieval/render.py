@@ -12,6 +12,7 @@ from schema import Answer, Fact, Figure, Source
 from . import calculator as calc
 from .calculator import Quantity
 from .context import Context, for_period
+from .periods import key_of
 from .plan import Plan
 from .text import glossary
 from .understand import glossary_term
@@ -57,8 +58,7 @@ class Composer:
         """ "Did we make money?": the bottom line said as a profit or a loss, yes or no first."""
         kind = "loss" if f.value < 0 else "profit"
         lead = ("Yes, t" if (kind == "loss") == q.cues.asked_loss else "No, t") if q.cues.yes_no else "T"
-        name = self.ctx.name(f)
-        name = name if name.split()[0].isupper() else name[0].lower() + name[1:]
+        name = mid_sentence(self.ctx.name(f))
         return f"{lead}he company made a {kind} of {money(abs(f.value), f.unit)} in {f.period.label}{extra} ({name}, as the filing names it)."
 
     def finish(self, q: Plan, summary: str, value, unit, calculation, facts: list, alternatives=None, sources=None, term=None,
@@ -104,7 +104,48 @@ class Composer:
             f = near.row.first
             periods = sorted({x.period.label for x in near.row.facts if x.period.end})
             nearest = f"The nearest thing it does report is \u201c{' > '.join(f.row_path)}\u201d in \u201c{f.table_title}\u201d (line {f.line}) for {', '.join(periods)}."
-        return self.decline(q.text, msg, [], nearest, near.row.facts[:1] if near is not None and nearest else [], plan=q)
+        a = self.decline(q.text, msg, [], nearest, near.row.facts[:1] if near is not None and nearest else [], plan=q)
+        return self.offer(a, self.suggestions(q, key))
+
+    def offer(self, a: Answer, choices: list[str]) -> Answer:
+        a = replace(a, choices=choices)
+        return replace(a, text=message(a))
+
+    def ask_back(self, q: Plan, key) -> Answer:
+        """A question that names no figure ("how much did we make?"): the readings it may have, to pick from."""
+        when = f" in {self.ctx.periods.label(key)}" if key else ""
+        a = self.decline(q.text, f"I am not sure which figure you mean{when}. Did you mean one of these?", [], plan=q)
+        return self.offer(replace(a, hint=""), self.headline_questions(key))
+
+    def headline_questions(self, key) -> list[str]:
+        """Questions on the company's headline figures (top line, operating result, bottom line)."""
+        key = key or self.ctx.periods.current
+        out = []
+        for role in ("top line", "operating result", "attributable", "bottom line"):
+            rows = [r for r in self.ctx.roles.rows.get(role, []) if any(not f.period.is_target for f in r.facts)]
+            if rows and len(out) < 3 and not (role == "bottom line" and any("attributable" in x.lower() for x in out)):
+                out.append(self._question(rows[0].first, key))
+        return out
+
+    def suggestions(self, q: Plan, key) -> list[str]:
+        """Up to three questions it can answer near these words: the closest rows, else the headline figures."""
+        hits = [h for h in self.ctx.rows.rank(q.metric or q.text, q.text, k=8, dense=False) if h.parts.get("coverage", 0) >= 0.3]
+        named = list(dict.fromkeys(self._question(h.row.first, key if any(key_of(f.period) == key for f in h.row.facts) else None)
+                                   for h in hits if not h.row.key[0].startswith("text:")))
+        return named[:3] or self.headline_questions(key)
+
+    def _question(self, f: Fact, key) -> str:
+        when = self.ctx.periods.label(key) if key else f.period.label
+        return f"What was {mid_sentence(self.ctx.name(f))} {for_period(when)}?"
+
+
+def mid_sentence(name: str) -> str:
+    """A row's name inside a sentence: a title-cased label ("Total Revenues") in lower case, acronyms
+    kept; otherwise its first letter in lower case, unless that word is an acronym."""
+    words = name.split()
+    if all(w[0].isupper() for w in words if w[0].isalpha() and len(w) > 3):
+        return " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in words)
+    return name if words[0].isupper() else name[0].lower() + name[1:]
 
 
 def cell_source(f: Fact) -> Source:
@@ -202,6 +243,8 @@ def message(a: Answer) -> str:
         parts.append("\n".join(f"- \u201c{esc_md(' '.join(s.text.split()))}\u201d (line {s.line})" for s in quotes))
     if a.hint:
         parts.append(esc_md(a.hint))
+    if a.choices:
+        parts.append("You could ask:\n" + "\n".join(f"- {esc_md(c)}" for c in a.choices))
     if a.explanation:
         parts.append(esc_html(a.explanation.strip()))
     if a.alternatives:

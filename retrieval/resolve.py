@@ -200,8 +200,14 @@ class Resolver:
                 return False
             return True
 
-        by_role = [Hit(r, score, {"role": True, "coverage": 1.0}) for r, score in self.ctx.roles.rows_for(metric) if ok(r)]
-        return by_role or self.ctx.rows.rank(metric, question, k=30, where=ok)
+        hits = self.ctx.rows.rank(metric, question, k=30, where=ok)
+        by_role = {id(r): (r, score) for r, score in self.ctx.roles.rows_for(metric) if ok(r)}
+        if not by_role:
+            return hits
+        if hits and id(hits[0].row) in by_role:
+            # The words already name a row of that role: its rows in the order the question's wording ranks them.
+            return [Hit(h.row, h.score, {**h.parts, "role": True}) for h in hits if id(h.row) in by_role]
+        return [Hit(r, score, {"role": True, "coverage": 1.0}) for r, score in by_role.values()]
 
     def best_row(self, metric: str, q: Plan) -> Optional[Hit]:
         hits = self.ctx.rows.rank(metric, q.text, k=1)

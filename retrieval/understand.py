@@ -42,7 +42,7 @@ OPS = [
     # "What does 1H FY2012 mean?", "which months does H1 2020 cover?", "when does fiscal 2019 end?"
     ("period_meaning", r"\b(?:what|which) (?:months?|period|dates?|time)\b.*\b(?:cover\w*|mean\w*|is|span\w*|include\w*)\b|"
                        r"\bwhen does (?:the |our |its )?(?:fiscal|financial|fy)\b.*\b(?:end|start|begin)|"
-                       r"^\W*what (?:does|do|is|are) (?:the )?['\"\u2018\u2019\u201c]?(?:[1-4](?:q|h)|h[12]|q[1-4]|fy|1st half|first half)\b['\"\u2018\u2019\u201d]?"
+                       r"^\W*what (?:does|do|is|are) (?:the )?['\"\u2018\u2019\u201c]?(?:[1-4](?:q|h)|h[12]|q[1-4]|fy|1st half|(?:first|second) half|(?:first|second|third|fourth) quarter|fiscal year|financial year)\b['\"\u2018\u2019\u201d]?"
                        r"(?:\s+(?:in\s+)?['\"\u2018\u2019\u201c]?\S+)?(?:\s+\S+)?\s+(?:mean|stand for)\b|^\W*what period is\b"),
     ("target_remaining", r"\b(left|remaining|still (?:need|to)|more .* need|needs? .* (?:second half|rest of the year)|to (?:reach|hit|meet|achieve) (?:the |its |this year's |their )?(?:full[- ]year )?(?:target|goal|forecast|plan))"),
     ("target_progress", r"\b(?:halfway|half way|on track|on course|how close|(?:hit|beat|reach|meet|make|miss)(?:ing)? (?:the |its |our |their |this year's )?(?:full[- ]year |annual )?(?:\w+ ){0,2}(?:targets?|goals?|forecasts?|plans?))\b|"

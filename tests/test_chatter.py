@@ -76,3 +76,20 @@ def test_no_number_rather_than_another_figure(engine, question):
 ])
 def test_notices_headers_and_code_around_a_question_are_cut(typed, question):
     assert strip_chatter(typed) == question
+
+
+def test_a_question_naming_no_figure_asks_back_with_the_headline_readings(engine):
+    a = engine.answer("how much did we make in the first half?")
+    assert not a.answerable and a.value is None
+    assert a.summary == "I am not sure which figure you mean in 1H FY2012. Did you mean one of these?"
+    assert a.choices == ["What was total revenues for 1H FY2012?", "What was operating income for 1H FY2012?",
+                         "What was net income attributable to IIJ for 1H FY2012?"]
+    assert a.to_json()["choices"] == a.choices and "You could ask:" in a.text
+    for choice in a.choices:  # every offered reading is answered
+        assert engine.answer(choice).answerable, choice
+
+
+def test_a_decline_suggests_questions_it_can_answer(engine):
+    a = engine.answer("what were the restructuring charges in 1H FY2012?")
+    assert not a.answerable and 1 <= len(a.choices) <= 3
+    assert all(engine.answer(c).answerable for c in a.choices), a.choices

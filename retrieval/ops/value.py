@@ -21,15 +21,17 @@ def run(q: Plan, ctx) -> Answer:
     spec = res.specs(q, 1)[0]
     key = res.key(spec)
     target = True if spec and spec.target else None
+    if not tokens(q.metric) and not q.cues.counts:
+        return ctx.out.ask_back(q, key)  # "how much did we make?": no figure named, so offer the readings
     p = None
     if q.cues.counts:
         p = res.pick(q.metric, q, key, "count", target)  # "how many" asks for a count, not an amount
     if p is None and spec is None and q.cues.holding:
         # "How much cash do we have?": a balance, at the balance date the filing reports most.
         p = res.pick(q.metric, q, ctx.periods.balance_date_after(""), None, target)
-    if p is None and q.cues.counts and not q.currency:
-        return ctx.out.not_found(q, key)  # "how many people": an amount of money is no answer
     p = p or res.pick_in(q.metric, q, spec, key, target=target)
+    if p is not None and q.cues.counts and not q.currency and p.fact.unit in calc.MONEY:
+        return ctx.out.not_found(q, key)  # "how many people": an amount of money is no answer
     if p is None and key and key[1] in (3, 6):
         return implied_period(q, ctx, key)
     if p is not None and q.currency and p.fact.unit != q.currency:

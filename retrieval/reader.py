@@ -25,9 +25,11 @@ SHORT = 8  # words of a note that speaks only through its heading
 PREFIX = 5  # letters a word must have to be found as the start of a longer one
 COVER = 1.5  # how much the subject's words count against every bonus: the subject must match first
 HEADED = 0.1  # a sentence under a heading that names the subject is about it
+NOTE = 0.1  # a footnote qualifies what the text says; the text says it first
 OTHER = 0.15  # what it costs a sentence to be about something of the subject ("Cost of SI revenues" for SI revenue)
 LEAD = 8  # the words that open a sentence: a subject there is what the sentence is about
 VERBS = frozenset(tokens("is are was were has have had", keep_stop=True)) | data()["up_words"] | data()["down_words"]
+FOOTNOTE = re.compile(r"^\s*(?:[\u00b9\u00b2\u00b3\u2070-\u2079]|\(\d+\)|\(Note\d*\))")  # "⁶ Revenue from ...", "(1) ...", "(Note2) ..."
 STATED = re.compile(r"\b(?:is|are|was|were|has|have|had)\b", re.I)  # a head that already states something is no subject
 OF_OTHER = re.compile(r"^\s*(?:the\s+)?(?P<head>(?:[\w&\-]+\s+){0,2}?[\w&\-]+)\s+(?:of|for)\s+", re.I)
 ITEM = r"[\w\-/&'\"().]+(?: [\w\-/&'\"().]+){0,3}"  # a thing named in a series: a few words
@@ -93,7 +95,8 @@ def because(ev: Evidence, r: Reading) -> tuple[list[Sentence], bool]:
     quotes, reasoned = [main], _applies(ev, main, r.want)
     if not reasoned:
         nxt, before = ev.following(main), ev.following(main, -1)
-        if nxt is not None and (_continues(nxt) or nxt.line == main.line and (nxt.cause or r.side.direction or not nxt.figures)):
+        # The next sentence of the paragraph goes on about the subject unless it gives a figure of something else.
+        if nxt is not None and (_continues(nxt) or nxt.line == main.line and (not nxt.figures or _share(ev, r.want, _topic(nxt)) >= 0.5)):
             quotes.append(nxt)
             reasoned = True
         elif before is not None and before.cause and (main.consequence or before.line == main.line and _share(ev, r.want, _topic(before)) >= 0.5
@@ -160,7 +163,8 @@ def _bonus(ev: Evidence, kind: str, side: Side, s: Sentence, want: tuple[str, ..
     naming the subject's parts after it; a description: the subject said to be something."""
     lead = set(want) <= set(words(" ".join(s.text.split()[:LEAD])))
     headed = _share(ev, want, s.heading)
-    shared = 0.2 * _phrase(ev, s, want) + 0.15 * (bool(want) and lead) + HEADED * headed - OTHER * _of_other(s, want)
+    shared = (0.2 * _phrase(ev, s, want) + 0.15 * (bool(want) and lead) + HEADED * headed - OTHER * _of_other(s, want)
+              - NOTE * bool(FOOTNOTE.match(s.text)))
     if kind == "cause":
         return shared + 0.15 * bool(s.cause) + 0.15 * _applies(ev, s, want) + _moved(side, s)
     if kind == "event":

@@ -157,3 +157,21 @@ def test_another_filing_why_event_and_description(lumen):
     assert "EBITDA before restructuring expenses and one-off items" in quoted(c)[27]
     d = lumen.answer("Why did it grow?", [{"role": "user", "content": "What was Medical Imaging revenue in H1 2020?"}])
     assert "endoscopy optics" in quoted(d)[67]
+
+
+# ---------------------------------------------------------------- the narrative set
+
+@pytest.mark.slow  # ingests the three filings with the real model
+def test_the_narrative_set_is_answered_by_quoting_the_filing(tmp_path):
+    import json
+
+    from eval.heldout import score_set
+    from settings import Settings
+
+    report = score_set(Path(__file__).parent.parent / "eval" / "narrative_dev.jsonl", tmp_path, Settings())
+    assert report["pct"] >= 90 and report["wrong_numbers"] <= 1, report["misses"]
+    answers = [json.loads(x) for f in tmp_path.glob("narrative_dev-*.jsonl") if not f.name.endswith(".questions.jsonl")
+               for x in f.read_text().splitlines()]
+    quoting = [a for a in answers if a["program"].startswith(("narrative", "define")) and a["answerable"]]
+    assert len(quoting) >= 100 and all(any(s["kind"] == "text" and s["line"] > 0 for s in a["sources"]) or a["value"] is not None
+                                       for a in quoting if "The filing gives no reason" not in a["answer"])

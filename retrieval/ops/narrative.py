@@ -118,8 +118,9 @@ def opening(ctx, ev: Evidence, q: Plan, r: Reading, quotes: list[Sentence]) -> O
     stated = _stated(ctx, ev, r, quotes)
     if stated is not None:
         return _said(ctx, *stated)
-    plain = replace(q, op="value", metric=r.side.words)
-    p = ctx.res.pick(r.side.words, plain, ctx.res.key(ctx.res.specs(plain, 1)[0])) if r.side.words and ctx.res.strong(plain) else None
+    named = " ".join(w for w in r.side.words.split() if not set(words(w)) <= ev.filer)  # "Lumen's revenue" is the revenue
+    plain = replace(q, op="value", metric=named)
+    p = ctx.res.pick(named, plain, ctx.res.key(ctx.res.specs(plain, 1)[0])) if named and ctx.res.strong(plain) else None
     if p is None or p.fact.unit not in calc.MONEY or _fit(ctx, ev, r, p.fact) < MIN_FIT or data()["change_re"].match(p.fact.metric):
         return None
     return _said(ctx, p.fact, _before(p.row, p.fact))

@@ -351,7 +351,10 @@ def build_app(settings: Settings, backend: Backend) -> gr.Blocks:
 
     def answer_turn(question: str, chat: list[dict], history: list[dict]) -> tuple:
         text, cited, a = ask(question, history)
-        chat = chat + [{"role": "assistant", "content": chat_reply(text, a)}]
+        reply = {"role": "assistant", "content": chat_reply(text, a)}
+        if a is not None and a.choices:  # the readings it can answer, as buttons under the reply
+            reply["options"] = [{"value": c} for c in a.choices]
+        chat = chat + [reply]
         if a is not None:  # the engine sees raw text, never our escaped rendering
             history = (history + [{"role": "user", "content": question.strip()},
                                   {"role": "assistant", "content": a.text}])[-HISTORY_TURNS:]
@@ -439,6 +442,17 @@ def build_app(settings: Settings, backend: Backend) -> gr.Blocks:
             trigger(add_question, [box, chatbot], [box, chatbot, pending], queue=False, api_visibility="private").then(
                 answer_turn, [pending, chatbot, history_state], shown, api_visibility="private"
             ).then(None, js=SCROLL_JS)
+        def pick_choice(chat: list[dict], evt: gr.SelectData) -> tuple[str, list[dict], str]:
+            return add_question(str(evt.value), chat)
+
+        # Gradio finds the event argument by its type; this module's annotations are strings and gradio is
+        # imported here, not at module level, so the type is given as an object.
+        pick_choice.__annotations__["evt"] = gr.SelectData
+
+        # A reading offered under an answer is asked as soon as it is clicked.
+        chatbot.option_select(pick_choice, [chatbot], [box, chatbot, pending], queue=False, api_visibility="private").then(
+            answer_turn, [pending, chatbot, history_state], shown, api_visibility="private"
+        ).then(None, js=SCROLL_JS)
         filing_tab.select(None, js=SCROLL_JS)  # the raw lines were hidden when the answer came
         reset = lambda: ([], [], filing_html(lines, set()), *evidence(None))  # noqa: E731
         clear.click(reset, None, shown, queue=False, api_visibility="private")

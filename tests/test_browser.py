@@ -261,3 +261,14 @@ def test_an_example_clicked_is_answered_at_once(page: Page) -> None:
     expect(page.locator('[data-testid="user"]').first).to_have_text("How are we doing this half?")
     assert len(answers.first.inner_text()) > 40
     expect(page.get_by_placeholder("Type a question about the filing")).to_have_value("")
+
+
+def test_a_question_naming_no_figure_offers_readings_that_answer_on_click(page: Page) -> None:
+    first = ask(page, "how much did we make in the first half?")
+    expect(first).to_contain_text("Did you mean one of these?")
+    answers = page.locator(ANSWERS)
+    page.get_by_role("button", name="What was operating income for 1H FY2012?").click()
+    expect(answers).to_have_count(2, timeout=ANSWER_TIMEOUT_MS)
+    expect(answers.nth(1)).to_contain_text("JPY 3.26 billion")
+    expect(page.locator('[data-testid="user"]').nth(1)).to_have_text("What was operating income for 1H FY2012?")
+    shot(page, "ask_back_choices")

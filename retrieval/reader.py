@@ -4,6 +4,7 @@ its direction) and for the kind asked; the hybrid search over passages (BM25 and
 sentences of the passages it ranks a head start."""
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from typing import Optional
@@ -25,6 +26,7 @@ SHORT = 8  # words of a note that speaks only through its heading
 PREFIX = 5  # letters a word must have to be found as the start of a longer one
 COVER = 1.5  # how much the subject's words count against every bonus: the subject must match first
 HEADED = 0.1  # a sentence under a heading that names the subject is about it
+WHEN = 0.15  # a sentence naming the months and years the question names ("between March and September 2012")
 NOTE = 0.1  # a footnote qualifies what the text says; the text says it first
 OTHER = 0.15  # what it costs a sentence to be about something of the subject ("Cost of SI revenues" for SI revenue)
 LEAD = 8  # the words that open a sentence: a subject there is what the sentence is about
@@ -45,15 +47,17 @@ class Reading:
     ranked: tuple[tuple[float, float, Sentence], ...]  # (score, cover, sentence), best first; cover eased in the first passage
 
 
-def read(ev: Evidence, side: Side, kind: str, near: dict[int, int]) -> Reading:
-    """Every sentence that speaks of the side's subject, scored for the kind of question asked."""
+def read(ev: Evidence, side: Side, kind: str, near: dict[int, int], when: frozenset = frozenset()) -> Reading:
+    """Every sentence that speaks of the side's subject, scored for the kind of question asked; one that
+    names the question's months and years (`when`) goes first among equals."""
     want = tuple(dict.fromkeys(t for t in words(side.words) if not (kind == "list" and t in data()["whole"])))
     total = sum(ev.weight(t) for t in want)
     ranked = []
     for s in ev.sentences:
         cover = _cover(ev, want, s, total) if want else float(near.get(s.passage, NEAR) < 3)
         if cover > 0:
-            score = COVER * cover + _bonus(ev, kind, side, s, want) + _prior(near, s) - LONG * max(0, len(s.text.split()) - 40) / 40
+            dated = WHEN * len(when & s.words) / len(when) if when else 0.0
+            score = COVER * cover + _bonus(ev, kind, side, s, want) + _prior(near, s) + dated - LONG * max(0, len(s.text.split()) - 40) / 40
             ranked.append((score, cover + RANKED_FIRST * (near.get(s.passage) == 0), s))
     ranked.sort(key=lambda x: -x[0])
     return Reading(side, want, tuple(ranked))
@@ -85,30 +89,39 @@ def about(ev: Evidence, r: Reading, kind: str = "") -> list[Sentence]:
 def because(ev: Evidence, r: Reading) -> tuple[list[Sentence], bool]:
     """The sentence saying how the subject moved and the one giving the reason: the same sentence, the
     next one (reports put the reason right after), the one before in its paragraph or where it draws
-    the consequence ("..., thus, our targets remain unchanged"), or the best sentence whose reason cue applies to the
-    subject. A reason the filing gives twice (in its highlights and in its section) is quoted from
-    both. Also whether any of them gives the subject's reason."""
+    the consequence ("..., thus, our targets remain unchanged"), or the best sentence elsewhere whose
+    reason cue applies to the subject. A reason the filing gives twice (in its highlights and in its
+    section) is quoted from both. Also whether any of them gives the subject's reason."""
     good = [(cover, s) for _, cover, s in r.ranked if cover >= MIN_COVER]
     if not good:
         return [], False
     top, main = good[0]
     quotes, reasoned = [main], _applies(ev, main, r.want)
-    if not reasoned:
-        nxt, before = ev.following(main), ev.following(main, -1)
-        # The next sentence of the paragraph goes on about the subject unless it gives a figure of something else.
-        if nxt is not None and (_continues(nxt) or nxt.line == main.line and (not nxt.figures or _share(ev, r.want, _topic(nxt)) >= 0.5)):
-            quotes.append(nxt)
-            reasoned = True
-        elif before is not None and before.cause and (main.consequence or before.line == main.line and _share(ev, r.want, _topic(before)) >= 0.5
-                                                      or before.line == main.line and not _topic(before)):
-            quotes.insert(0, before)  # the reason just before: "There were increases in costs ... Gross margin ratio was down"
-            reasoned = True
+    nxt, before = ev.following(main), ev.following(main, -1)
+    if not reasoned and _goes_on(ev, r, main, nxt):
+        quotes, reasoned = [main, nxt], True
+    elif not reasoned and _leads_in(ev, r, main, before):
+        quotes, reasoned = [before, main], True
     if not reasoned:
         elsewhere = [s for _, s in good if s not in quotes and _applies(ev, s, r.want) and _share(ev, r.want, _topic(s)) >= 0.5][:1]
         quotes, reasoned = quotes + elsewhere, bool(elsewhere)
     quotes += [s for cover, s in good if s.passage != main.passage and s not in quotes and cover >= min(top, 1.0) - 0.1
                and _applies(ev, s, r.want) and _topic(s) == _topic(main)][:1]
     return quotes, reasoned
+
+
+def _goes_on(ev: Evidence, r: Reading, main: Sentence, nxt: Optional[Sentence]) -> bool:
+    """The next sentence carries on about the subject: it says so ("The increase was ..."), or it is of
+    the same paragraph and gives no figure of something else."""
+    return nxt is not None and (_continues(nxt) or nxt.line == main.line and (not nxt.figures or _share(ev, r.want, _topic(nxt)) >= 0.5))
+
+
+def _leads_in(ev: Evidence, r: Reading, main: Sentence, before: Optional[Sentence]) -> bool:
+    """The sentence before gives the reason: the subject's sentence draws it as a consequence ("thus"),
+    or it is of the same paragraph and about the subject or nothing else ("There were increases in ...")."""
+    if before is None or not before.cause:
+        return False
+    return main.consequence or before.line == main.line and (not _topic(before) or _share(ev, r.want, _topic(before)) >= 0.5)
 
 
 def _applies(ev: Evidence, s: Sentence, want: tuple[str, ...]) -> bool:
@@ -137,6 +150,8 @@ def _cover(ev: Evidence, want: tuple[str, ...], s: Sentence, total: float) -> fl
 
 
 def _has(ev: Evidence, s: Sentence, t: str, under: float) -> float:
+    """How far the sentence says the word: itself (or any word of the filer's name for one of it), a
+    longer form, its heading (`under`)."""
     if t in s.words or t in ev.filer and s.words & ev.filer:
         return 1.0
     if len(t) >= PREFIX and any(w.startswith(t) or t.startswith(w) for w in s.words if len(w) >= PREFIX):
@@ -145,9 +160,10 @@ def _has(ev: Evidence, s: Sentence, t: str, under: float) -> float:
 
 
 def _before_cue(ev: Evidence, s: Sentence, want: tuple[str, ...], at: int) -> bool:
-    """Most of the subject's word weight comes before the cue at `at` ("X rose, mainly due to ...", not
-    "While X rose, ...")."""
-    return at > 0 and bool(want) and _share(ev, want, set(words(s.text[:at]))) >= 0.5
+    """Most of the subject's word weight the sentence carries comes before the cue at `at` ("X rose,
+    mainly due to ...", not "While X rose, ...")."""
+    said = tuple(t for t in want if t in s.words or t in ev.filer)
+    return at > 0 and bool(said) and _share(ev, said, set(words(s.text[:at]))) >= 0.5
 
 
 def _share(ev: Evidence, want: tuple[str, ...], said: set) -> float:
@@ -173,7 +189,7 @@ def _bonus(ev: Evidence, kind: str, side: Side, s: Sentence, want: tuple[str, ..
         names = len(re.findall(r"(?<!^)(?<![.:] )\b[A-Z][a-z]+", s.text))
         return shared + 0.05 * (names >= 2) + 0.15 * _lists(s) + _moved(side, s)
     if kind == "description":  # a sentence that opens with its subject describes it ("Northwind designs ...")
-        return shared + 0.3 * defines(ev, s, want) + 0.15 * _share(ev, want, set(words(" ".join(s.text.split()[:3])))) 
+        return shared + 0.3 * defines(ev, s, want) + 0.15 * _share(ev, want, set(words(" ".join(s.text.split()[:3]))))
     return shared
 
 
@@ -215,22 +231,32 @@ def _moved(side: Side, s: Optional[Sentence]) -> float:
 def defines(ev: Evidence, s: Sentence, want: tuple[str, ...]) -> bool:
     """The sentence says what the subject is: the subject, then "is", "means", "includes", "such as",
     what it does ("designs", "provides") or an apposition ("IIJ GIO, our cloud services, ...")."""
-    heads = (s.text[:m.start()] for m in data()["defines_re"].finditer(s.text))
-    return bool(want) and any(len(h.split()) <= 14 and not (STATED.search(h) or MONEY.search(h) or PERCENT.search(h)) and _share(ev, want, set(words(h))) >= DEFINED for h in heads)
+    heads = [s.text[:m.start()] for m in data()["defines_re"].finditer(s.text)]
+    subjects = [h for h in heads if len(h.split()) <= 14 and not (STATED.search(h) or MONEY.search(h) or PERCENT.search(h))]
+    return bool(want) and any(_share(ev, want, set(words(h))) >= DEFINED for h in subjects)
 
 
 def _prior(near: dict[int, int], s: Sentence) -> float:
+    """The head start of a sentence whose passage the hybrid search ranks high."""
     rank = near.get(s.passage)
     return 0.0 if rank is None else 0.15 * (1 - rank / NEAR)
 
 
+def when(q: Plan) -> frozenset:
+    """The months and years the question's periods name, as words a sentence may say."""
+    months = [calendar.month_name[p.end_month] for p in q.periods if p.end_month]
+    years = [str(y) for p in q.periods for y in (p.end_year, p.fy) if y]
+    return frozenset(words(" ".join(months + years)))
+
+
 def near(q: Plan, asked: Asked, ctx, ev: Evidence) -> dict[int, int]:
     """The passages the hybrid search (BM25 and dense) ranks for the question, by rank."""
-    words = " ".join(s.words for s in asked.sides)
-    chunks = ctx.passages.search(f"{words} {q.text}" if words not in q.text else q.text, k=NEAR)
+    named = " ".join(s.words for s in asked.sides)
+    chunks = ctx.passages.search(f"{named} {q.text}" if named not in q.text else q.text, k=NEAR)
     return {ev.passage_of[c.id]: i for i, c in enumerate(chunks) if c.id in ev.passage_of}
 
 
 def _continues(s: Sentence) -> bool:
+    """The sentence opens by going on about the one before ("The increase was mainly due to ...")."""
     first = s.text.lower()
     return any(first.startswith(c + " ") or first.startswith(c + ",") for c in data()["continuations"])

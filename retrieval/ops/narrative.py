@@ -13,7 +13,7 @@ from ..calculator import Quantity
 from ..context import bare, for_period
 from ..narrative_question import data, words
 from ..plan import Asked, Plan, Side
-from ..reader import Reading, about, because, defines, near, read
+from ..reader import Reading, about, because, defines, near, read, when
 from ..render import money
 from ..sentences import Evidence, Sentence, evidence
 from ..text import canonical, glossary
@@ -33,12 +33,14 @@ class Opening:
 
 
 def run(q: Plan, ctx) -> Answer:
+    """Each side of the question read against the filing's sentences: for a cause the move and its
+    reason, else the sentences about the subject; a description goes to `describe`."""
     asked = q.cues.narrative or Asked("cause", (Side(q.metric, q.cues.direction),))
     if asked.kind == "description":
         return describe(q, ctx)
     ev = evidence(ctx)
-    ranks = near(q, asked, ctx, ev)
-    readings = [read(ev, side, "cause" if asked.kind == "contrast" else asked.kind, ranks) for side in asked.sides]
+    ranks, dates = near(q, asked, ctx, ev), when(q)
+    readings = [read(ev, side, "cause" if asked.kind == "contrast" else asked.kind, ranks, dates) for side in asked.sides]
     quotes: list[Sentence] = []
     reasoned = False
     for r in readings:
@@ -56,7 +58,7 @@ def describe(q: Plan, ctx) -> Answer:
     figure; else the sentences that say most about it."""
     asked = q.cues.narrative or Asked("description", (Side(q.metric),), figure=True)
     ev = evidence(ctx)
-    r = read(ev, asked.sides[0], "description", near(q, asked, ctx, ev))
+    r = read(ev, asked.sides[0], "description", near(q, asked, ctx, ev), when(q))
     described = [s for _, _, s in r.ranked[:2] if defines(ev, s, r.want)]  # a footnote may say it again
     term = q.cues.term
     if term and set(r.want) <= set(words(term)) | set(words(canonical(term))):
@@ -81,7 +83,8 @@ def _term(q: Plan, ctx, described: list[Sentence]) -> Answer:
     p = ctx.res.pick(term, q, None)
     facts = []
     if p is not None and p.fact.unit in calc.MONEY:
-        summary += f" In this filing, {ctx.display(ctx.name(p.fact).lower())} {for_period(p.fact.period.label)} was {money(p.fact.value, p.fact.unit)}."
+        name = ctx.display(ctx.name(p.fact).lower())
+        summary += f" In this filing, {name} {for_period(p.fact.period.label)} was {money(p.fact.value, p.fact.unit)}."
         facts = [p.fact]
     if described:
         summary += " The filing describes it this way:"
@@ -89,8 +92,10 @@ def _term(q: Plan, ctx, described: list[Sentence]) -> Answer:
 
 
 def _answer(q: Plan, ctx, ev: Evidence, asked: Asked, readings: list[Reading], quotes: list[Sentence], reasoned: bool) -> Answer:
+    """Our opening (for a why, the figure and whether the filing gives a reason), then the quotes."""
     said = data()["openings"]
-    figures = [o for o in (opening(ctx, ev, q, r, quotes) for r in readings) if o is not None] if asked.kind in ("cause", "contrast") else []
+    why = asked.kind in ("cause", "contrast")
+    figures = [o for o in (opening(ctx, ev, q, r, quotes) for r in readings) if o is not None] if why else []
     figure = "; ".join(o.text for o in figures)
     if asked.kind == "contrast":
         summary = f"{figure}. {said['contrast']}" if figure else said["contrast"]
@@ -121,7 +126,7 @@ def opening(ctx, ev: Evidence, q: Plan, r: Reading, quotes: list[Sentence]) -> O
     named = " ".join(w for w in r.side.words.split() if not set(words(w)) <= ev.filer)  # "Lumen's revenue" is the revenue
     plain = replace(q, op="value", metric=named)
     p = ctx.res.pick(named, plain, ctx.res.key(ctx.res.specs(plain, 1)[0])) if named and ctx.res.strong(plain) else None
-    if p is None or p.fact.unit not in calc.MONEY or _fit(ctx, ev, r, p.fact) < MIN_FIT or data()["change_re"].match(p.fact.metric):
+    if p is None or p.fact.unit not in calc.MONEY or data()["change_re"].match(p.fact.metric) or _fit(ctx, ev, r, p.fact) < MIN_FIT:
         return None
     return _said(ctx, p.fact, _before(p.row, p.fact))
 
@@ -164,6 +169,7 @@ def _before(row, f: Fact) -> Optional[Fact]:
 
 
 def _said(ctx, f: Fact, before: Optional[Fact]) -> Opening:
+    """The figure in our words: how it moved from a year earlier (the calculator's percentage), or what it was."""
     name = ctx.name(f)
     if before is None:
         return Opening(f"{name} was {money(f.value, f.unit)} {for_period(f.period.label)}", (f,))
@@ -174,19 +180,20 @@ def _said(ctx, f: Fact, before: Optional[Fact]) -> Opening:
     pct = calc.pct_change(a, b)
     moved = "rose" if pct.value > 0 else "fell" if pct.value < 0 else "was unchanged"
     by = f" {abs(pct.value):.1f}%" if pct.value else ""
+    to, was = money(b.value, f.unit), money(a.value, f.unit)
     if f.period.months:
-        text = f"{name} {moved}{by} in {f.period.label}, to {money(b.value, f.unit)} from {money(a.value, f.unit)} in {before.period.label}"
+        text = f"{name} {moved}{by} in {f.period.label}, to {to} from {was} in {before.period.label}"
     else:
-        text = f"{name} {moved}{by} from {bare(before.period.label)} to {bare(f.period.label)}, to {money(b.value, f.unit)} from {money(a.value, f.unit)}"
+        text = f"{name} {moved}{by} from {bare(before.period.label)} to {bare(f.period.label)}, to {to} from {was}"
     return Opening(text, (before, f), pct.working())
 
 
 def _no_passage(q: Plan, ctx, readings: list[Reading]) -> Answer:
     """No sentence speaks of the subject: for a why question the figure, if a row names it, with the
     note that the filing gives no reason; otherwise a decline."""
-    words = " ".join(r.side.words for r in readings).strip()
-    plain = replace(q, op="value", metric=words or q.metric)
-    if (q.cues.narrative is None or q.cues.narrative.kind in ("cause", "contrast")) and words and ctx.res.strong(plain):
+    named = " ".join(r.side.words for r in readings).strip()
+    plain = replace(q, op="value", metric=named or q.metric)
+    if (q.cues.narrative is None or q.cues.narrative.kind in ("cause", "contrast")) and named and ctx.res.strong(plain):
         figure = value.run(plain, ctx)
         if figure.answerable:
             summary = f"The filing gives no reason for this. {figure.summary}"

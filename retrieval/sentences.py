@@ -24,10 +24,10 @@ BULLET = re.compile(r"^\s*[-\u2022\u00b7]\s+")
 CURRENCY = {"JPY": "JPY", "USD": "USD", "EUR": "EUR", "RMB": "RMB", "GBP": "GBP", "US$": "USD", "$": "USD", "\u20ac": "EUR", "\u00a5": "JPY", "\u00a3": "GBP"}
 MONEY = re.compile(r"(?P<cur>JPY|USD|EUR|RMB|GBP|US\$|\$|\u20ac|\u00a5|\u00a3)\s?(?P<num>-?\d[\d,]*(?:\.\d+)?)(?:\s?(?P<scale>million|billion|thousand))?")
 PERCENT = re.compile(r"(?<![\d.,])(?P<num>\d+(?:\.\d+)?)\s?%")
-ROOT = 6  # letters two long words must share to be taken for one ("effect", "effective")
-UNSEEN = 0.5
-MIN_WORDS = 4
-FILER = 0.2
+ROOT = 6  # letters of a word that stand for it in a phrase ("services" and "service" are one)
+UNSEEN = 0.5  # the weight of a word the filing never uses: a verb of the question says little of the subject
+MIN_WORDS = 4  # fewer words make a name or a heading, not a sentence
+FILER = 0.2  # how much the filer's own name counts against another word of the subject
 SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 LEGAL = re.compile(rf",?\s*\b(?:{LEGAL_FORM})(?!\w)", re.I)
@@ -52,7 +52,6 @@ class Sentence:
     section: str
     passage: int  # which passage it belongs to; a passage's sentences follow one another
     words: frozenset
-    roots: frozenset  # the first letters of its long words: "effect" finds "effective"
     pairs: frozenset  # neighbouring words, as roots: "outsourcing services" is a phrase of it
     heading: frozenset  # the words of its section heading
     figures: tuple[Figure, ...]
@@ -126,7 +125,7 @@ class Evidence:
         cue, parts = d["cause_re"].search(text), d["list_re"].search(text)
         seq = words(text)
         said = frozenset(seq) | lead
-        return Sentence(text, line, section, n, said, frozenset(root(w) for w in said if len(w) >= ROOT), pairs(seq), heading, self._figures(text),
+        return Sentence(text, line, section, n, said, pairs(seq), heading, self._figures(text),
                         direction(text), cue.group(0).lower() if cue else "", cue.start() if cue else -1,
                         parts.start() if parts else -1, bool(d["consequence_re"].search(text)), bool(DATE.search(text)))
 

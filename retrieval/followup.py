@@ -9,7 +9,7 @@ from collections import OrderedDict
 from dataclasses import replace
 from typing import Optional
 
-from .guard import clean_question
+from .guard import normalized
 from .narrative_question import needs_subject, subject
 from .plan import Plan, Side
 from .resolve import Resolver
@@ -44,7 +44,7 @@ class Conversation:
             if asked in self._memo:
                 self._memo.move_to_end(asked)
                 return self._memo[asked]
-        text = clean_question(asked[-1], 10_000)[0]
+        text = normalized(asked[-1], self.res.ctx)  # the earlier turn read as it was when asked
         if not text:
             return None
         p = understand(text)
@@ -111,6 +111,8 @@ class Conversation:
         # added to them ("diluted" to "EPS"); on a tie, swapping wins ("what about X?").
         swaps = [prev[:i] + cur + prev[j:] for i in range(len(prev)) for j in range(i + 1, min(len(prev), i + len(cur) + 1) + 1)]
         options = list(dict.fromkeys(" ".join(o) for o in swaps + [cur + prev]))
+        if q.cues.refers:  # "and its cost?": the previous subject stays, whatever fits the bare word alone
+            options = [o for o in options if set(o.split()) - set(cur)] or options
 
         def fit(m: str) -> float:
             hits = rows.rank(m, m, k=1, dense=False)  # how well the words fit a row: a word test, no embedding

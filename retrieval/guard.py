@@ -105,6 +105,13 @@ def glossary_words() -> frozenset:
     return frozenset(w for k in list(g["terms"]) + list(g["synonyms"]) + list(g["formulas"]) for w in re.findall(r"[a-z0-9]+", k.lower()))
 
 
+def normalized(question: str, ctx: Context) -> str:
+    """An earlier turn of a conversation read as a question is: chatter cut, spelling and initials
+    read, nothing refused (it was answered already)."""
+    text = clean_question(strip_chatter(question), 10_000)[0]
+    return expand_initials(ctx.speller.correct(text)[0], ctx)[0] if text else ""
+
+
 def expand_initials(q: str, ctx: Context) -> tuple[str, list[str]]:
     """ "NS rev": capitals the filing never writes, read as the one row label with those initials."""
     notes: list[str] = []

@@ -112,6 +112,7 @@ class Cues:
     term_said: str = ""  # that term as the question writes it ("SG&A")
     yes_no: bool = False  # "did we make money?", "is revenue up?": the answer opens with yes or no
     asked_loss: bool = False  # "did we lose money?": the question expects a loss
+    refers: bool = False  # "its cost", "the tax on it": the figure belongs to what was asked before
     narrative: Optional[Asked] = None  # a why / what happened / what is / which question (retrieval/narrative_question.py)
 
 

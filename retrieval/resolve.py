@@ -206,7 +206,8 @@ class Resolver:
             return hits
         if hits and id(hits[0].row) in by_role:
             # The words already name a row of that role: its rows in the order the question's wording ranks them.
-            return [Hit(h.row, h.score, {**h.parts, "role": True}) for h in hits if id(h.row) in by_role]
+            named = [Hit(h.row, h.score, {**h.parts, "role": True}) for h in hits if id(h.row) in by_role]
+            return sorted(named, key=lambda h: -by_role[id(h.row)][1])  # the preferred role first ("profit": attributable)
         return [Hit(r, score, {"role": True, "coverage": 1.0}) for r, score in by_role.values()]
 
     def best_row(self, metric: str, q: Plan) -> Optional[Hit]:

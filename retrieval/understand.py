@@ -261,6 +261,8 @@ OP_WORDS = re.compile(
 def understand(question: str) -> Plan:
     # A percent sign that follows no number is the word ("yoy %", "what % of", "in %?").
     q = " ".join(re.sub(r"(?<![\d.])%", " percent ", question).split())
+    # "Q1 then? just the quarter before": a shift by a quarter or half is said by the period it names.
+    q = re.sub(r"[,;]?\s*\b(?:just |only )?the (?:quarter|half|month) before\b", " ", q, flags=re.I)
     # "the first or the second quarter" names two quarters.
     q = re.sub(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+or\s+(the\s+)?(first|second|third|fourth|1st|2nd|3rd|4th)\s+(quarter|half)\b",
                r"\1 \4 or \2\3 \4", q, flags=re.I)
@@ -301,7 +303,9 @@ def understand(question: str) -> Plan:
 
 
 HOLDING = re.compile(r"\b(have|had|has|hold|holds|held|on hand|balance|owe|owed|owes)\b", re.I)
-BASE_FIRST = re.compile(r"\bsince\b|\b(?:from|compared (?:with|to)|versus|vs\.?|than)\s+(?:the\s+)?(?:(?:fiscal\s+(?:year\s+)?|fy\s*|financial\s+year\s+)?'?\d{2,4}\b|(?:end\s+of\s+)?"
+BASE_FIRST = re.compile(r"\bsince\b|\b(?:from|compared (?:with|to)|versus|vs\.?|than|over|against)\s+(?:the\s+)?"
+                        r"(?:(?:(?:first|second|third|fourth|1st|2nd|3rd|4th)\s+(?:half|quarter)\s+(?:of\s+)?|[1-4][qh]\s*|q[1-4]\s*|h[12]\s*)?"
+                        r"(?:fiscal\s+(?:year\s+)?|fy\s*|financial\s+year\s+)?'?\d{2,4}\b|(?:end\s+of\s+)?"
                         + MONTH_RE + ")", re.I)
 MOVED = re.compile(r"\b(change|changed|grow|grew|increase|decrease|improve|improved|rise|rose|fall|fell|compared|versus|from last year|points)\b", re.I)
 DOWN = re.compile(r"\b(down|decrease|decreased|fall|fell|drop|dropped|decline|declined|lower|shrink|shrank)\b", re.I)
@@ -338,6 +342,7 @@ def read_cues(q: str, metric: str) -> Cues:
         term_said=said,
         yes_no=bool(YES_NO.match(q)),
         asked_loss=bool(LOSS.search(q)),
+        refers=bool(re.search(r"\b(?:its|their|it|those|them|these)\b|\b(?:of|on|from|in) (?:that|this)\b", q, re.I)),
     )
 
 

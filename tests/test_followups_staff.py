@@ -1,0 +1,25 @@
+"""Conversations as staff type them: the earlier turns read the same way as a new question (chatter,
+initials, spelling), 'its' keeps the subject, a quarter named alone switches the period."""
+from __future__ import annotations
+
+import pytest
+
+
+def turns(*questions: str) -> list[dict]:
+    out = []
+    for q in questions:
+        out += [{"role": "user", "content": q}, {"role": "assistant", "content": "(answer)"}]
+    return out
+
+
+@pytest.mark.parametrize("before,question,value,unit", [
+    (["SI revenue 1H12"], "and its cost?", 14089358000, "JPY"),
+    (["op income for 2Q12?"], "and Q1 then? just the quarter before", 1374023000, "JPY"),
+    (["NS cost 1H12"], "in USD?", 325752000, "USD"),  # "NS" in the earlier turn is read as it was when asked
+    (["operating cash flow 1H12"], "and for Q2 alone?", 2545940000, "JPY"),
+])
+def test_a_follow_up_keeps_what_it_refers_to(engine, before, question, value, unit):
+    a = engine.answer(question, turns(*before))
+    assert a.answerable and a.unit == unit, a.summary
+    assert abs(a.value - value) <= abs(value) * 1e-3, a.summary
+    assert a.sources

@@ -34,7 +34,7 @@ class Speller:
         from symspellpy import SymSpell
 
         g = glossary()
-        said = " ".join(list(g["terms"]) + list(g["synonyms"]) + list(g["synonyms"].values()) + list(g["formulas"]))
+        said = " ".join(list(g["terms"]) + list(g["synonyms"]) + list(g["synonyms"].values()) + list(g["formulas"]) + g["question_words"])
         self.domain = {w for w in filing_words if w.isalpha() and len(w) >= 3} | set(re.findall(r"[a-z]{3,}", said.lower()))
         self.sym = SymSpell(max_dictionary_edit_distance=2)
         for w in self.domain:
@@ -44,6 +44,14 @@ class Speller:
         self.months = SymSpell(max_dictionary_edit_distance=2)
         for m in MONTHS:
             self.months.create_dictionary_entry(m, 1)
+
+    def nearest(self, w: str, distance: int):
+        """The one domain word nearest to w (a plural and its singular count as one), else None."""
+        from symspellpy import Verbosity
+
+        found = {x.term for x in self.sym.lookup(w, Verbosity.CLOSEST, max_edit_distance=distance)}
+        singular = {t for t in found if not (t.endswith("s") and t[:-1] in found)}
+        return next(iter(singular)) if len(singular) == 1 else None
 
     def correct(self, text: str) -> tuple[str, list[str]]:
         """The text with its misspellings corrected, and a note for each correction."""
@@ -56,20 +64,23 @@ class Speller:
             w = typed.lower()
             if w in self.known:
                 return typed
-            found = self.sym.lookup(w, Verbosity.CLOSEST, max_edit_distance=1 if len(w) <= 5 else 2)
-            if len(found) != 1:
+            term = self.nearest(w, 1 if len(w) <= 5 else 2)
+            if term is None:
                 return typed  # no filing word near it, or two equally near: leave it as typed
-            notes.append(f"I read \u201c{typed}\u201d as \u201c{found[0].term}\u201d.")
-            return found[0].term
+            notes.append(f"I read \u201c{typed}\u201d as \u201c{term}\u201d.")
+            return term
 
         def fix_month(m: re.Match) -> str:
             typed = m.group(0)
             if typed.lower() in self.known:
                 return typed
             found = self.months.lookup(typed.lower(), Verbosity.CLOSEST, max_edit_distance=2)
-            if len(found) != 1:
+            # A long capitalised word one slip from a single filing word ("Servcie") is that word; other
+            # capitalised words are names, left alone (an unknown name is declined, not corrected).
+            term = found[0].term if len(found) == 1 else self.nearest(typed.lower(), 1) if len(typed) >= 6 else None
+            if term is None:
                 return typed
-            notes.append(f"I read \u201c{typed}\u201d as \u201c{found[0].term.capitalize()}\u201d.")
-            return found[0].term.capitalize()
+            notes.append(f"I read \u201c{typed}\u201d as \u201c{term.capitalize()}\u201d.")
+            return term.capitalize()
 
         return CAPITAL.sub(fix_month, WORD.sub(fix, text)), notes

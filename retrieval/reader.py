@@ -98,7 +98,9 @@ def because(ev: Evidence, r: Reading) -> tuple[list[Sentence], bool]:
     top, main = good[0]
     quotes, reasoned = [main], _applies(ev, main, r.want)
     nxt, before = ev.following(main), ev.following(main, -1)
-    if not reasoned and _goes_on(ev, r, main, nxt):
+    if reasoned and _elaborates(main, nxt):
+        quotes.append(nxt)
+    elif not reasoned and _goes_on(ev, r, main, nxt):
         quotes, reasoned = [main, nxt], True
     elif not reasoned and _leads_in(ev, r, main, before):
         quotes, reasoned = [before, main], True
@@ -114,6 +116,15 @@ def _goes_on(ev: Evidence, r: Reading, main: Sentence, nxt: Optional[Sentence]) 
     """The next sentence carries on about the subject: it says so ("The increase was ..."), or it is of
     the same paragraph and gives no figure of something else."""
     return nxt is not None and (_continues(nxt) or nxt.line == main.line and (not nxt.figures or _share(ev, r.want, _topic(nxt)) >= 0.5))
+
+
+def _elaborates(main: Sentence, nxt: Optional[Sentence]) -> bool:
+    """The next sentence of the paragraph says more of what the reason is about, without a move of its
+    own: "... is solely for the convenience of readers outside of Japan. The rate used for the
+    translation was JPY77.92 ...", "... mainly due to more projects. Overseas construction projects were
+    also added."""
+    shared = _topic(main) & _topic(nxt) - data()["plain"] if nxt is not None else frozenset()
+    return bool(shared) and nxt.line == main.line and not nxt.direction
 
 
 def _leads_in(ev: Evidence, r: Reading, main: Sentence, before: Optional[Sentence]) -> bool:

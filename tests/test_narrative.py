@@ -101,6 +101,11 @@ def test_when_the_filing_gives_no_reason_the_answer_says_so(engine):
     assert a.summary.startswith("The filing gives no reason for this.") and "income tax payable decreased" in quoted(a)[199]
 
 
+def test_an_event_after_the_period_reported_on_is_declined(engine):
+    a = engine.answer("When do the Q3 results come out?")
+    assert not a.answerable and a.value is None and not quoted(a)
+
+
 def test_an_event_is_quoted_with_its_date(engine):
     a = engine.answer("When did the stock split take effect?")
     assert a.plan.cues.narrative.kind == "event" and any("October 1, 2012" in t for t in quoted(a).values())

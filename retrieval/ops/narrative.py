@@ -38,6 +38,8 @@ def run(q: Plan, ctx) -> Answer:
     asked = q.cues.narrative or Asked("cause", (Side(q.metric, q.cues.direction),))
     if asked.kind == "description":
         return describe(q, ctx)
+    if asked.kind == "event" and _unreported(q, ctx):
+        return ctx.out.decline(q.text, "The filing does not cover that period.", [], plan=q)
     ev = evidence(ctx)
     ranks, dates = near(q, asked, ctx, ev), when(q)
     readings = [read(ev, side, "cause" if asked.kind == "contrast" else asked.kind, ranks, dates) for side in asked.sides]
@@ -50,6 +52,14 @@ def run(q: Plan, ctx) -> Answer:
     if not quotes:
         return _no_passage(q, ctx, readings)
     return _answer(q, ctx, ev, asked, readings, quotes[:MAX_QUOTES], reasoned)
+
+
+def _unreported(q: Plan, ctx) -> bool:
+    """The question names a quarter, half or year that ends after the period the filing reports on and
+    that it prints nothing for ("when do the Q3 results come out?" in a first-half report)."""
+    current = ctx.periods.current  # the period the filing reports on
+    keys = [ctx.res.key(s) for s in q.periods if s.months and not s.target]
+    return current is not None and any(k is not None and k not in ctx.periods.known and k[0] > current[0] for k in keys)
 
 
 def describe(q: Plan, ctx) -> Answer:

@@ -67,7 +67,7 @@ def check(question, ctx: Context) -> Checked:
     topic = not_covered(cleaned)
     if topic and not ctx.has_row_for(topic[1]):
         return Checked(cleaned, f"The filing does not say: it does not cover {topic[0]}.", True, notes)
-    stranger = unknown_name(cleaned, ctx)
+    stranger = unknown_name(asking(cleaned), ctx)
     if stranger:
         return Checked(cleaned, f"The filing does not say anything about {stranger}; it reports only this company's own results.", True, notes)
     return Checked(cleaned, notes=notes)
@@ -151,6 +151,12 @@ def strip_chatter(q: str) -> str:
         before = q
         q = ending.sub("", opening.sub("", q.strip()))
     return " ".join(q.split())
+
+
+def asking(q: str) -> str:
+    """The sentences that ask ("I just joined HR. How did we do?": the second), or all of them."""
+    asked = [s for s in re.split(r"(?<=[.!?])\s+", q) if s.rstrip().endswith("?")]
+    return " ".join(asked) if asked else q
 
 
 def unknown_name(q: str, ctx: Context) -> Optional[str]:

@@ -38,7 +38,7 @@ OPS = [
     # "How are we doing?", "highlights", "the big picture": the headline figures of the main period.
     ("overview", r"\bhow (?:are|is|was|were|did|has|have)\s+(?:we|us|things|it|the (?:company|group|business|firm)|(?-i:[A-Z][\w&.-]*)(?:\s+(?-i:[A-Z][\w&.-]*))*)\s+(?:been\s+)?(?:doing|do|done|going|go|gone|perform\w*|fare\w*)\b(?!\s+(?:on|with|in terms of)\s+\w)|"
                  r"\b(?:doing|performing) (?:well|ok|okay|badly|good)\b|\bsumm?ar(?:y|ise|ize)\b|\bsum (?:it |things |this |that )?up\b|\bhighlights?\b|\bbig picture\b|\bin a nutshell\b|"
-                 r"\bhow did (?:the\s+)?(?:[\w-]+\s+){0,5}(?:quarter|half|year|period)\s+go\b|\bkey (?:figures|numbers|results)\b|\bnumbers (?:i|we) should (?:remember|know)\b|\bgood or (?:a )?bad\b|\bstrong (?:half|year|quarter)\b|\boverall\b.*\b(?:going|up or down)\b"),
+                 r"\bhow did (?:the\s+)?(?:[\w-]+\s+){0,5}(?:quarter|half|year|period)\s+go\b|\bkey (?:figures|numbers|results)\b|\bnumbers (?:i|we) should (?:remember|know)\b|\bgood (?:\w+ )?or (?:a )?bad\b|\bstrong (?:half|year|quarter)\b|\boverall\b.*\b(?:going|up or down)\b"),
     # "What does 1H FY2012 mean?", "which months does H1 2020 cover?", "when does fiscal 2019 end?"
     ("period_meaning", r"\b(?:what|which) (?:months?|period|dates?|time)\b.*\b(?:cover\w*|mean\w*|is|span\w*|include\w*)\b|"
                        r"\bwhen does (?:the |our |its )?(?:fiscal|financial|fy)\b.*\b(?:end|start|begin)|"

@@ -9,7 +9,9 @@ FIXTURES = Path(__file__).parent / "fixtures" / "filings"
 
 
 @pytest.mark.parametrize("question", ["How are we doing?", "is the company doing well", "give me the highlights",
-                                      "quick summary of the half pls"])
+                                      "quick summary of the half pls", "was it a good half or a bad one?",
+                                      # a sentence of context before the question names no topic of its own
+                                      "I work in IT and never read accounts. How did IIJ do this half?"])
 def test_overview_gives_top_line_operating_result_and_bottom_line(engine, question):
     a = engine.answer(question)
     assert a.answerable and a.plan.op == "overview", a.text

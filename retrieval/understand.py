@@ -268,6 +268,9 @@ def understand(question: str) -> Plan:
                r"\1 \4 or \2\3 \4", q, flags=re.I)
     op, explicit = detect_op(canonical(q))
     periods, rest = parse_periods(canonical(q))
+    if any(s.target and not s.relative for s in periods):
+        # "growth over last year that the target assumes": last year is what was achieved, not a target.
+        periods = [replace(s, target=False) if s.relative else s for s in periods]
     currency = ""
     for pat, code in CURRENCY:
         asks_rate = re.search(r"\b(what|which)\b[^?]{0,40}\brate\b", q, re.I) and not re.search(r"\b(in|into|to)\s+(us\s+)?(dollars?|usd)\b", q, re.I)

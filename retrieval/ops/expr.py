@@ -31,6 +31,8 @@ def run(q: Plan, ctx) -> Answer:
         s1, s2 = res.specs(q, 2)
         k2 = _anchor(q, ctx, e, res.key(s2))
         k1 = res.key(s1) if s1 and not s1.relative else ctx.periods.shift(k2, s1.relative if s1 else -1) if k2 else None
+        if k1 and s1 and s1.relative and not s1.target:
+            k1 = (k1[0], k1[1], False)  # "over last year" beside a target: what was achieved that year
         if s1 and s2 is None and not s1.relative and k1 and k1[1] == 0:
             k2 = ctx.periods.balance_date_after(k1[0]) or k2  # "since March": to the next balance reported
         if k1 and k2 and k1[0] > k2[0]:

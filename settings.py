@@ -35,6 +35,10 @@ class Settings:
     port: int = 7860  # FQA_PORT
     auth: str = ""  # FQA_AUTH: "user:password" enables basic auth
     max_question_chars: int = 2000  # FQA_MAX_QUESTION_CHARS
+    # FQA_DENSE_MARGIN: the lexical lead of the best row at which the question is not embedded ("inf": always
+    # embed). The dense bonus is at most 1.5 / 60 = 0.025, so such a lead keeps its row first; 0.02 changed
+    # no answer of the eval sets either (bench/README.md).
+    dense_margin: float = 0.025
 
     @classmethod
     def from_env(cls, env=None) -> "Settings":
@@ -49,6 +53,8 @@ class Settings:
                 values[f.name] = Path(raw)
             elif isinstance(default, int):
                 values[f.name] = int(raw)
+            elif isinstance(default, float):
+                values[f.name] = float(raw)
             else:
                 values[f.name] = raw
         s = cls(**values)

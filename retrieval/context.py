@@ -53,7 +53,7 @@ class Context:
         self.dense = Dense(collections, self.embedder, connect=connect if server else None) if (collections is not None or server) else None
         vocab = frozenset(t for c in self.chunks for t in tokens(c.text))
         text = "\n".join(self.lines)
-        self.rows = RowIndex(self.facts, self.chunks, self.dense, vocab, acronyms(text))
+        self.rows = RowIndex(self.facts, self.chunks, self.dense, vocab, acronyms(text), settings.dense_margin)
         self.passages = PassageIndex(self.chunks, self.dense)
         self.roles = read_roles(self.rows.rows)
         self.by_id = {f.id: f for f in self.facts}

@@ -56,6 +56,8 @@ class Engine:
         if hasattr(ctx.embedder, "for_queries"):
             ctx.embedder.for_queries()
         ctx.embedder.warm()
+        if ctx.dense is not None:
+            ctx.dense.warm()
         self.answer("What were total revenues?")
 
     # ------------------------------------------------------------ what the app shows of the filing

@@ -6,6 +6,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterable, Optional
 
 import numpy as np
@@ -19,6 +20,7 @@ GENERIC_LABELS = {"total", "net", "other", "others", "subtotal", "consolidated t
 RRF_K = 60
 COST_WORDS = {"cost", "expense", "spend", "spent", "pay", "paid"}
 FUSE_WEIGHT = 1.5  # how much the BM25 and dense reciprocal ranks add to the coverage score
+QUERY_CACHE = 256  # question vectors kept: repeated questions and the app's examples
 EMPTY = np.zeros(0, dtype=np.int64)
 
 
@@ -64,12 +66,16 @@ class Dense:
 
     retry_after_s = 2.0
 
-    def __init__(self, collections: Optional[dict], embedder, connect=None):
+    def __init__(self, collections: Optional[dict], embedder, connect=None, cache_size: int = QUERY_CACHE):
         import threading
 
         self.collections = collections
         self.embedder = embedder
+        # Keyed by the exact text the model sees; a hit costs no model call.
+        self.vector = lru_cache(maxsize=cache_size)(embedder.embed_query)
         self.connect = connect
+        self.answers = 0  # answers begun, and how many of them searched by meaning (the rest skipped the embedding)
+        self.answers_dense = 0
         self.ok: Optional[bool] = None
         self.calls = 0
         self.failures = 0
@@ -82,11 +88,21 @@ class Dense:
     def begin(self) -> None:
         """Within one answer the same query is searched once (an answer asks for several figures)."""
         self._local.memo = {}
+        self._local.used = False
 
     def end(self) -> None:
+        with self._lock:
+            self.answers += 1
+            self.answers_dense += self._local.used
         self._local.memo = None
 
+    def warm(self) -> None:
+        """Opens each collection's vectors now, not in the first answer that needs them."""
+        for kind in (self.collections or {}):
+            self.search("warm up", 1, kind)
+
     def search(self, text: str, n: int, kind: str) -> list[tuple[str, float]]:
+        self._local.used = True
         memo = getattr(self._local, "memo", None)
         if memo is not None and (text, n, kind) in memo:
             return memo[(text, n, kind)]
@@ -103,12 +119,7 @@ class Dense:
             failed_at, collections = self._failed_at, self.collections
         if failed_at is not None and time.monotonic() - failed_at < self.retry_after_s:
             return []  # still within the back-off after a failure: lexical search only
-        memo = getattr(self._local, "memo", None)
-        vec = memo.get(("vec", text)) if memo is not None else None
-        if vec is None:
-            vec = self.embedder.embed_query(text)
-            if memo is not None:
-                memo[("vec", text)] = vec
+        vec = self.vector(text)
         try:
             if collections is None or (failed_at is not None and self.connect is not None):
                 if self.connect is None:
@@ -153,8 +164,9 @@ class Dense:
 
 class RowIndex:
     def __init__(self, facts: list[Fact], chunks: list[Chunk], dense: Optional[Dense] = None, vocabulary: frozenset = frozenset(),
-                 acronyms: Optional[dict] = None):
+                 acronyms: Optional[dict] = None, margin: float = math.inf):
         self.vocabulary = vocabulary
+        self.margin = margin  # lexical lead of the best row that makes dense search needless (Settings.dense_margin)
         self.acronyms = acronyms or {}
         # The company's own name (an acronym used all through the text, "IIJ") says little about a figure.
         texts = [c.text for c in chunks if c.kind == "text"]
@@ -283,7 +295,7 @@ class RowIndex:
             if ok(int(near[j])):
                 bonus[int(near[j])] = 1 / (RRF_K + rank)
                 rank += 1
-        if self.dense is not None and dense:
+        if self.dense is not None and dense and not self._decisive(top, bonus):
             for rank, (cid, _sim) in enumerate(self.dense.search(question, 30, "table_row")):
                 i = self.by_chunk.get(cid)
                 if i is not None:
@@ -291,6 +303,27 @@ class RowIndex:
         hits = [Hit(self.rows[i], float(s) + FUSE_WEIGHT * bonus.get(i, 0.0), {"coverage": float(s), "q_cov": float(qc)}) for s, qc, i in top]
         hits.sort(key=lambda h: -h.score)
         return hits
+
+    def _decisive(self, top: list[tuple], bonus: dict[int, float]) -> bool:
+        """The words alone put one figure ahead by the margin, so the question's embedding (most of an
+        answer's time) is not computed. Rows close behind the best that print the same figure (revenue
+        in the income statement and again in the segment table) do not count: dense search would only
+        reorder copies of one figure, and the resolver chooses among those by period and scale."""
+        lexical = sorted(((float(s) + FUSE_WEIGHT * bonus.get(i, 0.0), i) for s, _qc, i in top), reverse=True)
+        best = self.rows[lexical[0][1]]
+        return all(s <= lexical[0][0] - self.margin or same_figure(best, self.rows[i]) for s, i in lexical[1:])
+
+
+def same_figure(a: RowDoc, b: RowDoc) -> bool:
+    """Two rows with the same name that never disagree: for every period and unit both report, the same
+    value within the coarser rounding. One table giving the halves and another the quarters also
+    counts: the period asked then chooses the row, not the question's meaning. Rows in no common unit
+    (revenue and a count of subscribers) are different figures."""
+    if a.label != b.label or not {f.unit for f in a.facts} & {f.unit for f in b.facts}:
+        return False
+    values = {(f.period.label, f.unit): f for f in a.facts}
+    shared = [(values[(f.period.label, f.unit)], f) for f in b.facts if (f.period.label, f.unit) in values]
+    return all(abs(x.value - y.value) <= max(x.scale, y.scale, 1) for x, y in shared)
 
 
 class Terms:

@@ -115,8 +115,9 @@ THROUGH_SERVER = [CASH_Q, "What were total revenues in 1H12?", "How did SI gross
 def test_chroma_server_killed_and_restarted_mid_session(chroma_server, iij_index, engine, tmp_path, caplog):
     base, local = iij_index
     embedded = engine
+    # Every answer searches the store here (no lexical lead skips it): each one must survive the outage.
     s = base.with_(index_dir=tmp_path / "index", chroma_mode="server", chroma_host="127.0.0.1",
-                   chroma_port=chroma_server.port)
+                   chroma_port=chroma_server.port, dense_margin=float("inf"))
     info = ensure_index(s, embedder=VectorsOf(base, local))
     assert info.version == local.version and info.n_chunks == local.n_chunks
     client = chroma_client(s, tmp_path)

@@ -1,0 +1,81 @@
+"""The question is embedded only when the words alone do not decide the row (Settings.dense_margin),
+and a question asked again reuses its vector. Real model, real index; the embedder is wrapped to count
+the model calls."""
+from __future__ import annotations
+
+import pytest
+
+from ingest.embedding import Embedder
+
+
+class CountingEmbedder:
+    """The real embedder, counting the questions it embeds."""
+
+    def __init__(self, inner: Embedder):
+        self.inner = inner
+        self.queries: list[str] = []
+
+    def embed_query(self, text: str) -> list[float]:
+        self.queries.append(text)
+        return self.inner.embed_query(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self.inner, name)
+
+
+@pytest.fixture
+def counted(iij_index):
+    from retrieval.engine import Engine
+
+    settings, info = iij_index
+    embedder = CountingEmbedder(Embedder(settings.model))
+    return Engine(settings, info, embedder=embedder), embedder
+
+
+def _cited(answer) -> list[tuple[int, str]]:
+    return [(s.line, s.text) for s in answer.sources]
+
+
+def test_a_figure_named_by_its_row_label_is_answered_without_embedding_the_question(counted):
+    engine, embedder = counted
+    a = engine.answer("What were total revenues in the first half of FY2012?")
+    assert (a.value, a.unit) == (51109001000, "JPY")
+    assert _cited(a) == [(364, "51,109,001")]
+    b = engine.answer("What was adjusted EBITDA in the first half?")
+    assert (b.value, b.unit) == (6902000000, "JPY")
+    assert _cited(b) == [(238, "6,902")]
+    assert embedder.queries == []
+    assert engine.rows.dense.answers == 2 and engine.rows.dense.answers_dense == 0
+
+
+def test_a_narrative_question_still_embeds(counted):
+    engine, embedder = counted
+    a = engine.answer("Why did ATM revenue almost double?")
+    assert a.answerable and a.value is None
+    assert 137 in [s.line for s in a.sources if s.kind == "text"]
+    assert "numbers of ATMs newly placed" in a.text
+    assert len(embedder.queries) >= 1
+    assert engine.rows.dense.answers_dense == 1
+
+
+def test_a_repeated_question_reuses_its_vector_without_a_second_model_call(counted):
+    engine, embedder = counted
+    question = "Why did ATM revenue almost double?"
+    first = engine.answer(question)
+    calls = len(embedder.queries)
+    again = engine.answer(question)
+    assert len(embedder.queries) == calls
+    assert (again.value, again.unit, _cited(again)) == (first.value, first.unit, _cited(first))
+    text = embedder.queries[0]
+    assert engine.rows.dense.vector(text) == Embedder(engine.settings.model).embed_query(text)
+    assert len(embedder.queries) == calls
+
+
+def test_always_embedding_gives_the_same_answer(iij_index):
+    """The margin only skips work: with dense search on every row ranking the answer is the same."""
+    from retrieval.engine import Engine
+
+    settings, info = iij_index
+    question = "What were total revenues in the first half of FY2012?"
+    always = Engine(settings.with_(dense_margin=float("inf")), info).answer(question)
+    assert (always.value, always.unit, _cited(always)) == (51109001000, "JPY", [(364, "51,109,001")])

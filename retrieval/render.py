@@ -49,7 +49,9 @@ class Composer:
             value = -value
             shown = "printed in brackets" if f.cell_text.strip().startswith("(") else "printed as a negative number"
             extra += f" ({direction}, {shown} in the table)"
-        summary = f"{self.ctx.name(f)} {for_period(f.period.label)} was {money(value, f.unit)}{extra}."
+        name = self.ctx.name(f)
+        shown = money(value, f.unit) + (f" {counted_noun(f)}" if f.unit == "count" and counted_noun(f) else "")
+        summary = f"{name} {for_period(f.period.label)} {verb(name)} {shown}{extra}."
         if self.ctx.roles.intent(q.metric) == "bottom line" and f.unit in calc.MONEY and not f.period.is_target:
             summary = self.profit_sentence(q, f, extra)
         return self.finish(q, summary, value, f.unit, None, [f], alternatives)
@@ -136,7 +138,29 @@ class Composer:
 
     def _question(self, f: Fact, key) -> str:
         when = self.ctx.periods.label(key) if key else f.period.label
-        return f"What was {mid_sentence(self.ctx.name(f))} {for_period(when)}?"
+        name = self.ctx.name(f)
+        return f"What {verb(name)} {mid_sentence(name)} {for_period(when)}?"
+
+
+HEAD_END = re.compile(r"\s+(?:of|by|for|in|from|to|on|at|before|after|provided|used|attributable|per|under|with|and)\b.*$|\s*[(>].*$", re.I)
+SINGULAR_S = ("ss", "us", "is", "ics", "ings")
+
+
+def verb(name: str) -> str:
+    """ "Total revenues were", "Net cash provided by ... was": the verb agrees with the name's head noun."""
+    head = HEAD_END.sub("", name).split()
+    last = head[-1].lower() if head else ""
+    return "were" if last.endswith("s") and not last.endswith(SINGULAR_S) else "was"
+
+
+def counted_noun(f: Fact) -> str:
+    """What a count counts, as the filing names it ("contracts" in "Number of Contracts ...", "shares")."""
+    m = re.search(r"\bnumber of\s+(?:the\s+)?([A-Za-z][\w\-]*s)\b", f.metric + " " + f.table_title, re.I)
+    if m:
+        return m.group(1).lower()
+    if re.search(r"\bshares\b|\(shares\)", f.metric, re.I):
+        return "shares"
+    return ""
 
 
 def mid_sentence(name: str) -> str:

@@ -204,10 +204,15 @@ class Resolver:
         by_role = {id(r): (r, score) for r, score in self.ctx.roles.rows_for(metric) if ok(r)}
         if not by_role:
             return hits
-        if hits and id(hits[0].row) in by_role:
+        cells = {(key_of(f.period), f.unit, f.value) for r, _ in by_role.values() for f in r.facts}
+
+        def of_role(row: RowDoc) -> bool:  # a row of the role, or one printing the same cells (a transposed targets table)
+            return id(row) in by_role or any((key_of(f.period), f.unit, f.value) in cells for f in row.facts)
+
+        if hits and of_role(hits[0].row):
             # The words already name a row of that role: its rows in the order the question's wording ranks them.
-            named = [Hit(h.row, h.score, {**h.parts, "role": True}) for h in hits if id(h.row) in by_role]
-            return sorted(named, key=lambda h: -by_role[id(h.row)][1])  # the preferred role first ("profit": attributable)
+            named = [Hit(h.row, h.score, {**h.parts, "role": True}) for h in hits if of_role(h.row)]
+            return sorted(named, key=lambda h: -by_role.get(id(h.row), (None, 1.0))[1])  # the preferred role first ("profit": attributable)
         return [Hit(r, score, {"role": True, "coverage": 1.0}) for r, score in by_role.values()]
 
     def best_row(self, metric: str, q: Plan) -> Optional[Hit]:

@@ -82,7 +82,7 @@ def test_a_question_naming_no_figure_asks_back_with_the_headline_readings(engine
     a = engine.answer("how much did we make in the first half?")
     assert not a.answerable and a.value is None
     assert a.summary == "I am not sure which figure you mean in 1H FY2012. Did you mean one of these?"
-    assert a.choices == ["What was total revenues for 1H FY2012?", "What was operating income for 1H FY2012?",
+    assert a.choices == ["What were total revenues for 1H FY2012?", "What was operating income for 1H FY2012?",
                          "What was net income attributable to IIJ for 1H FY2012?"]
     assert a.to_json()["choices"] == a.choices and "You could ask:" in a.text
     for choice in a.choices:  # every offered reading is answered

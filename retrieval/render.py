@@ -142,7 +142,7 @@ class Composer:
         return f"What {verb(name)} {mid_sentence(name)} {for_period(when)}?"
 
 
-HEAD_END = re.compile(r"\s+(?:of|by|for|in|from|to|on|at|before|after|provided|used|attributable|per|under|with|and)\b.*$|\s*[(>].*$", re.I)
+HEAD_END = re.compile(r"\s+(?:of|by|for|in|from|to|on|at|before|after|provided|used|paid|received|attributable|per|under|with|and)\b.*$|\s*[(>].*$", re.I)
 SINGULAR_S = ("ss", "us", "is", "ics", "ings")
 
 

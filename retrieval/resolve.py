@@ -151,7 +151,9 @@ class Resolver:
         # or the one in the scale asked for, so that working and ratios stay exact.
         same = self.same_figure(picks)
         want_scale = prefer_scale or 0
-        same.sort(key=lambda p: (p.fact.scale != want_scale if want_scale else False, p.fact.scale or 1e18, -p.score))
+        # A figure printed positive in one table and negated in another (an income in the income statement,
+        # an adjustment in the cash flows): the positive one, as the figure is named.
+        same.sort(key=lambda p: (p.fact.scale != want_scale if want_scale else False, p.fact.scale or 1e18, p.fact.value < 0, -p.score))
         return same[0]
 
     def _minority(self, f: Fact) -> bool:

@@ -102,6 +102,8 @@ PERIOD_PATTERNS = [
     (r"\b(first|1st|second|2nd)[\s-]+half\b|\b([12])h\b|\bh([12])\b", lambda m: PeriodSpec(6, ORD.get((m[1] or "").lower()) or int(m[2] or m[3]))),
     (r"\b(half[- ]year|six[- ]months?|6[- ]months?|interim period)\b", lambda m: PeriodSpec(6)),
     (r"\b(first|1st|second|2nd|third|3rd|fourth|4th)[\s-]+quarter\b(?![\s-]+end)|\b([1-4])q\b(?!-end)|\bq([1-4])\b", lambda m: PeriodSpec(3, ORD.get((m[1] or "").lower()) or int(m[2] or m[3]))),
+    # "the latest quarter", "the most recent half": the latest of that length the filing reports.
+    (r"\b(?:the\s+)?(?:latest|most recent|last reported|current)\s+(quarter|half)\b", lambda m: PeriodSpec(3 if m[1].lower() == "quarter" else 6)),
     (r"\b(three[- ]months?|3[- ]months?|the quarter|quarterly|that quarter|same quarter)\b", lambda m: PeriodSpec(3)),
     (r"\b(?:at\s+|as\s+(?:of|at)\s+|on\s+|by\s+|end\s+of\s+|in\s+|of\s+)?(?:the\s+)?(?:end\s+of\s+)?" + MONTH_RE + r"\s*(\d{1,2}(?!\d))?(?:st|nd|rd|th)?,?\s*(\d{4})?",
      lambda m: _date_spec(MONTH_NUM[m[1].lower()], m[2], m[3])),
@@ -131,6 +133,18 @@ def _month_range(m) -> PeriodSpec:
     return PeriodSpec(span if span in (3, 6, 9, 12) else None, end_month=b, end_year=int(m[3]) if m[3] else None)
 
 
+def _restated(q: str, found: list) -> list:
+    """ "dividends paid in 1H11 (last year's first half)": a period in brackets just after another,
+    naming no year or month of its own, says that period again."""
+    out: list = []
+    for pos, spec in found:
+        opened, closed = q.rfind("(", 0, pos), q.rfind(")", 0, pos)
+        if opened > closed and out and 0 <= opened - out[-1][0] <= 40 and not (spec.fy or spec.end_year or spec.end_month):
+            continue
+        out.append((pos, spec))
+    return out
+
+
 def parse_periods(q: str) -> tuple[list[PeriodSpec], str]:
     """The periods named in the question, in order of appearance, and the question without them."""
     found: list[tuple[int, PeriodSpec]] = []
@@ -150,6 +164,7 @@ def parse_periods(q: str) -> tuple[list[PeriodSpec], str]:
     prev = bool(re.search(PREV, q, re.I))
     rest = re.sub(PREV, " ", rest, flags=re.I)
     found.sort(key=lambda x: x[0])
+    found = _restated(q, found)
     found = _own_years(found, years)
     found = [(pos, _at_end(q, pos, spec)) for pos, spec in found]
     if any(spec.end for _, spec in found):

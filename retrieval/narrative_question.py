@@ -33,6 +33,7 @@ def data() -> dict:
     d["particles_re"] = re.compile(d["particles"], re.I)
     d["defines_re"] = re.compile(d["defines"], re.I)
     d["figure_re"] = re.compile(d["may_be_figure"], re.I)
+    d["first_re"] = re.compile(d["figure_first"], re.I)
     d["list_re"] = _phrases(d["list_cues"])
     d["consequence_re"] = _phrases(d["consequences"])
     d["change_re"] = re.compile(d["change_rows"], re.I)
@@ -68,11 +69,12 @@ def read(q: str, op: str, explicit: bool, periods: list) -> tuple[str, Optional[
             return op, None
         if explicit and op not in REPLACEABLE | BY_WORD.get(kind, set()):
             return op, None
-    asked = Asked(kind, sides(q, kind), kind == "description" and bool(data()["figure_re"].match(q)))
+    asked = Asked(kind, sides(q, kind), kind == "description" and bool(data()["first_re"].match(q)))
     if kind == "contrast" and len(asked.sides) < 2:
         asked = Asked("cause", asked.sides)
     # "What is X?" stays a definition (a formula it names is worked out); "how is X defined?" reads the filing.
-    return ("define" if kind == "description" and (asked.figure or op == "define") else "narrative"), asked
+    what_is = kind == "description" and (op == "define" or bool(data()["figure_re"].match(q)))
+    return ("define" if what_is else "narrative"), asked
 
 
 def sides(q: str, kind: str) -> tuple[Side, ...]:

@@ -88,7 +88,7 @@ class Asked:
 
     kind: str
     sides: tuple[Side, ...] = ()
-    figure: bool = False  # the wording may also ask for a figure ("what is total revenue?")
+    figure: bool = False  # the wording asks for the figure first where a row names it ("what is the revenue?")
 
 
 @dataclass(frozen=True)

@@ -63,10 +63,15 @@ def _unreported(q: Plan, ctx) -> bool:
 
 
 def describe(q: Plan, ctx) -> Answer:
-    """What a thing is: the filing's sentences that say so, first; for a finance term the glossary's
-    plain words too; a name a row prints and no sentence describes ("what is total revenue?") gets its
-    figure; else the sentences that say most about it."""
-    asked = q.cues.narrative or Asked("description", (Side(q.metric),), figure=True)
+    """What a thing is: the figure first where the wording asks for it and a row names it ("what is the
+    revenue?"); else the filing's sentences that say what it is, for a finance term with the
+    glossary's plain words; a name a row prints and no sentence describes ("what is total revenue?")
+    gets its figure; else the sentences that say most about it."""
+    asked = q.cues.narrative or Asked("description", (Side(q.metric),))
+    plain = replace(q, op="value")
+    printed = ctx.res.strong(replace(plain, metric=asked.sides[0].words))
+    if asked.figure and printed:
+        return value.run(plain, ctx)  # "what is the revenue?"
     ev = evidence(ctx)
     r = read(ev, asked.sides[0], "description", near(q, asked, ctx, ev), when(q))
     described = [s for _, _, s in r.ranked[:2] if defines(ev, s, r.want)]  # a footnote may say it again
@@ -75,8 +80,7 @@ def describe(q: Plan, ctx) -> Answer:
         return _term(q, ctx, described)
     if described:
         return quoting(q, ctx, data()["openings"]["description"], described)
-    plain = replace(q, op="value")
-    if asked.figure and ctx.res.strong(replace(plain, metric=asked.sides[0].words)) or set(r.want) & data()["measures"]:
+    if q.op == "define" and printed or set(r.want) & data()["measures"]:
         return value.run(plain, ctx)  # a figure the filing prints, or one it does not ("what's the churn rate?")
     quotes = about(ev, r, "description")
     if quotes:

@@ -171,8 +171,11 @@ class Bench:
         n = self.raw["scale"]["factor"]
         self.say(f"latency: ours 1x, baseline, ours {n}x in one process, taking turns over {len(self.questions)} questions")
         r = run_worker("latency", self.logs, 900, filing=self.filing, index=self.index_1x, filing2=self.synth, index2=self.index_n,
-                       questions=self.qfile, breakdown=min(len(self.questions), 60))
-        r["latency_ms"] = {k: lat_ms(v) for k, v in r.pop("latencies_s").items()}
+                       questions=self.qfile, breakdown=len(self.questions))
+        lat = r.pop("latencies_s")
+        r["latency_ms"] = {k: lat_ms(v) for k, v in lat.items()}
+        follow = [i for i, q in enumerate(self.questions) if q.get("history")]
+        r["followup_latency_ms"] = {k: lat_ms([v[i] for i in follow]) for k, v in lat.items()}
         self.raw["latency"] = r
         self.say("  p50/p95 ms: " + ", ".join(f"{k} {v['p50']:.1f}/{v['p95']:.1f}" for k, v in r["latency_ms"].items()))
 
@@ -203,6 +206,15 @@ class Bench:
         for p in ("p50", "p95", "max"):
             row(f"latency_{p}_ms", f"warm latency {p}, in-process (ms)", lt["ours"][p], lt["baseline"][p],
                 100 if p == "p95" else None, unit="ms")
+        for p in ("p50", "p95", "max"):
+            row(f"latency_always_embed_{p}_ms", f"warm latency {p}, every question embedded (before) (ms)",
+                lt["ours_always_embed"][p], lt["baseline"][p], unit="ms")
+        fu = r["latency"]["followup_latency_ms"]
+        if fu["ours"]["n"]:  # a --quick run's first questions hold none
+            row("followup_latency_p95_ms", f"follow-ups ({fu['ours']['n']}): warm latency p95 (ms)", fu["ours"]["p95"], fu["baseline"]["p95"], unit="ms")
+        b = r["latency"]["breakdown"]["ours"]
+        row("embedding_skipped_pct", f"answers that skip the query embedding ({b['n']} questions, %)",
+            100 * b["embedding_skipped"] / max(1, b["n"]), unit="%")
         row("engine_peak_rss_mb", "peak RSS, in-process engine (MB)", os_["peak_rss_mb"], nvs["peak_rss_mb"], 1.5 * GB, unit="MB")
         row("app_peak_rss_mb", "peak RSS, app serving incl. children (MB)", ap["rss_peak_mb"], None, 1.5 * GB, unit="MB")
         row("api_latency_p50_ms", "API latency p50, one client (ms)", ap["sequential"]["latency_ms"]["p50"], unit="ms")
@@ -308,7 +320,8 @@ def notes(report: dict) -> list[str]:
             out.append(
                 f"where an answer's time goes (ours, {label}, {x['n']} questions, mean per answer): {x['total_ms_per_answer']:.1f} ms = "
                 f"query embedding {x['embed_ms_per_answer']:.1f} ms ({x['embed_calls_per_answer']:.2f} calls) + Chroma query "
-                f"{x['chroma_ms_per_answer']:.1f} ms ({x['chroma_calls_per_answer']:.2f} calls) + the rest {x['other_ms_per_answer']:.1f} ms"
+                f"{x['chroma_ms_per_answer']:.1f} ms ({x['chroma_calls_per_answer']:.2f} calls) + the rest {x['other_ms_per_answer']:.1f} ms; "
+                f"{x['embedding_skipped']} of {x['n']} answers skip the embedding"
             )
     solo = r["ours_serve"]["latency_ms"]
     out.append(f"warm latency rows come from one process where ours 1x, the baseline and ours {n}x take turns per question; "
@@ -319,7 +332,7 @@ def notes(report: dict) -> list[str]:
     nv = r["naive"]["serve"]
     out.append(f"baseline start-up: it keeps no index, so it re-embeds the filing on every start: build {nv['build_s']:.1f} s of "
                f"{nv['spawn_to_first_s']:.1f} s")
-    for name, label in (("ours", "ours 1x"), ("baseline", "baseline"), ("ours_scaled", f"ours {n}x")):
+    for name, label in (("ours", "ours 1x"), ("baseline", "baseline"), ("ours_scaled", f"ours {n}x"), ("ours_always_embed", "ours embedding every question")):
         out.append(f"slowest {label}: " + "; ".join(f"{x['id']} {x['ms']:.0f} ms" for x in lt["slowest"][name]))
     a = r["app"]
     out.append(f"app: page up {a['http_ready_s']:.1f} s after spawn, first /chat answer {a['first_answer_s']:.1f} s; "

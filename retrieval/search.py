@@ -306,24 +306,20 @@ class RowIndex:
 
     def _decisive(self, top: list[tuple], bonus: dict[int, float]) -> bool:
         """The words alone put one figure ahead by the margin, so the question's embedding (most of an
-        answer's time) is not computed. Rows close behind the best that print the same figure (revenue
-        in the income statement and again in the segment table) do not count: dense search would only
-        reorder copies of one figure, and the resolver chooses among those by period and scale."""
+        answer's time) is not computed. Rows close behind the best that give the same figure for other
+        periods do not count (see same_figure)."""
         lexical = sorted(((float(s) + FUSE_WEIGHT * bonus.get(i, 0.0), i) for s, _qc, i in top), reverse=True)
         best = self.rows[lexical[0][1]]
         return all(s <= lexical[0][0] - self.margin or same_figure(best, self.rows[i]) for s, i in lexical[1:])
 
 
 def same_figure(a: RowDoc, b: RowDoc) -> bool:
-    """Two rows with the same name that never disagree: for every period and unit both report, the same
-    value within the coarser rounding. One table giving the halves and another the quarters also
-    counts: the period asked then chooses the row, not the question's meaning. Rows in no common unit
-    (revenue and a count of subscribers) are different figures."""
+    """Two rows of one figure over different periods: the same name and unit, no period in common (one
+    table gives the halves, another the quarters). The period asked chooses between them, not the
+    question's meaning. Copies of one value in two tables stay rivals: dense search picks the one cited."""
     if a.label != b.label or not {f.unit for f in a.facts} & {f.unit for f in b.facts}:
         return False
-    values = {(f.period.label, f.unit): f for f in a.facts}
-    shared = [(values[(f.period.label, f.unit)], f) for f in b.facts if (f.period.label, f.unit) in values]
-    return all(abs(x.value - y.value) <= max(x.scale, y.scale, 1) for x, y in shared)
+    return not {(f.period.label, f.unit) for f in a.facts} & {(f.period.label, f.unit) for f in b.facts}
 
 
 class Terms:

@@ -22,6 +22,7 @@ EXPECTED = {
     "latency_p50_ms", "latency_p95_ms", "latency_max_ms", "engine_peak_rss_mb", "app_peak_rss_mb",
     "api_latency_p50_ms", "api_latency_p95_ms", "throughput_per_s", "throughput_errors",
     "scale_ingest_s", "scale_latency_p50_ms", "scale_latency_p95_ms",
+    "latency_always_embed_p95_ms", "embedding_skipped_pct",
 }
 WITH_BASELINE = {"ingest_cold_s", "reingest_s", "index_mb", "startup_s", "latency_p50_ms", "latency_p95_ms", "latency_max_ms", "engine_peak_rss_mb"}
 

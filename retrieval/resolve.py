@@ -14,7 +14,7 @@ from schema import Fact
 
 from . import calculator as calc
 from .calculator import CalcError, Quantity
-from .context import Context, unit_ok
+from .context import Context, tidy_label, unit_ok
 from .periods import Key, key_of
 from .plan import PeriodSpec, Plan
 from .render import named_direction
@@ -211,10 +211,22 @@ class Resolver:
         def of_role(row: RowDoc) -> bool:  # a row of the role, or one printing the same cells (a transposed targets table)
             return id(row) in by_role or any((key_of(f.period), f.unit, f.value) in cells for f in row.facts)
 
+        said = set(tokens(question, keep_stop=True))
+
+        named = set(tokens(metric))
+
+        def label_said(row: RowDoc) -> bool:
+            # The label is these words plus ones the word index drops ("Revenue growth"), all said in the question.
+            words = set(tokens(tidy_label(row.first.metric), keep_stop=True))
+            return row.label == named and len(words) > len(named) and words <= said
+
+        precise = [h for h in hits if label_said(h.row) and not of_role(h.row)]
+        if precise:  # the question says a row's whole label ("revenue growth"): that row, not the role
+            return precise + [h for h in hits if h not in precise]
         if hits and of_role(hits[0].row):
             # The words already name a row of that role: its rows in the order the question's wording ranks them.
             named = [Hit(h.row, h.score, {**h.parts, "role": True}) for h in hits if of_role(h.row)]
-            return sorted(named, key=lambda h: -by_role.get(id(h.row), (None, 1.0))[1])  # the preferred role first ("profit": attributable)
+            return sorted(named, key=lambda h: -by_role.get(id(h.row), (None, 0.99))[1])  # the preferred role first ("profit": attributable)
         return [Hit(r, score, {"role": True, "coverage": 1.0}) for r, score in by_role.values()]
 
     def best_row(self, metric: str, q: Plan) -> Optional[Hit]:

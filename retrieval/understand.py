@@ -275,7 +275,8 @@ OP_WORDS = re.compile(
 
 def understand(question: str) -> Plan:
     # A percent sign that follows no number is the word ("yoy %", "what % of", "in %?").
-    q = " ".join(re.sub(r"(?<![\d.])%", " percent ", question).split())
+    # "the % of revenue" is a row's name, kept as printed.
+    q = " ".join(re.sub(r"(?<![\d.])(?<!\bthe )%", " percent ", question).split())
     # "Q1 then? just the quarter before": a shift by a quarter or half is said by the period it names.
     q = re.sub(r"[,;]?\s*\b(?:just |only )?the (?:quarter|half|month) before\b", " ", q, flags=re.I)
     # "the first or the second quarter" names two quarters.

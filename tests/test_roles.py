@@ -46,3 +46,33 @@ def test_role_patterns_are_whole_labels():
         assert not pat.match("equipment sales"), role
     assert _data()["label_re"]["top line"].match("total net revenue")
     assert _data()["label_re"]["bottom line"].match("profit for the period")
+
+
+MINI = """Acme Corp. Results (in thousands, except for revenue growth):
+
+Table
+
+\tYear Ended December 31, 2019\tYear Ended December 31, 2018
+Revenue\t$576,523\t$537,891
+Revenue growth\t7.2%\t11.6%
+Net income (loss)\t(19,900)\t(50,540)
+Net income (loss) attributable to common shareholders, after earnings allocated to participating securities\t(19,741)\t(50,540)
+"""
+
+
+@pytest.mark.slow  # ingests a small filing with the real model
+def test_a_label_said_whole_beats_the_role_and_common_shareholders_are_not_the_company(tmp_path):
+    from ingest.pipeline import ensure_index
+    from retrieval.engine import Engine
+    from settings import Settings
+
+    filing = tmp_path / "acme.txt"
+    filing.write_text(MINI)
+    s = Settings.from_env().with_(filing=filing, index_dir=tmp_path / "index")
+    e = Engine(s, ensure_index(s))
+    a = e.answer("What is the change in revenue growth between 2019 and 2018?")
+    assert (round(a.value, 2), a.unit) == (-4.4, "pp"), a.summary  # the printed growth row, not revenue
+    b = e.answer("What were sales in 2019?")
+    assert (b.value, b.unit) == (576523000, "USD"), b.summary
+    c = e.answer("did we make money in 2019?")
+    assert (c.value, c.unit) == (-19900000, "USD") and c.summary.startswith("No, the company made a loss of USD 19.9 million")

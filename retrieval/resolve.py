@@ -225,8 +225,11 @@ class Resolver:
             return precise + [h for h in hits if h not in precise]
         if hits and of_role(hits[0].row):
             # The words already name a row of that role: its rows in the order the question's wording ranks them.
-            named = [Hit(h.row, h.score, {**h.parts, "role": True}) for h in hits if of_role(h.row)]
-            return sorted(named, key=lambda h: -by_role.get(id(h.row), (None, 0.99))[1])  # the preferred role first ("profit": attributable)
+            # The preferred role first ("profit": attributable), a row only printing the same cells after it,
+            # and within each the order the question's wording gives.
+            named = [Hit(h.row, by_role.get(id(h.row), (None, 0.99))[1] + 0.001 * h.score, {**h.parts, "role": True})
+                     for h in hits if of_role(h.row)]
+            return sorted(named, key=lambda h: -h.score)
         return [Hit(r, score, {"role": True, "coverage": 1.0}) for r, score in by_role.values()]
 
     def best_row(self, metric: str, q: Plan) -> Optional[Hit]:

@@ -39,15 +39,16 @@ class Checked:
     notes: list = field(default_factory=list)  # said before the answer ("I ignored instructions ...")
 
 
+HELLO = "Hello! Ask me about a figure in the filing, for example: "
+
+
 def check(question, ctx: Context) -> Checked:
-    said = isinstance(question, str) and bool(re.search(r"[A-Za-z]", question))
+    text = question
     if isinstance(question, str) and len(question) <= ctx.settings.max_question_chars:
-        question_text = strip_chatter(question)  # by line, before the lines are joined
-        if said and not re.search(r"[A-Za-z]", question_text):
-            return Checked(question, "Hello! Ask me about a figure in the filing, for example: " + ctx.example(), True)
-    else:
-        question_text = question
-    cleaned, problem = clean_question(question_text, ctx.settings.max_question_chars)
+        text = strip_chatter(question)  # by line, before the lines are joined
+        if re.search(r"[A-Za-z]", question) and not re.search(r"[A-Za-z]", text):
+            return Checked(question, HELLO + ctx.example(), True)  # chatter and nothing else
+    cleaned, problem = clean_question(text, ctx.settings.max_question_chars)
     if problem:
         return Checked(reply=problem.replace(EXAMPLES, ctx.example()))
     notes = []
@@ -59,11 +60,9 @@ def check(question, ctx: Context) -> Checked:
         notes.append("I ignored instructions inside the question: every figure here comes from the filing.")
         cleaned = kept.strip()
     if GREETING.match(cleaned):
-        return Checked(question, "Hello! Ask me about a figure in the filing, for example: " + ctx.example(), True)
-    cleaned, corrected = ctx.speller.correct(cleaned)
-    notes += corrected
-    cleaned, expanded = expand_initials(cleaned, ctx)
-    notes += expanded
+        return Checked(question, HELLO + ctx.example(), True)
+    cleaned, read = read_words(cleaned, ctx)
+    notes += read
     topic = not_covered(cleaned)
     if topic and not ctx.has_row_for(topic[1]):
         return Checked(cleaned, f"The filing does not say: it does not cover {topic[0]}.", True, notes)
@@ -109,7 +108,14 @@ def normalized(question: str, ctx: Context) -> str:
     """An earlier turn of a conversation read as a question is: chatter cut, spelling and initials
     read, nothing refused (it was answered already)."""
     text = clean_question(strip_chatter(question), 10_000)[0]
-    return expand_initials(ctx.speller.correct(text)[0], ctx)[0] if text else ""
+    return read_words(text, ctx)[0] if text else ""
+
+
+def read_words(text: str, ctx: Context) -> tuple[str, list[str]]:
+    """Misspellings and initials read as the filing's words, with a note for each."""
+    text, corrected = ctx.speller.correct(text)
+    text, expanded = expand_initials(text, ctx)
+    return text, corrected + expanded
 
 
 def expand_initials(q: str, ctx: Context) -> tuple[str, list[str]]:

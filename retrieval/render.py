@@ -153,10 +153,13 @@ def verb(name: str) -> str:
     return "were" if last.endswith("s") and not last.endswith(SINGULAR_S) else "was"
 
 
+COUNTED = re.compile(r"\bnumber of\s+(?:the\s+)?([A-Za-z][\w\-]*)", re.I)  # "Number of Contracts ..."
+
+
 def counted_noun(f: Fact) -> str:
     """What a count counts, as the filing names it ("contracts" in "Number of Contracts ...", "shares")."""
-    m = re.search(r"\bnumber of\s+(?:the\s+)?([A-Za-z][\w\-]*s)\b", f.metric + " " + f.table_title, re.I)
-    if m:
+    m = COUNTED.search(f.metric + " " + f.table_title)
+    if m and m.group(1).endswith("s"):
         return m.group(1).lower()
     if re.search(r"\bshares\b|\(shares\)", f.metric, re.I):
         return "shares"
@@ -183,6 +186,11 @@ def named_direction(label: str) -> str:
     if BOTH_WAYS.search(label):
         return ""
     return "a cost" if COST.search(label) else "a decrease" if DECREASE.search(label) else ""
+
+
+def day(d) -> str:
+    """ "September 30, 2012"."""
+    return f"{d.strftime('%B')} {d.day}, {d.year}"
 
 
 def money(value: float, unit: str, signed: bool = False) -> str:

@@ -204,32 +204,33 @@ class Resolver:
 
         hits = self.ctx.rows.rank(metric, question, k=30, where=ok)
         by_role = {id(r): (r, score) for r, score in self.ctx.roles.rows_for(metric) if ok(r)}
-        if not by_role:
-            return hits
+        return self._by_role(metric, question, hits, by_role) if by_role else hits
+
+    @staticmethod
+    def _by_role(metric: str, question: str, hits: list[Hit], by_role: dict) -> list[Hit]:
+        """Everyday words for a role ("sales", "profit"): the role's rows, unless the question says a
+        row's whole label ("revenue growth"), in which case that row first."""
         cells = {(key_of(f.period), f.unit, f.value) for r, _ in by_role.values() for f in r.facts}
 
         def of_role(row: RowDoc) -> bool:  # a row of the role, or one printing the same cells (a transposed targets table)
             return id(row) in by_role or any((key_of(f.period), f.unit, f.value) in cells for f in row.facts)
 
-        said = set(tokens(question, keep_stop=True))
-
-        named = set(tokens(metric))
+        said, words = set(tokens(question, keep_stop=True)), set(tokens(metric))
 
         def label_said(row: RowDoc) -> bool:
             # The label is these words plus ones the word index drops ("Revenue growth"), all said in the question.
-            words = set(tokens(tidy_label(row.first.metric), keep_stop=True))
-            return row.label == named and len(words) > len(named) and words <= said
+            label = set(tokens(tidy_label(row.first.metric), keep_stop=True))
+            return row.label == words and len(label) > len(words) and label <= said
 
         precise = [h for h in hits if label_said(h.row) and not of_role(h.row)]
-        if precise:  # the question says a row's whole label ("revenue growth"): that row, not the role
+        if precise:
             return precise + [h for h in hits if h not in precise]
         if hits and of_role(hits[0].row):
-            # The words already name a row of that role: its rows in the order the question's wording ranks them.
-            # The preferred role first ("profit": attributable), a row only printing the same cells after it,
-            # and within each the order the question's wording gives.
-            named = [Hit(h.row, by_role.get(id(h.row), (None, 0.99))[1] + 0.001 * h.score, {**h.parts, "role": True})
-                     for h in hits if of_role(h.row)]
-            return sorted(named, key=lambda h: -h.score)
+            # The words already name a row of the role: the preferred role first ("profit": attributable), a row
+            # only printing the same cells after it, and within each the order the question's wording gives.
+            ranked = [Hit(h.row, by_role.get(id(h.row), (None, 0.99))[1] + 0.001 * h.score, {**h.parts, "role": True})
+                      for h in hits if of_role(h.row)]
+            return sorted(ranked, key=lambda h: -h.score)
         return [Hit(r, score, {"role": True, "coverage": 1.0}) for r, score in by_role.values()]
 
     def best_row(self, metric: str, q: Plan) -> Optional[Hit]:

@@ -13,7 +13,7 @@ from .. import calculator as calc
 from ..calculator import Quantity
 from ..periods import Key, key_of
 from ..plan import PeriodSpec, Plan
-from ..render import money
+from ..render import day, money
 from ..resolve import Pick
 
 # The headline roles, the words that name each (roles.json "intents") and what it is in plain words.
@@ -90,4 +90,4 @@ def period_words(ctx, key: Key) -> str:
     length = LENGTH.get(key[1])
     if not length:
         return label
-    return f"the {length} to {end.strftime('%B')} {end.day}, {end.year} ({label})"
+    return f"the {length} to {day(end)} ({label})"

@@ -10,6 +10,7 @@ from ingest.cells import add_months
 
 from ..periods import key_of
 from ..plan import PeriodSpec, Plan
+from ..render import day
 
 LENGTH = {3: "three months", 6: "six months", 9: "nine months", 12: "twelve months"}
 PART = {3: "quarter", 6: "half"}
@@ -34,7 +35,3 @@ def run(q: Plan, ctx) -> Answer:
     summary += f". The company's fiscal year {fy} runs from {day(fy_start)} to {day(fy_end)}. {ABBREVIATIONS}"
     cell = next((f for f in ctx.facts if f.period.end and key_of(f.period) == key and not f.period.is_target), None)
     return ctx.out.finish(q, summary, None, None, None, [cell] if cell else [])
-
-
-def day(d: date) -> str:
-    return f"{d.strftime('%B')} {d.day}, {d.year}"

@@ -11,7 +11,7 @@ from ..calculator import Quantity
 from ..context import for_period
 from ..periods import key_of
 from ..plan import Plan
-from ..render import money, named_direction
+from ..render import COUNTED, money, named_direction
 from ..resolve import Pick
 from ..text import tokens
 
@@ -74,7 +74,7 @@ def counts_the_same_thing(q: Plan, p: Pick) -> bool:
         return True
     asked = set(q.cues.counted)
     f = p.fact
-    counted = re.search(r"\bnumber of\s+(?:the\s+)?([A-Za-z][\w\-]*)", f.metric + " " + f.table_title, re.I)
+    counted = COUNTED.search(f.metric + " " + f.table_title)
     nouns = set(tokens(counted.group(1))) if counted else set()
     if re.search(r"\((?:shares|ADSs?)\)|\bshares\b", f.metric, re.I):
         nouns |= {"share", "ad"}

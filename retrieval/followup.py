@@ -68,6 +68,8 @@ class Conversation:
         if q.periods and len(q.periods) == 1 and q.periods[0].relative and p.periods:
             periods = tuple(replace(s, relative=-1) for s in p.periods[-1:])
         op = q.op if q.explicit_op or p.op in NARRATIVE else p.op  # "and what about hi-ho?" after a why asks for a figure
+        if op == "pct_change" and q.currency and not q.explicit_op:
+            op = "change"  # "and its cost in yen?" after a percentage: the change as an amount
         if p.op in MARGINS and q.op in CHANGES:
             op = p.op  # "how did that change?" after a margin question: the margin's change
         if op in CHANGES and not q.periods and p.periods and not q.explicit_op:

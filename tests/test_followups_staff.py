@@ -17,6 +17,7 @@ def turns(*questions: str) -> list[dict]:
     (["op income for 2Q12?"], "and Q1 then? just the quarter before", 1374023000, "JPY"),
     (["NS cost 1H12"], "in USD?", 325752000, "USD"),  # "NS" in the earlier turn is read as it was when asked
     (["operating cash flow 1H12"], "and for Q2 alone?", 2545940000, "JPY"),
+    (["NS rev 2Q12 yoy %"], "and its cost in yen?", 12957000, "JPY"),  # a currency asks for the change as an amount
 ])
 def test_a_follow_up_keeps_what_it_refers_to(engine, before, question, value, unit):
     a = engine.answer(question, turns(*before))

@@ -11,6 +11,15 @@ MONEY_REL = 0.001  # money within 0.1%
 POINTS_ABS = 0.06  # percentages and points within 0.06
 
 
+PER_ITEM = re.compile(r"/(share|ADS|unit)$")
+
+
+def same_unit(a, b) -> bool:
+    """A per-share amount is in its currency: "JPY/share" and "JPY" name one unit, as the corpus
+    scorer reads them; JPY and USD, or % and pp, never do."""
+    return PER_ITEM.sub("", a or "") == PER_ITEM.sub("", b or "")
+
+
 def value_ok(expected: dict, value, unit) -> bool:
     if value is None or unit != expected.get("unit"):
         return False
@@ -45,7 +54,8 @@ def score_line(q: dict, a: dict) -> dict:
         ok = not missing and any_ok
         why = "" if ok else ("missing " + ", ".join(missing) if missing else "none of " + ", ".join(q["mention_any"]) + " in the answer")
     elif q.get("expected"):
-        ok = bool(a.get("answerable")) and value_ok(q["expected"], a.get("value"), a.get("unit"))
+        unit = q["expected"]["unit"] if same_unit(a.get("unit"), q["expected"]["unit"]) else a.get("unit")
+        ok = bool(a.get("answerable")) and value_ok(q["expected"], a.get("value"), unit)
         why = "" if ok else f"expected {q['expected']['value']} {q['expected']['unit']}, got {a.get('value')} {a.get('unit')}"
     else:
         ok = bool(a.get("answerable"))

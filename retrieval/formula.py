@@ -59,7 +59,10 @@ def composed(question: str, metric: str, op: str) -> tuple[Optional[Expr], str]:
     than the plain operation does, else that operation (which may fall back on the program)."""
     text = " ".join(question.replace("?", " ").split())
     text = re.sub(r"\(?\bgive\b(?: it as)?[^()]*?\bminus\b[^()]*\)?\.?\s*$", " ", text, flags=re.I)  # "(give 1H12 minus 1H11)": the order, said again
-    text, overrides = _definitions(text)
+    said = RESTATED.search(text)
+    if said and (e := parse(_its(said["def"]))) is not None and e.op != "fig":
+        text = said["def"]  # "gross profit, i.e. revenue minus its cost": the question's own formula
+    text, overrides = _definitions(_its(text))
     two = DIFFERENCE.search(text)
     if two and _naming(two["b"].split()):  # "than network services" (not "than in 1H11": one figure, two periods)
         expr = _difference(text, overrides)
@@ -70,6 +73,21 @@ def composed(question: str, metric: str, op: str) -> tuple[Optional[Expr], str]:
     if expr is None or expr.op == "fig":
         return None, op
     return expr, "expr" if _composes(expr, op) else op
+
+
+RESTATED = re.compile(r"(?:,|\(|\s-)\s*(?:i\.?\s?e\.?|that is|in other words|meaning|namely)[,:]?\s+(?P<def>[^()]+?)\)?\s*$", re.I)
+POSSESSIVE = re.compile(r"(?P<a>[\w&'/.-]+(?:\s+[\w&'/.-]+){0,6}?)\s+(?P<op>minus|less|plus|divided by|over|to|and)\s+(?:its|their)\s+", re.I)
+
+
+def _its(text: str) -> str:
+    """ "SI revenue minus its cost": "its" names the subject of the figure before it ("SI")."""
+    def subject(m) -> str:
+        ws = clean(m["a"]).split()
+        while ws and set(tokens(ws[-1])) & MEASURES:
+            ws = ws[:-1]
+        return f"{m['a']} {m['op']} {' '.join(ws)} " if ws else m.group(0)
+
+    return POSSESSIVE.sub(subject, text)
 
 
 def _definitions(text: str) -> tuple[str, dict]:
@@ -85,8 +103,6 @@ def _definitions(text: str) -> tuple[str, dict]:
             out[" ".join(tokens(named))] = e
             text = text.replace(m.group(0), f" {named} " if m["name2"] else " ")
     return text, out
-
-
 
 
 def _composes(e: Expr, op: str) -> bool:

@@ -104,6 +104,8 @@ class Cues:
     faster: bool = False  # "grew faster" rather than "grew more"
     rank_word: str = ""  # the word of a ranking ("highest", "fastest")
     rank_group: str = ""  # what is ranked ("segment", "quarter")
+    members: tuple[str, ...] = ()  # the rows a ranking lists ("network services, SI, equipment or ATM")
+    within: str = ""  # the heading a ranking is within ("among the corporate internet services")
     growth: bool = False  # a ranking by growth
     quarterly: bool = False  # "average quarterly revenue"
     span: tuple = ()  # ("from 2017 to 2019", "2017-2019"): the first and last fiscal year of a run of years

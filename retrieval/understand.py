@@ -32,6 +32,24 @@ RANK_FIRST = re.compile(
 YES_NO = re.compile(r"^\W*(?:so\s+|and\s+|but\s+)?(?:did|do|does|is|are|was|were|has|have|had|will|can|could)\b(?!.*\bor\b)", re.I)
 LOSS = re.compile(r"\b(?:lose|loses|lost|losing|loss-making|in the red|(?:make|made|making) a loss)\b", re.I)
 HIGH = {"highest", "largest", "biggest", "most", "fastest", "best", "strongest"}
+SUPERLATIVE = re.compile(r"\b(?P<word>highest|largest|biggest|most|fastest|best|strongest|lowest|smallest|least|slowest|worst|weakest)\b", re.I)
+# "network services, systems integration, equipment sales or ATM": the members to rank, named in a list.
+ITEM = r"[\w&'/.-]+(?:\s+[\w&'/.-]+){0,4}?"
+MEMBERS = re.compile(rf"(?P<list>{ITEM}(?:\s*,\s*{ITEM})+\s*,?\s+(?:or|and)\s+{ITEM})\s*(?=[?).:;,]|$|\s+(?:is|are|was|were|grew|had|did|has|brought|made)\b)"
+                     rf"|\((?P<plain>{ITEM}(?:\s*,\s*{ITEM}){{2,}})\)", re.I)
+# "Among the corporate internet services, which ...", "inside network services, which ...": the heading ranked within.
+WITHIN = re.compile(r"\b(?:among|inside|within|in|of)\s+(?:the\s+|our\s+|its\s+|their\s+)?(?P<parent>[\w&'\s-]{3,60}?)\s*,\s*(?:which|what)\b", re.I)
+LEAD = re.compile(r"^(?:which|what|of|among|the|our|between|from|inside|within)\s+", re.I)
+
+
+def listed_members(q: str) -> tuple[str, ...]:
+    """The rows a ranking question lists, three or more ("A, B, C or D")."""
+    m = MEMBERS.search(q)
+    if not m:
+        return ()
+    items = [x for x in re.split(r"\s*,\s*|\s+(?:or|and)\s+", m["list"] or m["plain"]) if x.strip()]
+    items = [LEAD.sub("", LEAD.sub("", x.strip())) for x in items]
+    return tuple(items) if len(items) >= 3 and all(tokens(x) for x in items) else ()
 
 OPS = [
     ("narrative", r"^\s*(why|how come|who|which (?:companies|company|subsidiary|subsidiaries|customers|firms?))\b|\bwhat (drove|caused|explains|was behind|is behind|happened|pushed|pulled|led to)\b|\b(pushed|drove|driven) (?:up|down)\b|\breasons?\b|\bexplain why\b|\bdue to what\b|\bwhat (led|contributed)\b|\bwhy\b"),
@@ -173,6 +191,9 @@ def parse_periods(q: str) -> tuple[list[PeriodSpec], str]:
     for _, x in found:  # "full-year ... fiscal year" names one period twice
         if x not in specs:
             specs.append(x)
+    # "the first half of this fiscal year": the year phrase only says which year.
+    if any(x.months in (3, 6) for x in specs):
+        specs = [x for x in specs if not (x.months == 12 and not x.fy and not x.index)]
     # A bare month with no day after a quarter/half phrase ("six months to September") names the end month.
     merged: list[PeriodSpec] = []
     for s in specs:
@@ -185,9 +206,6 @@ def parse_periods(q: str) -> tuple[list[PeriodSpec], str]:
             merged[-1] = replace(merged[-1], end_month=s.end_month, end_year=s.end_year or merged[-1].end_year)
             continue
         merged.append(s)
-    # "the first half of this fiscal year": the year phrase only says which year.
-    if any(x.months in (3, 6) for x in merged):
-        merged = [x for x in merged if not (x.months == 12 and not x.fy and not x.index)]
     if target or re.search(r"\bdividends?\b", q, re.I):
         # "the year-end dividend", "planned at year-end": a payment named by when it falls, not a balance date.
         merged = [x for x in merged if not (x.year_end and not x.fy)]
@@ -306,7 +324,11 @@ def understand(question: str) -> Plan:
     # "basic, not diluted": a modifier the question rules out names nothing.
     metric = re.sub(r"\b(?:not|rather than|instead of|as opposed to)\s+(?:the\s+)?(?:" + "|".join(sorted(MODIFIERS)) + r")\b", " ", metric, flags=re.I)
     cues = read_cues(q, metric)
+    if cues.rank_word and (cues.members or cues.within) and op in ("value", "change", "compare", "compare_growth", "rank"):
+        op = "rank"  # "which of A, B, C or D grew most", "among the X, which one grew fastest"
     op = _settle(op, q, metric, periods, cues)
+    if op == "value" and periods and all(s.months in (3, 6) for s in periods) and re.search(TARGET, q, re.I):
+        periods = [replace(s, target=True) for s in periods]  # "the first-half target": a target for the half, not its result
     op, asked = narrative_question.read(q, op, explicit, periods)  # why / what happened / what is / which
     cues = replace(cues, narrative=asked)
     expr = None
@@ -335,7 +357,10 @@ EXCLUDING = re.compile(r"(?P<a>\w.*?)\s+(?:excluding|without|not counting|leavin
 def read_cues(q: str, metric: str) -> Cues:
     counted = re.search(r"\bhow many\s+(.+?)\s+(?:did|do|does|were|was|are|is|had|has|have|in|at|for)\b", canonical(q), re.I)
     rank = RANK.search(q) or RANK_FIRST.search(q)
-    word = rank["word"].lower().split("-")[0].split()[0] if rank else ""
+    members = listed_members(q)
+    within = WITHIN.search(q)
+    loose = SUPERLATIVE.search(q) if (members or within) else None
+    word = (rank or loose)["word"].lower().split("-")[0].split()[0] if (rank or loose) else ""
     down, up = bool(DOWN.search(q)), bool(UP.search(q))
     span = re.search(r"\b(?:from\s+|between\s+)?(?:fy\s*|fiscal\s+)?((?:19|20)\d\d)\s*(?:-|\u2013|to|through|until|thru)\s*(?:fy\s*|fiscal\s+)?((?:19|20)\d\d)\b", q, re.I)
     term = glossary_term(q)
@@ -353,6 +378,8 @@ def read_cues(q: str, metric: str) -> Cues:
         faster=bool(re.search(r"\b(?:faster|more|most|quicker)\b", q, re.I)),
         rank_word=word,
         rank_group=rank["group"] if rank else "",
+        members=members,
+        within=within["parent"].strip() if within and word else "",
         growth=word in ("fastest", "slowest") or bool(re.search(r"\bgr[eo]w|\bgrowth\b|\bincrease", q, re.I)),
         quarterly=bool(re.search(r"\bquarter(?:ly)?\b", q, re.I)),
         span=tuple(int(y) for y in span.groups()) if span else (),

@@ -33,15 +33,19 @@ def run(q: Plan, ctx) -> Answer:
         return as_value(q, ctx)
     group = set(tokens(c.rank_group)) - GENERIC_GROUP
     vague = set(tokens(" ".join(GENERIC_GROUP)))
-    want = [t for t in tokens(q.metric) if t not in group | vague and t not in tokens(c.rank_word) and ctx.rows.known(t)]
+    named = set(tokens(" ".join(c.members + (c.within,))))
+    want = [t for t in tokens(q.metric) if t not in group | vague | named and t not in tokens(c.rank_word) and ctx.rows.known(t)]
     key = ctx.res.key(ctx.res.specs(q, 1)[0])
     said = set(c.rank_group.lower().split())
     if said & PERIOD_WORDS:
         return rank_periods(q, ctx, want, next((PERIOD_LENGTHS[w] for w in said if w in PERIOD_LENGTHS), None))
     # No measure named ("which segment grew fastest?"): revenue, where a breakdown of it exists; the
     # parts of the company's whole top line before the parts of one of its lines.
-    groups = groups_for(ctx, want, group) if want and not set(want) <= REVENUE_WORDS else (
-        groups_for(ctx, tokens("revenues"), group) or groups_for(ctx, [], group))
+    if c.members or c.within:
+        groups = named_groups(ctx, c, want)
+    else:
+        groups = groups_for(ctx, want, group) if want and not set(want) <= REVENUE_WORDS else (
+            groups_for(ctx, tokens("revenues"), group) or groups_for(ctx, [], group))
     if not want or set(want) <= REVENUE_WORDS:
         groups.sort(key=lambda rows: not splits_top_line(q, ctx, rows, key))
     for rows in groups:
@@ -57,10 +61,10 @@ def run(q: Plan, ctx) -> Answer:
         "grew fastest" if c.growth and c.high else "grew slowest" if c.growth else c.rank_word
     measure = "" if c.growth else " " + (group_measure(row) if not want else " ".join(
         w for w in re.sub(r"[^\w\s&-]", " ", q.metric).split() if set(tokens(w)) & set(want)))
-    head = f"{row_name(row)} {what}" if c.growth else f"{row_name(row)} had the {what}{measure}"
-    others = "; ".join(f"{row_name(r)} {money(v.value, v.unit)}" for v, r, _ in scored[1:])
+    head = f"{member_name(row)} {what}" if c.growth else f"{member_name(row)} had the {what}{measure}"
+    others = "; ".join(f"{member_name(r)} {money(v.value, v.unit)}" for v, r, _ in scored[1:])
     summary = f"{head} {for_period(f.period.label)}: {money(best.value, best.unit)}. The others: {others}."
-    working = "; ".join(f"{row_name(r)}: {v.working() if c.growth else money(v.value, v.unit)}" for v, r, _ in scored)
+    working = "; ".join(f"{member_name(r)}: {v.working() if c.growth else money(v.value, v.unit)}" for v, r, _ in scored)
     return ctx.out.finish(q, summary, best.value, best.unit, working, [x for _, _, fs in scored for x in fs])
 
 
@@ -107,6 +111,62 @@ def siblings(ctx) -> dict[tuple, list[RowDoc]]:
                 groups.setdefault((r.key[0], r.key[1][:-1]), []).append(r)
             ctx.memo["siblings"] = groups
         return ctx.memo["siblings"]
+
+
+def children(ctx) -> dict[tuple, list[RowDoc]]:
+    """Rows by (table, heading path), heads of further rows included: what a question may list or
+    name as a heading ("among the corporate internet services")."""
+    with ctx.lock:
+        if "children" not in ctx.memo:
+            groups: dict[tuple, list[RowDoc]] = {}
+            for r in ctx.rows.rows:
+                name = r.first.metric.lower().strip()
+                if heading_total(r):  # "Network services:" ... "Total": the heading's figure, beside its siblings
+                    groups.setdefault((r.key[0], r.key[1][:-2]), []).append(r)
+                elif not (r.key[0].startswith("text:") or name in GENERIC_LABELS or name.startswith(("total", "subtotal")) or NOT_A_MEMBER.match(name)):
+                    groups.setdefault((r.key[0], r.key[1][:-1]), []).append(r)
+            ctx.memo["children"] = groups
+        return ctx.memo["children"]
+
+
+def heading_total(r: RowDoc) -> str:
+    """The heading a bare "Total" row adds up ("Network services"), or ""."""
+    path = r.key[1]
+    if len(path) >= 2 and path[-1].lower().strip(" :") in ("total", "subtotal") and not path[-2].lower().startswith("total"):
+        return path[-2].strip(" :")
+    return ""
+
+
+def member_name(r: RowDoc) -> str:
+    return heading_total(r) or row_name(r)
+
+
+def named_groups(ctx, c, want: list[str]) -> list[list[RowDoc]]:
+    """The rows a question lists (each member's words all in one row's label, one row each, in one
+    breakdown), or the members of the heading it names; breakdowns of the measure asked first."""
+    ranked = []
+    within = set(tokens(c.within))
+    for (table, parent), rows in children(ctx).items():
+        where = set(tokens(" ".join(parent) + " " + rows[0].first.table_title))
+        if c.members:
+            picked = []
+            for m in c.members:
+                fits = [r for r in rows if set(tokens(m)) <= r.label]
+                if len(fits) != 1 or fits[0] in picked:
+                    break
+                picked.append(fits[0])
+            else:
+                extra = sum(len(r.label - set(tokens(m)) - {"total"}) for m, r in zip(c.members, picked))
+                ranked.append(((bool(set(want) <= where), -extra, -finest(picked), -len(parent)), picked))
+        elif within and parent and within <= set(tokens(parent[-1])) and len(rows) >= 2:
+            ranked.append(((bool(set(want) <= where), -finest(rows), -len(parent)), rows))
+    ranked.sort(key=lambda x: x[0], reverse=True)
+    return [rows for _, rows in ranked]
+
+
+def finest(rows: list[RowDoc]) -> float:
+    """The coarsest scale among the rows: a table in thousands is read before its summary in millions."""
+    return max(min((f.scale for f in r.facts if f.unit != "%" and f.scale), default=1) for r in rows)
 
 
 def groups_for(ctx, want: list[str], group: set) -> list[list[RowDoc]]:

@@ -8,7 +8,7 @@ from typing import Optional
 
 from .formula import composed, count_if
 from . import narrative_question
-from .plan import Cues, Plan, PeriodSpec
+from .plan import Asked, Cues, Plan, PeriodSpec, Side
 from .text import canonical, glossary, tokens
 
 ORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
@@ -59,7 +59,7 @@ OPS = [
                  r"\bhow did (?:the\s+)?(?:[\w-]+\s+){0,5}(?:quarter|half|year|period)\s+go\b|\bkey (?:figures|numbers|results)\b|\bnumbers (?:i|we) should (?:remember|know)\b|\bgood (?:\w+ )?or (?:a )?bad\b|\bstrong (?:half|year|quarter)\b|\boverall\b.*\b(?:going|up or down)\b"),
     # "What does 1H FY2012 mean?", "which months does H1 2020 cover?", "when does fiscal 2019 end?"
     ("period_meaning", r"\b(?:what|which) (?:months?|period|dates?|time)\b.*\b(?:cover\w*|mean\w*|is|span\w*|include\w*)\b|"
-                       r"\bwhen does (?:the |our |its )?(?:fiscal|financial|fy)\b.*\b(?:end|start|begin)|"
+                       r"\bwhen does (?:the |our |its )?(?:fiscal|financial|fy\s*'?\d*)\b.*\b(?:end|start|begin)|"
                        r"^\W*what (?:does|do|is|are) (?:the )?['\"\u2018\u2019\u201c]?(?:[1-4](?:q|h)|h[12]|q[1-4]|fy|1st half|(?:first|second) half|(?:first|second|third|fourth) quarter|fiscal year|financial year)\b['\"\u2018\u2019\u201d]?"
                        r"(?:\s+(?:in\s+)?['\"\u2018\u2019\u201c]?\S+)?(?:\s+\S+)?\s+(?:mean|stand for)\b|^\W*what period is\b"),
     ("target_remaining", r"\b(left|remaining|still (?:need|to)|more .* need|needs? .* (?:second half|rest of the year)|to (?:reach|hit|meet|achieve) (?:the |its |this year's |their )?(?:full[- ]year )?(?:target|goal|forecast|plan))"),
@@ -90,6 +90,27 @@ OPS = [
     ("change", r"\bhow much (?:more|less|higher|lower|bigger|smaller)\b.*\bthan\b|\b(?:more|less|higher|lower|bigger|smaller|better|worse)\b(?:\s+\w+){0,3}?\s+than\s+(?:in\s+)?(?:the\s+)?(?:last|previous|prior|a year|the year|same)\b|\b(?<!net )(?:increase|decrease)\b|\badds?\b(?!\s+up)|\b(added|net additions?|change|changed|grow|grew|growth|increased|decreased|rise|rose|fall|fell|drop|dropped|decline|declined|improve|improved|difference|differ|move|moved|go up|go down|went up|went down|compared? (?:with|to)|versus|vs\.?|gain|gained)\b"),
     ("define", r"^\s*(what(?:'s| is| are| does)|define|explain|meaning of)\b(?!.*\b(?:19|20)\d\d\b).{0,40}\b(mean|means|meaning|stand for)?\s*\??\s*$"),
 ]
+
+
+QUOTED = r"['\"\u2018\u201c](?P<{}>[^'\"\u2019\u201d?]{{2,40}}?)['\"\u2019\u201d]"
+# "What does YoY mean?", "what is 'SI' in these tables?", "There's a line called 'Elimination'. What is
+# that?", "the difference between EBITDA and 'Adjusted EBITDA'": the question asks what a term means.
+MEANS = [re.compile(p, re.I) for p in (
+    r"\bwhat (?:does|do|did) (?:the |a |an |this |that )?['\"\u2018\u201c]?(?P<t>[^?'\"\u2019\u201d]{1,40}?)['\"\u2019\u201d]? (?:mean|stand for)\b",
+    r"\b(?:what(?:'s| is| are) (?:the )?meaning of|^\W*define|^\W*explain) (?:the |a |an )?['\"\u2018\u201c]?(?P<t>[^?'\"\u2019\u201d]{1,40}?)['\"\u2019\u201d]?\W*$",
+    r"^\W*what(?:'s| is| are) (?:a |an |the )?" + QUOTED.format("t"),
+    r"^(?=.*" + QUOTED.format("t") + r").*(?:^|[.?!]\s+)what(?:'s| is| are| does)\s+(?:that|this|it)(?:\s+mean)?\W*$",
+    r"\bdifference between (?:an? |the )?['\"\u2018\u201c]?(?P<a>[^?'\"\u2019\u201d]{2,40}?)['\"\u2019\u201d]? and (?:an? |the )?" + QUOTED.format("t"),
+)]
+
+
+def meaning_subject(q: str) -> str:
+    """The term whose meaning is asked, where the question asks what a term means and the glossary has it."""
+    for pat in MEANS:
+        m = pat.search(q)
+        if m and glossary_term(m["t"]) and (not m.groupdict().get("a") or glossary_term(m["a"])):
+            return m["t"]
+    return ""
 
 
 def detect_op(q: str) -> tuple[str, bool]:
@@ -323,13 +344,16 @@ def understand(question: str) -> Plan:
     elliptical = bool(ELLIPSIS.search(q)) and len(q) < 80 or short
     # "basic, not diluted": a modifier the question rules out names nothing.
     metric = re.sub(r"\b(?:not|rather than|instead of|as opposed to)\s+(?:the\s+)?(?:" + "|".join(sorted(MODIFIERS)) + r")\b", " ", metric, flags=re.I)
-    cues = read_cues(q, metric)
+    subject = meaning_subject(q) if op != "period_meaning" else ""
+    cues = read_cues(subject or q, metric)
     if cues.rank_word and (cues.members or cues.within) and op in ("value", "change", "compare", "compare_growth", "rank"):
         op = "rank"  # "which of A, B, C or D grew most", "among the X, which one grew fastest"
-    op = _settle(op, q, metric, periods, cues)
+    op = "define" if subject else _settle(op, q, metric, periods, cues)
     if op == "value" and periods and all(s.months in (3, 6) for s in periods) and re.search(TARGET, q, re.I):
         periods = [replace(s, target=True) for s in periods]  # "the first-half target": a target for the half, not its result
     op, asked = narrative_question.read(q, op, explicit, periods)  # why / what happened / what is / which
+    if subject:
+        op, asked = "define", Asked("description", (Side(subject),))
     cues = replace(cues, narrative=asked)
     expr = None
     if op == "count_if":
@@ -337,6 +361,8 @@ def understand(question: str) -> Plan:
         op = "count_if" if expr is not None else "value"
     elif op == "ratio" and parts and re.search(r"\bhow many times\b", q, re.I):
         pass  # "A is how many times B": the parts are the program; "times" is no multiplication here
+    elif subject:
+        pass  # what a term means, not its figure worked out
     elif op not in ("narrative", "overview", "period_meaning", "target_remaining", "target_progress", "rank", "average", "median", "cagr"):
         expr, op = composed(rest, metric, op)
     return Plan(q, op, metric, tuple(periods), currency, tuple(parts), expr, cues,

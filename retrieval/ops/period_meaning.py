@@ -19,7 +19,9 @@ ABBREVIATIONS = "In such labels H stands for half, Q for quarter and FY for fisc
 
 
 def run(q: Plan, ctx) -> Answer:
-    spec = next((s for s in reversed(q.periods) if not s.empty()), PeriodSpec(12))
+    # A span is what a label means; a date said beside it ("is it December 2012?") is a guess at its end.
+    spans = [s for s in q.periods if s.months != 0 and not s.empty()] or [s for s in reversed(q.periods) if not s.empty()]
+    spec = spans[0] if spans else PeriodSpec(12)
     key = ctx.res.key(spec) or ctx.periods.current
     if key is None or not key[1]:
         return ctx.out.not_found(q, key)
@@ -32,6 +34,8 @@ def run(q: Plan, ctx) -> Answer:
     if key[1] in PART:
         n = ctx.periods.elapsed(key) // key[1]
         summary += f": the {ORDINAL[n - 1]} {PART[key[1]]} of fiscal year {fy}"
-    summary += f". The company's fiscal year {fy} runs from {day(fy_start)} to {day(fy_end)}. {ABBREVIATIONS}"
+    if (start, end) != (fy_start, fy_end):
+        summary += f". The company's fiscal year {fy} runs from {day(fy_start)} to {day(fy_end)}"
+    summary += f". {ABBREVIATIONS}"
     cell = next((f for f in ctx.facts if f.period.end and key_of(f.period) == key and not f.period.is_target), None)
     return ctx.out.finish(q, summary, None, None, None, [cell] if cell else [])

@@ -48,7 +48,7 @@ class Conversation:
         if not text:
             return None
         p = understand(text)
-        if len(asked) > 1 and not self.res.strong(p):
+        if len(asked) > 1:  # read as it was answered: merged with the turn before where the live question was
             before = self._plan(asked[:-1])
             p = self._merge(p, before) if before is not None else p
         with self._lock:
@@ -76,6 +76,10 @@ class Conversation:
             periods = p.periods
         if q.op in CHANGES and q.explicit_op and not q.periods and p.periods:
             periods = (replace(p.periods[-1], relative=-1), p.periods[-1])
+        elif (op in CHANGES and q.explicit_op and len(q.periods) == 1 and len(p.periods) == 1
+              and not q.periods[0].relative and q.periods[0] != p.periods[0]
+              and (q.periods[0].index or q.periods[0].fy or q.periods[0].end_month)):  # "that quarter" names no other
+            periods = (q.periods[0], p.periods[0])  # "vs 2Q11 in %?" after 2Q12: between the two, in time order
         if q.parts:
             # "What share of total revenue is that?": "that" is the previous question's figure.
             parts = tuple(x if any(self.res.ctx.rows.known(t) for t in tokens(x)) else p.metric for x in q.parts)
@@ -86,6 +90,8 @@ class Conversation:
         if q.op == "target_remaining" and p.op == "value":
             return replace(q, metric=p.metric, periods=periods)
         cues = q.cues if q.cues.rank_word or op != "rank" else p.cues  # "and the lowest?" keeps what is ranked
+        if q.cues.part_of:
+            cues = replace(cues, whole=p.metric)
         return replace(q, metric=metric, periods=periods, op=op, currency=q.currency or p.currency, parts=q.parts or p.parts,
                        expr=q.expr or p.expr, cues=cues)
 
@@ -107,13 +113,15 @@ class Conversation:
         rows = self.res.ctx.rows
         cur = [t for t in q.metric_tokens if rows.known(t)]
         prev = p.metric_tokens
-        if q.op in MARGINS or not prev or len(cur) > 2:
+        if q.op in MARGINS or not prev:
             return f"{q.metric} {p.metric}"
         # Swapped for a run of the previous words ("network services" for "systems integration"), or
         # added to them ("diluted" to "EPS"); on a tie, swapping wins ("what about X?").
         swaps = [prev[:i] + cur + prev[j:] for i in range(len(prev)) for j in range(i + 1, min(len(prev), i + len(cur) + 1) + 1)]
         options = list(dict.fromkeys(" ".join(o) for o in swaps + [cur + prev]))
-        if q.cues.refers:  # "and its cost?": the previous subject stays, whatever fits the bare word alone
+        if q.cues.part_of:  # "how much of that was capital leases?": the part, named in full
+            options = [" ".join(cur)] + options
+        elif q.cues.refers:  # "and its cost?": the previous subject stays, whatever fits the bare word alone
             options = [o for o in options if set(o.split()) - set(cur)] or options
 
         def fit(m: str) -> float:

@@ -168,9 +168,14 @@ class Resolver:
     @staticmethod
     def same_figure(picks: list[Pick]) -> list[Pick]:
         best = picks[0]
-        # A cost printed in brackets in one table and plain in another is the same figure.
-        return [p for p in picks if p.score >= best.score - 0.2
-                and abs(abs(p.fact.value) - abs(best.fact.value)) <= max(p.fact.scale, best.fact.scale, 1) * 1.01]
+        # A cost printed in brackets in one table and plain in another is the same figure; so is one
+        # named as well that a summary in millions rounds its own way (277 against 278,206 thousand).
+        def same(p: Pick) -> bool:
+            gap = abs(abs(p.fact.value) - abs(best.fact.value))
+            return gap <= max(p.fact.scale, best.fact.scale, 1) * 1.01 or (
+                p.score >= best.score - 0.01 and p.fact.unit == best.fact.unit and gap <= 0.01 * abs(best.fact.value))
+
+        return [p for p in picks if p.score >= best.score - 0.2 and same(p)]
 
     def picks(self, metric: str, q: Plan, key: Optional[Key], want_unit: Optional[str] = None, target: Optional[bool] = None,
               qualifier: str = "", exclude: tuple = ()) -> list[Pick]:
@@ -244,7 +249,8 @@ class Resolver:
         hits = self.ctx.rows.rank(q.metric, q.metric, k=1, dense=False)  # a word test: no embedding needed
         return bool(hits) and hits[0].parts.get("coverage", 0) >= MIN_SCORE
 
-    def pick_in(self, metric: str, q: Plan, spec: Optional[PeriodSpec], key: Optional[Key], target: Optional[bool] = None) -> Optional[Pick]:
+    def pick_in(self, metric: str, q: Plan, spec: Optional[PeriodSpec], key: Optional[Key], target: Optional[bool] = None,
+                exclude: tuple = ()) -> Optional[Pick]:
         """The figure for the period asked; for a year named with no length ("in 2018"), any period of
         that year the row reports: durations most reported first, then balances, latest date first."""
         year_only = bool(spec and spec.fy and spec.months is None)
@@ -252,11 +258,11 @@ class Resolver:
         if year_only and q.cues.holding:
             keys = [k for k in keys if not k[1]] + [k for k in keys if k[1]]  # "how much cash did we have": a balance first
         else:
-            p = self.pick(metric, q, key, None, target)
+            p = self.pick(metric, q, key, None, target, exclude=exclude)
             if p is not None:
                 return p
         for k in keys:
-            p = self.pick(metric, q, k, None, target)
+            p = self.pick(metric, q, k, None, target, exclude=exclude)
             if p is not None:
                 return p
         return None

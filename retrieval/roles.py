@@ -24,7 +24,8 @@ def _data() -> dict:
     d["label_re"] = {role: re.compile(r"^(?:" + "|".join(pats) + r")$") for role, pats in d["labels"].items()}
     d["parent_re"] = re.compile(d["parents"])
     d["intent_sets"] = [(role, frozenset(tokens(p))) for role, phrases in d["intents"].items() for p in phrases]
-    d["vocab"] = {role: frozenset(t for p in phrases for t in tokens(p)) for role, phrases in d["intents"].items()}
+    d["vocab"] = {role: frozenset(t for p in phrases for t in tokens(p)) for role, phrases in d["intents"].items()
+                  if role not in d["exact_only"]}
     return d
 
 

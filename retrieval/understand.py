@@ -83,7 +83,7 @@ OPS = [
     ("median", r"\bmedian\b"),
     ("average", r"(?<!weighted )(?<!weighted-)\baverage\b(?!\s+(?:number|shares|balance|exchange|rate))"),
     ("sum", r"\b(plus|combined|together|sum of|add(?:ed)? up|in total across|current and non-?current|current plus non-?current)\b|\b(?:total|sum) of\b(?=.*\b(?:and|plus)\b)"),
-    ("pct_change", r"\b(by what (?:percent|%)|by what percentage|what percentage (?:growth|increase|decrease|change)|percentage (?:growth|increase|decrease|change)|how fast|growth rate|in percent|percent(?:age)? change|% change|grow(?:th)? (?:rate|in percent)|by how many percent|what % )|\b(?:grow|grew|growth|increase|rise|rose|change|fall|fell|decline|drop)\w*\b.*\b(percent|percentage|%)"),
+    ("pct_change", r"\b(by what (?:percent|%)|by what percentage|what percentage (?:growth|increase|decrease|change)|percent(?:age)? (?:growth|increase|decrease|change|rise|fall|decline)|how fast|growth rate|in percent|percent(?:age)? change|% change|grow(?:th)? (?:rate|in percent)|by how many percent|what % )|\b(?:grow|grew|growth|increase|rise|rose|change|fall|fell|decline|drop)\w*\b.*\b(percent|percentage|%)"),
     # "rev yoy", "NS rev 2Q12 yoy %": year on year is a percentage change, unless an amount is asked for.
     ("pct_change", r"^(?!.*\b(?:how many|added|net additions)\b).*\b(?:yoy|y/y|y-o-y|year[- ]on[- ]year|year[- ]over[- ]year)\b(?!.*\b(?:yen|dollars?|euros?|usd|jpy|eur|amount|how much|by how much|points?|pp)\b)"),
     ("pp_change", r"\b(percentage points|points|pp)\b"),
@@ -128,9 +128,9 @@ PERIOD_PATTERNS = [
     (r"\b(?:start|beginning|begin)\s+of\s+(?:the\s+)?(first|1st|second|2nd|third|3rd|fourth|4th)[\s-]+(quarter|half)\b",
      lambda m: PeriodSpec(3 if m[2].lower() == "quarter" else 6, ORD[m[1].lower()], start=True)),
     # "the (fiscal) year ending March 2013", "six months ended September 30, 2012"
-    (r"\b(?:fiscal\s+|financial\s+)?(year|twelve[- ]months|12[- ]months|six[- ]months|6[- ]months|half[- ]year|three[- ]months|3[- ]months|quarter)\s+end(?:ed|ing|s)?\s+(?:on\s+|in\s+)?"
+    (r"\b(?:fiscal\s+|financial\s+)?(year|fy|twelve[- ]months|12[- ]months|six[- ]months|6[- ]months|half[- ]year|three[- ]months|3[- ]months|quarter)\s+end(?:ed|ing|s)?\s+(?:on\s+|in\s+)?"
      + MONTH_RE + r"\s*(?:\d{1,2}(?!\d))?(?:st|nd|rd|th)?,?\s*(\d{4})",
-     lambda m: PeriodSpec({"y": 12, "t": 12, "1": 12, "s": 6, "6": 6, "h": 6, "3": 3, "q": 3}[m[1][0].lower()] if not m[1].lower().startswith("th") else 3,
+     lambda m: PeriodSpec({"y": 12, "f": 12, "t": 12, "1": 12, "s": 6, "6": 6, "h": 6, "3": 3, "q": 3}[m[1][0].lower()] if not m[1].lower().startswith("th") else 3,
                           end_month=MONTH_NUM[m[2].lower()], end_year=int(m[3]))),
     # explicit labels first: 1H12, 1H FY2012, 2Q11, Q2 FY2012
     (r"\b([12])h\s*(?:fy)?\s*'?(\d{4}|\d{2})\b", lambda m: PeriodSpec(6, int(m[1]), fy=_yr(m[2]))),
@@ -297,7 +297,7 @@ def _is_comparison(q: str) -> bool:
 
 
 OPS_BY_NAME = dict(OPS)
-ELLIPSIS = re.compile(r"^\s*(and|what about|how about|so|also|then|same for|now)\b|^\s*(and|so)?\s*(in|for|at)\s+(the\s+)?(year|quarter|half|march|september|dollars|us dollars|usd)\b|\b(it|its|that|this|them|those|their)\b", re.I)
+ELLIPSIS = re.compile(r"^\s*(and|what about|how about|so|also|then|same for|now|just|only)\b|^\s*(and|so)?\s*(in|for|at)\s+(the\s+)?(year|quarter|half|march|september|dollars|us dollars|usd)\b|\b(it|its|that|this|them|those|their)\b", re.I)
 CURRENCY = [(r"\b(us ?dollars?|usd|us\$|dollar terms|dollars?)\b|\$", "USD"), (r"\b(euros?|eur)\b|€", "EUR"),
             (r"\b(yen|jpy)\b|¥", "JPY"), (r"\b(pounds? sterling|gbp)\b|£", "GBP")]
 
@@ -315,7 +315,7 @@ OP_WORDS = re.compile(
 def understand(question: str) -> Plan:
     # A percent sign that follows no number is the word ("yoy %", "what % of", "in %?").
     # "the % of revenue" is a row's name, kept as printed.
-    q = " ".join(re.sub(r"(?<![\d.])(?<!\bthe )%", " percent ", question).split())
+    q = " ".join(re.sub(r"(?<![\d.])(?:(?<!\bthe )%|%(?!\s*of\b))", " percent ", question).split())
     # "Q1 then? just the quarter before": a shift by a quarter or half is said by the period it names.
     q = re.sub(r"[,;]?\s*\b(?:just |only )?the (?:quarter|half|month) before\b", " ", q, flags=re.I)
     # "the first or the second quarter" names two quarters.
@@ -414,6 +414,8 @@ def read_cues(q: str, metric: str) -> Cues:
         term_said=said,
         yes_no=bool(YES_NO.match(q)),
         asked_loss=bool(LOSS.search(q)),
+        part_of=bool(re.search(r"\b(?:how much|what part|which part|what portion|how many) of (?:it|that|this|those|them|these)\b|"
+                             r"^\W*(?:and\s+)?(?:just|only) the\b.*\b(?:part|portion|piece|bit|share)\b", q, re.I)),
         refers=bool(re.search(r"\b(?:its|their|it|those|them|these)\b|\b(?:of|on|from|in) (?:that|this)\b", q, re.I)),
     )
 

@@ -29,7 +29,10 @@ def run(q: Plan, ctx) -> Answer:
     if p is None and spec is None and q.cues.holding:
         # "How much cash do we have?": a balance, at the balance date the filing reports most.
         p = res.pick(q.metric, q, ctx.periods.balance_date_after(""), None, target)
-    p = p or res.pick_in(q.metric, q, spec, key, target=target)
+    # "how much of that was capital leases?": a part, so not a row giving the whole asked before
+    wholes = res.picks(q.cues.whole, replace(q, metric=q.cues.whole), key) if q.cues.whole else []
+    whole = tuple(x.row.key for x in res.same_figure(wholes)) if wholes else ()
+    p = p or res.pick_in(q.metric, q, spec, key, target=target, exclude=whole)
     if p is not None and q.cues.counts and not q.currency and p.fact.unit in calc.MONEY:
         return ctx.out.not_found(q, key)  # "how many people": an amount of money is no answer
     if p is None and key and key[1] in (3, 6):

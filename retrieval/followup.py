@@ -19,6 +19,7 @@ from .understand import understand
 MARGINS = ("margin", "margin_ratio", "operating_margin")
 CHANGES = ("change", "pct_change")
 NARRATIVE = ("narrative", "define")
+YEAR_ON_YEAR = re.compile(r"\b(?:yoy|y/y|year[- ]on[- ]year|year[- ]over[- ]year|a year (?:earlier|before|ago))\b", re.I)
 
 
 class Conversation:
@@ -78,7 +79,8 @@ class Conversation:
             periods = (replace(p.periods[-1], relative=-1), p.periods[-1])
         elif (op in CHANGES and q.explicit_op and len(q.periods) == 1 and len(p.periods) == 1
               and not q.periods[0].relative and q.periods[0] != p.periods[0]
-              and (q.periods[0].index or q.periods[0].fy or q.periods[0].end_month)):  # "that quarter" names no other
+              and (q.periods[0].index or q.periods[0].fy or q.periods[0].end_month)  # "that quarter" names no other
+              and not YEAR_ON_YEAR.search(q.text)):  # "and 2Q12 yoy?": that quarter against a year before
             periods = (q.periods[0], p.periods[0])  # "vs 2Q11 in %?" after 2Q12: between the two, in time order
         if q.parts:
             # "What share of total revenue is that?": "that" is the previous question's figure.
@@ -92,6 +94,8 @@ class Conversation:
         cues = q.cues if q.cues.rank_word or op != "rank" else p.cues  # "and the lowest?" keeps what is ranked
         if q.cues.part_of:
             cues = replace(cues, whole=p.metric)
+        if q.elliptical and p.cues.counts and not q.currency:
+            cues = replace(cues, counts=True, counted=cues.counted or p.cues.counted)  # "and OEM?" after "how many": still a count
         return replace(q, metric=metric, periods=periods, op=op, currency=q.currency or p.currency, parts=q.parts or p.parts,
                        expr=q.expr or p.expr, cues=cues)
 

@@ -20,7 +20,7 @@ from .text import STOP, canonical, glossary, tokens
 LEVELS: list[list[tuple[str, str]]] = [
     [("percent_of", r"\bas an? (?:percentage|percent|%|share|proportion|fraction) of\b|\b(?:is|was|are|were) what (?:percentage|percent|%|share|proportion|portion|fraction) of\b")],
     # "A plus B over C" is said for (A + B) / C: the division words bind loosest of the arithmetic.
-    [("divide", r"\bover\b(?!\s+(?:the|a|an|its|last|previous|prior)\b)|\bdivided by\b")],
+    [("divide", r"(?<!growth )(?<!increase )(?<!grew )(?<!rise )(?<!up )\bover\b(?!\s+(?:the|a|an|its|last|previous|prior)\b)|\bdivided by\b")],
     [("add", r"\bplus\b|(?<=\s)\+(?=\s)"),
      ("subtract", r"\bminus\b|\bexcluding\b|\bexcl\.|\bless\b(?!\s+than)|\bnet of\b(?!\s+(?:allowance|accumulated|tax|taxes)\b)|\bafter deducting\b|(?<=\s)[-\u2212](?=\s+(?!\s|(?:what|how|which|give|is|was|did|do|does|and|so|by|i\.e|in|for)\b))")],
     [("divide", r"(?<=\s)/(?=\s)|\bper\b(?!\s+(?:share|ads|adss|cent|annum|year|quarter|month)\b)"),

@@ -246,9 +246,13 @@ class RowIndex:
         near = np.flatnonzero(q_w)  # a row sharing no word with the question scores zero, so it is never scored
         if not len(near):
             return []
-        q_cov = q_w[near] / sum(self.weight(t) for t in q)
+        total = sum(self.weight(t) for t in q)
+        q_cov = q_w[near] / total
         # A figure read from a sentence serves only when no table row says it as well (the prose term).
+        # Of two rows covering the question, the one whose own label says more of it ("Total cost and
+        # expenses" over "Total cost" under a "Cost and expenses" heading) comes first.
         score = 0.62 * q_cov + 0.38 * l_w[near] / self.label_w[near] - self.prose[near]
+        own = 0.04 * l_w[near] / total  # orders rows only: a row's coverage of the question stays as it was
         if not COST_WORDS & set(q):
             score -= self.cost_side[near]  # a question that does not speak of costs means the revenue side
         if "other" not in q:
@@ -267,21 +271,21 @@ class RowIndex:
                 allowed[i] = where is None or bool(where(self.rows[i]))
             return allowed[i]
 
-        top = self._first(near, score, q_cov, ok, k)
+        top = self._first(near, score + own, q_cov, own, ok, k)
         if not top:
             return []
         return self._fuse(top, q, question or metric, near, ok, dense)[:k]
 
     @staticmethod
-    def _first(near, score, q_cov, ok, k: int) -> list[tuple]:
-        """The best-scored allowed rows, as (score, q_cov, row index): the first 200, or fewer once a row
-        scores too low to reach the top k even with the largest fusion bonus."""
+    def _first(near, score, q_cov, own, ok, k: int) -> list[tuple]:
+        """The best-scored allowed rows, as (score, q_cov, row index, own-label share of the score): the
+        first 200, or fewer once a row scores too low to reach the top k even with the largest fusion bonus."""
         out: list[tuple] = []
         for j in np.argsort(-score, kind="stable"):
             if len(out) == 200 or (len(out) >= k and score[j] < out[k - 1][0] - FUSE_WEIGHT * 2 / RRF_K):
                 break
             if ok(int(near[j])):
-                out.append((score[j], q_cov[j], int(near[j])))
+                out.append((score[j], q_cov[j], int(near[j]), own[j]))
         return out
 
     def _fuse(self, top, q, question, near, ok, dense: bool = True) -> list[Hit]:
@@ -300,7 +304,7 @@ class RowIndex:
                 i = self.by_chunk.get(cid)
                 if i is not None:
                     bonus[i] = bonus.get(i, 0) + 1 / (RRF_K + rank)
-        hits = [Hit(self.rows[i], float(s) + FUSE_WEIGHT * bonus.get(i, 0.0), {"coverage": float(s), "q_cov": float(qc)}) for s, qc, i in top]
+        hits = [Hit(self.rows[i], float(s) + FUSE_WEIGHT * bonus.get(i, 0.0), {"coverage": float(s - lb), "q_cov": float(qc)}) for s, qc, i, lb in top]
         hits.sort(key=lambda h: -h.score)
         return hits
 
@@ -308,7 +312,7 @@ class RowIndex:
         """The words alone put one figure ahead by the margin, so the question's embedding (most of an
         answer's time) is not computed. Rows close behind the best that give the same figure for other
         periods do not count (see same_figure)."""
-        lexical = sorted(((float(s) + FUSE_WEIGHT * bonus.get(i, 0.0), i) for s, _qc, i in top), reverse=True)
+        lexical = sorted(((float(s) + FUSE_WEIGHT * bonus.get(i, 0.0), i) for s, _qc, i, _lb in top), reverse=True)
         best = self.rows[lexical[0][1]]
         return all(s <= lexical[0][0] - self.margin or same_figure(best, self.rows[i]) for s, i in lexical[1:])
 

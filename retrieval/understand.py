@@ -85,7 +85,8 @@ OPS = [
     ("sum", r"\b(plus|combined|together|sum of|add(?:ed)? up|in total across|current and non-?current|current plus non-?current)\b|\b(?:total|sum) of\b(?=.*\b(?:and|plus)\b)"),
     ("pct_change", r"\b(by what (?:percent|%)|by what percentage|what percentage (?:growth|increase|decrease|change)|percent(?:age)? (?:growth|increase|decrease|change|rise|fall|decline)|how fast|growth rate|in percent|percent(?:age)? change|% change|grow(?:th)? (?:rate|in percent)|by how many percent|what % )|\b(?:grow|grew|growth|increase|rise|rose|change|fall|fell|decline|drop)\w*\b.*\b(percent|percentage|%)"),
     # "rev yoy", "NS rev 2Q12 yoy %": year on year is a percentage change, unless an amount is asked for.
-    ("pct_change", r"^(?!.*\b(?:how many|added|net additions)\b).*\b(?:yoy|y/y|y-o-y|year[- ]on[- ]year|year[- ]over[- ]year)\b(?!.*\b(?:yen|dollars?|euros?|usd|jpy|eur|amount|how much|by how much|points?|pp)\b)"),
+    ("pct_change", r"^(?!.*\b(?:how many|added|net additions)\b).*\b(?:yoy|y/y|y-o-y|year[- ]on[- ]year|year[- ]over[- ]year|qoq|q/q|q-o-q|quarter[- ]on[- ]quarter|quarter[- ]over[- ]quarter)\b"
+                   r"(?!.*\b(?:yen|dollars?|euros?|usd|jpy|eur|amount|how much|by how much|points?|pp|gbps|mbps|contracts|units|customers|atms)\b)"),
     ("pp_change", r"\b(percentage points|points|pp)\b"),
     ("change", r"\bhow much (?:more|less|higher|lower|bigger|smaller)\b.*\bthan\b|\b(?:more|less|higher|lower|bigger|smaller|better|worse)\b(?:\s+\w+){0,3}?\s+than\s+(?:in\s+)?(?:the\s+)?(?:last|previous|prior|a year|the year|same)\b|\b(?<!net )(?:increase|decrease)\b|\badds?\b(?!\s+up)|\b(added|net additions?|change|changed|grow|grew|growth|increased|decreased|rise|rose|fall|fell|drop|dropped|decline|declined|improve|improved|difference|differ|move|moved|go up|go down|went up|went down|compared? (?:with|to)|versus|vs\.?|gain|gained)\b"),
     ("define", r"^\s*(what(?:'s| is| are| does)|define|explain|meaning of)\b(?!.*\b(?:19|20)\d\d\b).{0,40}\b(mean|means|meaning|stand for)?\s*\??\s*$"),
@@ -212,8 +213,8 @@ def parse_periods(q: str) -> tuple[list[PeriodSpec], str]:
     for _, x in found:  # "full-year ... fiscal year" names one period twice
         if x not in specs:
             specs.append(x)
-    # "the first half of this fiscal year": the year phrase only says which year.
-    if any(x.months in (3, 6) for x in specs):
+    # "the first half of this fiscal year": the year phrase only says which year ("the full-year target" names one).
+    if any(x.months in (3, 6) for x in specs) and not target:
         specs = [x for x in specs if not (x.months == 12 and not x.fy and not x.index)]
     # A bare month with no day after a quarter/half phrase ("six months to September") names the end month.
     merged: list[PeriodSpec] = []
@@ -250,7 +251,10 @@ def parse_periods(q: str) -> tuple[list[PeriodSpec], str]:
         if not specs:
             specs = [PeriodSpec(12, target=True)]
         else:
-            specs = [replace(s, target=True) if s.months in (None, 12) else s for s in specs]
+            latest = max((s.fy for s in specs if s.fy), default=None)
+            # "the FY2012 target against FY2011": the target is the later year's, the earlier one achieved.
+            specs = [(replace(s, months=s.months or 12) if s.fy and latest and s.fy < latest else replace(s, target=True))
+                     if s.months in (None, 12) else s for s in specs]
     if prev and len(specs) == 2:
         generic = [x for x in specs if x.fy is None and x.index is None and x.end_year is None]
         specific = [x for x in specs if x not in generic]
@@ -307,7 +311,8 @@ OP_WORDS = re.compile(
     r"grow|grew|growth|(?:as a |what )?(?:share|proportion|portion|fraction) of|went to|go to|came from|come from|achieved|reached|"
     r"how far along|progress (?:toward|towards)|work out|calculate|roughly|approximately|(?:at|using|with) (?:the )?(?:report's|filing's|company's)?\s*(?:exchange )?rate|"
     r"still needed|still need|needed|need|left|remaining|to (?:reach|hit|meet|achieve)|larger|bigger|higher|greater|give the \w+ amount|"
-    r"how many points|percentage points|points|improve|improved|year-on-year|year on year|yoy|represent|how much more|how much less|than)\b",
+    r"how many points|percentage points|points|improve|improved|year-on-year|year on year|yoy|represent|how much more|how much less|than|"
+    r"(?:is |are )?(?:built|baked) into|assumes?|assumed|implie[sd]|(?:is |are )?(?:built|baked) in)\b",
     re.I,
 )
 
@@ -349,6 +354,8 @@ def understand(question: str) -> Plan:
     if cues.rank_word and (cues.members or cues.within) and op in ("value", "change", "compare", "compare_growth", "rank"):
         op = "rank"  # "which of A, B, C or D grew most", "among the X, which one grew fastest"
     op = "define" if subject else _settle(op, q, metric, periods, cues)
+    if op == "share" and any(s.target for s in periods) and not all(s.target for s in periods):
+        op = "target_progress"  # "what percent of the full-year target is 1H revenue": the result against the target
     if op == "value" and periods and all(s.months in (3, 6) for s in periods) and re.search(TARGET, q, re.I):
         periods = [replace(s, target=True) for s in periods]  # "the first-half target": a target for the half, not its result
     op, asked = narrative_question.read(q, op, explicit, periods)  # why / what happened / what is / which

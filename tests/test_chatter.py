@@ -47,6 +47,10 @@ def test_chatter_alone_gets_a_friendly_prompt(engine):
     ("1H12 rev yoy %?", 8.3, "%"),
     ("How much rev did the ATM business bring in during 1H last yr?", 560887000, "JPY"),
     ("What were IIJs total revenues for the first half of fiscal 2012", 51109001000, "JPY"),
+    ("2Q12 NI attrib to IIJ y/y %", 30.8, "%"),  # NI, attrib, y/y
+    ("rev qoq % 2Q12 vs 1Q12", 5.7, "%"),  # quarter on quarter, the first quarter worked out
+    ("R and D expense in 2Q12", 104343000, "JPY"),
+    ("FY2012 operating income target, growth over FY2011 in percent", 18.0, "%"),  # the target's own YoY column
 ])
 def test_abbreviations_and_symbols_are_read(engine, question, value, unit):
     a = engine.answer(question)
@@ -64,6 +68,7 @@ def test_initials_are_said_back(engine):
     "ok and what did hi-ho earn in profit?",  # a profit asked of a row that gives only revenue
     "what were total revenues in euros?",  # no euro figure and no rate to convert
     "what was the first-half revenue target?",  # the filing sets targets for the year only
+    "what is ARPU for mobile?",  # not covered: never the mobile contracts count instead
 ])
 def test_no_number_rather_than_another_figure(engine, question):
     a = engine.answer(question)

@@ -36,6 +36,8 @@ def run(q: Plan, ctx) -> Answer:
     k1 = periods.resolve(s1, None) if s1 and not (s1.relative and s2 is None) else periods.shift(k2, -1)
     if s1 and s1.relative and s2 is not None:
         k1 = periods.shift(k2, s1.relative)
+    if k1 and k1[2] and k2[2] and not (s1 and s1.target and not s1.relative):
+        k1 = (k1[0], k1[1], False)  # a target's growth is over the year before as achieved, not over last year's target
     if k1 and k1[0] > k2[0]:
         # "2Q12 versus 2Q11": the change runs from the earlier period to the later one.
         k1, k2 = k2, k1
@@ -102,7 +104,7 @@ def change_what(ctx, before: Fact, after: Fact) -> str:
 
 def printed_change(ctx, p: Pick, k1: Optional[Key], k2: Key, unit: str) -> Optional[Fact]:
     """The change column the table prints itself (YoY % change, YoY change), when it is the one asked."""
-    if k1 is None or ctx.periods.shift(k2, -1) != k1:
+    if k1 is None or ctx.periods.shift(k2, -1)[:2] != k1[:2]:
         return None
     return next((f for f in p.row.facts if key_of(f.period) == k2 and f.unit == unit and f.qualifier
                  and re.search(r"change|yoy|increase|growth", f.qualifier, re.I) and (unit == "%") == ("%" in f.qualifier)), None)

@@ -1,6 +1,11 @@
 """One figure as a share (percent) of another, or the ratio of two figures."""
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
+from typing import Optional
+
+from ingest.cells import add_months
 from schema import Answer
 
 from .. import calculator as calc
@@ -14,6 +19,16 @@ from .value import as_value
 
 
 def run(q: Plan, ctx) -> Answer:
+    inside = period_inside(q, ctx) if q.op == "share" and not q.parts else None
+    if inside is not None:
+        # "what share of 1H12 revenue came in Q2?": one figure, a period inside another.
+        b = ctx.res.figure_for(q.metric, q, ctx.res.key(inside[1]))
+        a = ctx.res.figure_for(q.metric, q, ctx.res.key(inside[0]), b.picks[0].fact.unit) if b else None
+        if a is None or b is None:
+            return ctx.out.not_found(q, ctx.res.key(inside[0 if b else 1]))
+        result = calc.ratio_pct(a.value, b.value)
+        name = ctx.name(b.picks[0].fact)
+        return ctx.out.compose(q, result, f"{name} for {a.label} as a share of {b.label}", [p.fact for p in a.picks + b.picks])
     if len(q.parts) != 2:
         return as_value(q, ctx)
     part, whole = q.parts
@@ -33,6 +48,18 @@ def run(q: Plan, ctx) -> Answer:
         result = calc.ratio_pct(Quantity.of(a.fact), Quantity.of(b.fact))
         what = f"{ctx.name(a.fact)} as a share of {ctx.name(b.fact).lower()} {when}"
     return ctx.out.compose(q, result, what, [a.fact, b.fact])
+
+
+def period_inside(q: Plan, ctx) -> Optional[tuple]:
+    """The two periods named, shorter first, when the shorter lies inside the longer (a quarter of a half)."""
+    if len(q.periods) != 2:
+        return None
+    keys = [ctx.res.key(s) for s in q.periods]
+    if not all(keys) or keys[0][1] == keys[1][1] or not all(k[1] for k in keys):
+        return None
+    (ka, sa), (kb, sb) = sorted(zip(keys, q.periods), key=lambda x: x[0][1])
+    start_b = add_months(date.fromisoformat(kb[0]), -kb[1])
+    return (sa, sb) if start_b < date.fromisoformat(ka[0]) <= date.fromisoformat(kb[0]) else None
 
 
 def over_periods(q: Plan, ctx, words: str) -> tuple[Pick, Pick]:

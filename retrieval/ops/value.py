@@ -32,6 +32,8 @@ def run(q: Plan, ctx) -> Answer:
     # "how much of that was capital leases?": a part, so not a row giving the whole asked before
     wholes = res.picks(q.cues.whole, replace(q, metric=q.cues.whole), key) if q.cues.whole else []
     whole = tuple(x.row.key for x in res.same_figure(wholes)) if wholes else ()
+    if wholes and p is None:  # measured as the whole is: "how much of that (revenue) is hi-ho?" asks for yen
+        p = res.pick(q.metric, q, key, wholes[0].fact.unit, target, exclude=whole)
     p = p or res.pick_in(q.metric, q, spec, key, target=target, exclude=whole)
     if p is not None and q.cues.counts and not q.currency and p.fact.unit in calc.MONEY:
         return ctx.out.not_found(q, key)  # "how many people": an amount of money is no answer

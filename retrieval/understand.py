@@ -42,6 +42,12 @@ WITHIN = re.compile(r"\b(?:among|inside|within|in|of)\s+(?:the\s+|our\s+|its\s+|
 LEAD = re.compile(r"^(?:which|what|of|among|the|our|between|from|inside|within)\s+", re.I)
 
 
+# "Which part of the business is growing?", "which segments grew?": the parts ranked by growth.
+GROWING = re.compile(r"^\W*(?:so\s+|and\s+)?which\s+(?:parts?|segments?|business(?:es)?|lines?|divisions?|regions?|units?|areas?)(?:\s+(?:lines?|units?|areas?|segments?))?\b"
+                     r"(?:\s+of\s+(?:the|our|its)\s+(?:business|company|group))?\s+(?:is|are|was|were|has been|have been)?\s*"
+                     r"(?:growing|grew|grow|up|increasing|rising|expanding)\s*(?:(?:this|in the|over the|last|in)\s+[\w-]+(?:\s+[\w-]+)?)?\s*[?.!]*\s*$", re.I)
+
+
 def listed_members(q: str) -> tuple[str, ...]:
     """The rows a ranking question lists, three or more ("A, B, C or D")."""
     m = MEMBERS.search(q)
@@ -237,6 +243,7 @@ def parse_periods(q: str) -> tuple[list[PeriodSpec], str]:
         specs = [replace(specs[0], fy=y) for y in distinct]  # "the first quarter, from FY2011 to FY2012"
     if years:
         plain = [y for pos, y in years]
+        unyeared = list(specs)
         for i, s in enumerate(specs):
             if s.fy is None and s.end_year is None:
                 if s.months == 0:
@@ -245,6 +252,9 @@ def parse_periods(q: str) -> tuple[list[PeriodSpec], str]:
                     specs[i] = replace(s, end_year=plain[min(i, len(plain) - 1)])
                 else:
                     specs[i] = replace(s, fy=plain[min(i, len(plain) - 1)])
+        if len(specs) == 2 and specs[0] == specs[1] and unyeared[0] != unyeared[1]:
+            # "second-quarter revenue compared with Q2 2019": the one year said belongs to one of them; the other is the latest.
+            specs[0] = unyeared[0]
         if not specs:
             specs = [PeriodSpec(fy=y) for y in plain[:2]]
     if target:
@@ -361,6 +371,8 @@ def understand(question: str) -> Plan:
     op, asked = narrative_question.read(q, op, explicit, periods)  # why / what happened / what is / which
     if subject:
         op, asked = "define", Asked("description", (Side(subject),))
+    elif GROWING.search(q) and op in ("value", "change", "narrative"):
+        op, asked = "rank", None  # the parts by growth, each with its figure, not a list of sentences
     cues = replace(cues, narrative=asked)
     expr = None
     if op == "count_if":
@@ -393,7 +405,7 @@ def read_cues(q: str, metric: str) -> Cues:
     members = listed_members(q)
     within = WITHIN.search(q)
     loose = SUPERLATIVE.search(q) if (members or within) else None
-    word = (rank or loose)["word"].lower().split("-")[0].split()[0] if (rank or loose) else ""
+    word = (rank or loose)["word"].lower().split("-")[0].split()[0] if (rank or loose) else "fastest" if GROWING.search(q) else ""
     down, up = bool(DOWN.search(q)), bool(UP.search(q))
     span = re.search(r"\b(?:from\s+|between\s+)?(?:fy\s*|fiscal\s+)?((?:19|20)\d\d)\s*(?:-|\u2013|to|through|until|thru)\s*(?:fy\s*|fiscal\s+)?((?:19|20)\d\d)\b", q, re.I)
     term = glossary_term(q)

@@ -38,7 +38,8 @@ def test_overview_on_a_filing_with_other_labels_says_losses(tmp_path):
     from settings import Settings
 
     s = Settings.from_env().with_(filing=FIXTURES / "lumen_gmbh_2020.txt", index_dir=tmp_path / "index")
-    a = Engine(s, ensure_index(s)).answer("How is the company doing this year?")
+    engine = Engine(s, ensure_index(s))
+    a = engine.answer("How is the company doing this year?")
     lines = a.summary.splitlines()
     assert lines[0] == "In brief, the six months to June 30, 2020 (1H FY2020):"
     assert lines[1].startswith("- Revenue (the top line): EUR 84.3 million, down 8.1% from EUR 91.7 million")
@@ -80,3 +81,11 @@ def test_report_jargon_is_in_the_glossary(engine, question, phrase):
 ])
 def test_a_first_sentence_agrees_in_number_and_names_what_a_count_counts(engine, question, opening):
     assert engine.answer(question).summary.startswith(opening)
+    # The parts of the business by growth (segments, not regions), and a fall never called growth.
+    growing = engine.answer("Which part of the business is growing?")
+    assert growing.summary.startswith("Medical Imaging grew fastest for 1H FY2020: 10.94%."), growing.summary
+    regions = engine.answer("which region grew fastest?")
+    assert regions.summary.startswith("None of them grew; Rest of world fell least"), regions.summary
+    # One year said for two quarters: it belongs to the one it follows; the other is the latest.
+    moved = engine.answer("By how much in euros did second-quarter revenue move against Q2 2019?")
+    assert (moved.value, moved.unit) == (-6246000, "EUR"), moved.summary

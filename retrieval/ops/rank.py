@@ -25,6 +25,7 @@ GENERIC_GROUP = {"one", "item", "line", "business", "part", "category", "type", 
 # Lines of a breakdown that reconcile it rather than belong to it.
 NOT_A_MEMBER = re.compile(r"(?:corporate|elimination|intersegment|adjustment|reconcil|consolidat|central functions|unallocated|group\b)", re.I)
 REVENUE_WORDS = set(tokens("revenues sales"))
+PLACE_WORDS = set(tokens("region regions regional geographic geographical geography country countries location locations market markets"))
 
 
 def run(q: Plan, ctx) -> Answer:
@@ -47,7 +48,9 @@ def run(q: Plan, ctx) -> Answer:
         groups = groups_for(ctx, want, group) if want and not set(want) <= REVENUE_WORDS else (
             groups_for(ctx, tokens("revenues"), group) or groups_for(ctx, [], group))
     if not want or set(want) <= REVENUE_WORDS:
-        groups.sort(key=lambda rows: not splits_top_line(q, ctx, rows, key))
+        by_place = bool(set(q.words) & PLACE_WORDS)
+        # The parts of the business before the places it sells in, unless the question asks about places.
+        groups.sort(key=lambda rows: (not splits_top_line(q, ctx, rows, key), not by_place and is_by_place(rows)))
     for rows in groups:
         scored = rank_rows(q, ctx, rows, key, c.growth, by_amount=bool(q.currency))
         if len(scored) >= 2:
@@ -62,6 +65,8 @@ def run(q: Plan, ctx) -> Answer:
     measure = "" if c.growth else " " + (group_measure(row) if not want else " ".join(
         w for w in re.sub(r"[^\w\s&-]", " ", q.metric).split() if set(tokens(w)) & set(want)))
     head = f"{member_name(row)} {what}" if c.growth else f"{member_name(row)} had the {what}{measure}"
+    if c.growth and c.high and best.value < 0:
+        head = f"None of them grew; {member_name(row)} fell least"  # never "grew fastest" for a fall
     others = "; ".join(f"{member_name(r)} {money(v.value, v.unit)}" for v, r, _ in scored[1:])
     summary = f"{head} {for_period(f.period.label)}: {money(best.value, best.unit)}. The others: {others}."
     working = "; ".join(f"{member_name(r)}: {v.working() if c.growth else money(v.value, v.unit)}" for v, r, _ in scored)
@@ -183,6 +188,12 @@ def groups_for(ctx, want: list[str], group: set) -> list[list[RowDoc]]:
         ranked.append(((named, -len(parent), len(rows)), rows))
     ranked.sort(key=lambda x: x[0], reverse=True)
     return [rows for _, rows in ranked]
+
+
+def is_by_place(rows: list[RowDoc]) -> bool:
+    """A breakdown by region or country ("Revenue by Region")."""
+    r = rows[0].first
+    return bool(set(tokens(" ".join(r.row_path[:-1]) + " " + r.table_title + " " + r.section)) & PLACE_WORDS)
 
 
 def splits_top_line(q: Plan, ctx, rows: list[RowDoc], key: Optional[Key]) -> bool:

@@ -6,6 +6,10 @@ Layout of an index folder:
   <version>/facts.jsonl, chunks.jsonl, conflicts.json, tables.json, filing.txt, chroma/
 The version is a hash of the filing text, the parser version and the model, so re-ingesting
 an unchanged filing finds its folder and does nothing.
+
+A build writes the records (facts, chunks, tables) into its .build-* folder first and the vectors
+after; a caller can answer from the records meanwhile (`records_ready`), lexically. Nothing of the
+build is visible to anyone else until the finished folder is renamed into place.
 """
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ import os
 import shutil
 import time
 from functools import lru_cache
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -25,6 +29,7 @@ from .errors import IngestError
 from .parser import PARSER_VERSION, ParsedFiling, parse_filing, read_filing
 
 Progress = Optional[Callable[[str], None]]
+RecordsReady = Optional[Callable[["IndexInfo"], None]]
 KEEP_VERSIONS = 2
 # One vector collection per kind of passage: a search for table rows then needs no metadata filter,
 # which in Chroma costs time in proportion to the whole collection.
@@ -45,6 +50,7 @@ class IndexInfo:
     seconds: float = 0.0
     reused: bool = False
     warnings: tuple = ()
+    vectors: bool = True  # False for a build whose records are written and whose vectors are not yet
 
     def collection_for(self, kind: str) -> str:
         return collection_name(self.collection, kind)
@@ -77,8 +83,11 @@ def _model_id(settings: Settings, embedder) -> str:
     return str(getattr(embedder, "id", "") or settings.model) if embedder is not None else settings.model
 
 
-def ensure_index(settings: Settings, progress: Progress = None, embedder=None, filing: Optional[Path] = None) -> IndexInfo:
-    """The index for the filing: reused when complete and current, else built and swapped in."""
+def ensure_index(settings: Settings, progress: Progress = None, embedder=None, filing: Optional[Path] = None,
+                 records_ready: RecordsReady = None) -> IndexInfo:
+    """The index for the filing: reused when complete and current, else built and swapped in.
+    A build calls `records_ready` with its records (an IndexInfo with vectors=False, in the build
+    folder) before it embeds them; the call returns before the build goes on."""
     t0 = time.perf_counter()
     filing = Path(filing or settings.filing)
     text = read_filing(filing)
@@ -94,10 +103,11 @@ def ensure_index(settings: Settings, progress: Progress = None, embedder=None, f
         return info
     if (index_dir / version).exists():
         _say(progress, f"index folder {index_dir / version} is incomplete or damaged ({problem}); rebuilding it")
-    return build_index(settings, filing, text, version, progress, embedder, t0)
+    return build_index(settings, filing, text, version, progress, embedder, t0, records_ready)
 
 
-def build_index(settings, filing: Path, text: str, version: str, progress: Progress, embedder, t0: float) -> IndexInfo:
+def build_index(settings, filing: Path, text: str, version: str, progress: Progress, embedder, t0: float,
+                records_ready: RecordsReady = None) -> IndexInfo:
     from .embedding import Embedder
 
     index_dir = Path(settings.index_dir)
@@ -118,6 +128,10 @@ def build_index(settings, filing: Path, text: str, version: str, progress: Progr
     collection = f"fqa-{version}"
     try:
         _write_tables(tmp, parsed, text)
+        staged = IndexInfo(version, tmp, parsed.name, collection, len(parsed.tables), len(parsed.facts), len(parsed.chunks),
+                           len(parsed.conflicts), warnings=tuple(parsed.warnings), vectors=False)
+        if records_ready:
+            records_ready(staged)
         embedder = embedder or Embedder(settings.model)
         docs = parsed.chunks
         client = chroma_client(settings, tmp / "chroma")  # before the slow part: a server that is away fails fast
@@ -136,10 +150,7 @@ def build_index(settings, filing: Path, text: str, version: str, progress: Progr
             _close(client)  # releases the SQLite files before the folder is moved
         if n_docs != len(docs):
             raise IngestError(f"{filing}: the vector store holds {n_docs} of {len(docs)} passages after indexing; run the ingest again.")
-        info = IndexInfo(
-            version, index_dir / version, parsed.name, collection, len(parsed.tables), len(parsed.facts),
-            len(docs), len(parsed.conflicts), warnings=tuple(parsed.warnings),
-        )
+        info = replace(staged, path=index_dir / version, vectors=True)
         manifest = asdict(info)
         manifest.update(path=str(manifest["path"]), model=_model_id(settings, embedder), parser=PARSER_VERSION,
                         chroma_mode=settings.chroma_mode, n_docs=n_docs, warnings=list(parsed.warnings))

@@ -52,11 +52,13 @@ class Engine:
         return self._ctx
 
     def warm(self) -> None:
+        """Loads the index, and the model where questions are embedded (not for an index without vectors:
+        a first start answering while its vectors are built leaves the model's threads to the build)."""
         ctx = self._load()
-        if hasattr(ctx.embedder, "for_queries"):
-            ctx.embedder.for_queries()
-        ctx.embedder.warm()
         if ctx.dense is not None:
+            if hasattr(ctx.embedder, "for_queries"):
+                ctx.embedder.for_queries()
+            ctx.embedder.warm()
             ctx.dense.warm()
         self.answer("What were total revenues?")
 

@@ -609,9 +609,9 @@ def main() -> int:
     except StartupError as e:
         print(f"[filing-qa] error: {e}", file=sys.stderr, flush=True)
         return 2
+    threading.Thread(target=backend.prepare, args=(say,), name="prepare-index", daemon=True).start()  # while the page is built
     demo = build_app(settings, backend)
     demo.queue(default_concurrency_limit=4)
-    threading.Thread(target=backend.prepare, args=(say,), name="prepare-index", daemon=True).start()
     warning = exposure_warning(settings)
     if warning:
         say(warning)

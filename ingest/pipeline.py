@@ -110,8 +110,6 @@ def ensure_index(settings: Settings, progress: Progress = None, embedder=None, f
 
 def build_index(settings, filing: Path, text: str, version: str, progress: Progress, embedder, t0: float,
                 records_ready: RecordsReady = None) -> IndexInfo:
-    from .embedding import Embedder
-
     index_dir = Path(settings.index_dir)
     profile = {"read_s": time.perf_counter() - t0}  # the filing read, hashed, and an existing folder checked
     _say(progress, f"reading {filing}")
@@ -138,14 +136,17 @@ def build_index(settings, filing: Path, text: str, version: str, progress: Progr
                            len(parsed.conflicts), warnings=tuple(parsed.warnings), vectors=False)
         if records_ready:
             records_ready(staged)
+        loading = time.perf_counter()
+        from .embedding import Embedder  # with chromadb: imported after the records, which need neither
+
         embedder = embedder or Embedder(settings.model)
         docs = parsed.chunks
         client = chroma_client(settings, tmp / "chroma")  # before the slow part: a server that is away fails fast
         try:
             _say(progress, f"embedding {len(docs)} passages and table rows")
             try:
-                with _stage(profile, "model"):
-                    embedder.warm()
+                embedder.warm()
+                profile["model_s"] = time.perf_counter() - loading  # libraries imported, store opened, model loaded
                 with _stage(profile, "embedding"):
                     vectors = _embed_distinct(embedder, [d.text for d in docs], profile)
             except (OSError, ValueError) as e:  # a model folder that is missing or not a model

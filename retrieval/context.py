@@ -27,7 +27,6 @@ class AnswerError(Exception):
 
 class Context:
     def __init__(self, settings: Settings, info, embedder=None):
-        from ingest.embedding import Embedder
         from ingest.pipeline import current_info, load_records
 
         info = info or current_info(settings)
@@ -39,7 +38,7 @@ class Context:
         self.facts, self.chunks, self.conflicts, self.lines = load_records(info)
         self.cal = FiscalCalendar(**json.loads((info.path / "calendar.json").read_text()))
         self.periods = Periods(self.facts, self.cal)
-        self.embedder = embedder or Embedder(settings.model)
+        self.embedder = embedder  # the settings' model when the index has vectors and none is handed in
         self.dense = self._dense(settings, info) if info.vectors else None  # records of a build still embedding: lexical only
         vocab = frozenset(t for c in self.chunks for t in tokens(c.text))
         text = "\n".join(self.lines)
@@ -61,7 +60,10 @@ class Context:
         self.rate = next((f for f in self.facts if "/" in f.unit and f.unit.split("/")[1] in calc.MONEY and f.unit.split("/")[0] in calc.MONEY), None)
 
     def _dense(self, settings: Settings, info) -> Optional[Dense]:
+        from ingest.embedding import Embedder
         from ingest.pipeline import chroma_client, open_collections
+
+        self.embedder = self.embedder or Embedder(settings.model)
 
         def connect():
             return open_collections(chroma_client(settings, info.path / "chroma"), info)

@@ -22,9 +22,11 @@ from .context import Context
 from .followup import Conversation
 from .guard import check
 from .ops import run
+from .ops.rank import siblings
 from .phrasing import build_chat_model, phrase
 from .render import Composer, esc_html, message
 from .resolve import Resolver
+from .sentences import evidence
 from .text import glossary
 from .understand import understand
 
@@ -60,6 +62,9 @@ class Engine:
                 ctx.embedder.for_queries()
             ctx.embedder.warm()
             ctx.dense.warm()
+        # Built once per index on first use: here, not in the first narrative or ranking question.
+        evidence(ctx)
+        siblings(ctx)
         self.answer("What were total revenues?")
 
     # ------------------------------------------------------------ what the app shows of the filing

@@ -154,6 +154,7 @@ def build_index(settings, filing: Path, text: str, version: str, progress: Progr
                     f"embedding model {_model_id(settings, embedder)!r} cannot be loaded ({e}). Set FQA_MODEL to "
                     "'packaged:all-MiniLM-L6-v2' or to a local sentence-transformers model folder (nothing is downloaded)."
                 ) from e
+            profile["store_calls"] = 0
             with _stage(profile, "store"):
                 n_docs = sum(_store(client, collection_name(collection, kind), [d for d in docs if d.kind == kind],
                                     [v for d, v in zip(docs, vectors) if d.kind == kind], settings, profile) for kind in KINDS)
@@ -205,7 +206,7 @@ def _store(client, name: str, docs: list[Chunk], vectors: list, settings: Settin
             embeddings=vectors[i : i + step],
             metadatas=[{"kind": d.kind, "line": d.line, "section": d.section[:200]} for d in part],
         )
-        profile["store_calls"] = profile.get("store_calls", 0) + 1
+        profile["store_calls"] += 1
     return col.count()
 
 

@@ -60,6 +60,11 @@ The assistant only knows what is in the filing. It says so when the filing does 
 answer (share prices, news after the filing date, advice on whether to buy or sell).
 Numbers are as reported: check the cited lines before reusing a figure.
 """
+# A first start answers from the filing's tables and words while its passages are embedded for search by meaning.
+LEXICAL_NOTE = ("*Answered while the filing's passages are still being indexed for search by meaning: "
+                "answers to \"why\" questions will be better in a moment.*")
+LEXICAL_STATUS = ("**Answering from the filing's tables** while its passages are indexed for search by meaning "
+                  "({status}); answers to \"why\" questions will be better in a moment.")
 
 def empty_reply(about: About) -> str:
     return EMPTY_REPLY + (EMPTY_REPLY_EXAMPLE.format(example=esc_md(about.figure)) if about.figure else ".")
@@ -156,17 +161,23 @@ TITLE_WRAP = 36
 
 class Backend:
     """The engine once the index is ready. The page serves at once; the index is built or checked
-    in the background and the status line says how far it got."""
+    in the background and the status line says how far it got. On a first start, questions are
+    answered from the index's records (facts, rows, passages searched by their words) as soon as
+    they are written, while the vectors are built behind; the finished index then takes over."""
 
-    def __init__(self, settings: Settings, lines: list[str], about: Optional[About] = None, view: Optional[FilingView] = None) -> None:
+    def __init__(self, settings: Settings, lines: list[str], about: Optional[About] = None, view: Optional[FilingView] = None,
+                 embedder: Any = None) -> None:
         self.settings = settings
         self.lines = lines
         self.about = about or about_filing(lines)
         self.view = view or FilingView.of(lines)
+        self.embedder = embedder  # None: the model of the settings (tests hand in a fake one)
         self.engine: Any = None
+        self.lexical = False  # the engine answers from the records of a build that is still embedding
         self.status = "Preparing the filing index…"
         self.failed = ""
-        self.ready = threading.Event()
+        self.serving = threading.Event()  # an engine answers (perhaps lexically), or preparing failed
+        self.ready = threading.Event()  # the finished index answers, or preparing failed
 
     def prepare(self, say: Callable[[str], None]) -> None:
         from ingest.pipeline import ensure_index
@@ -176,31 +187,42 @@ class Backend:
             self.status = msg
             say(msg)
 
+        def records_ready(staged) -> None:
+            engine = Engine(self.settings, staged)
+            engine.warm()
+            self.lexical, self.engine = True, engine
+            self.serving.set()
+            say("answering from the filing's tables while its passages are embedded")
+
         try:
-            info = ensure_index(self.settings, progress=progress)
+            info = ensure_index(self.settings, progress=progress, embedder=self.embedder, records_ready=records_ready)
             say(f"index ready ({'reused' if info.reused else 'built'}): version {info.version}, {info.n_facts} facts, "
                 f"{info.n_chunks} chunks at {info.path}")
             self.status = "Loading the embedding model…"
-            engine = Engine(self.settings, info)
+            engine = Engine(self.settings, info, embedder=self.embedder)
             engine.warm()
             dense_error = getattr(engine, "dense_error", "")
             if dense_error:
                 say(f"warning: vector search is unavailable ({dense_error}); answering with lexical search only")
-            self.engine = engine
+            self.engine, self.lexical = engine, False
             self.status = ""
             say("ready to answer")
         except Exception as e:  # shown in the page's status line and the log, never as a traceback to users
             log.exception("preparing the index failed")
+            self.engine = None  # not the records of the failed build either: the page says what went wrong
             self.failed = f"The filing index could not be prepared: {e}"
             self.status = self.failed
             print(f"[filing-qa] error: {self.failed}", file=sys.stderr, flush=True)
         finally:
+            self.serving.set()
             self.ready.set()
 
     def status_line(self) -> str:
         if self.failed:
             return f"**Not ready:** {esc_md(self.failed)}"
-        return "" if self.engine is not None else f"**Getting ready:** {esc_md(self.status)} (first start: about a minute)"
+        if self.engine is None:
+            return f"**Getting ready:** {esc_md(self.status)} (first start: about a minute)"
+        return LEXICAL_STATUS.format(status=esc_md(self.status)) if self.lexical else ""
 
 
 class Asker:
@@ -217,8 +239,8 @@ class Asker:
         limit = self.settings.max_question_chars
         if len(q) > limit:
             return f"That question is {len(q):,} characters long; please keep it under {limit:,}.", set(), None
-        self.backend.ready.wait(wait)
-        engine = self.backend.engine
+        self.backend.serving.wait(wait)
+        engine, lexical = self.backend.engine, self.backend.lexical
         if engine is None:
             return (self.backend.status_line() or "Still preparing the filing index.") + " Please ask again in a moment.", set(), None
         try:
@@ -226,10 +248,10 @@ class Asker:
         except Exception:  # the user gets a calm reply; the log gets the traceback
             log.exception("engine.answer failed for %r", q[:200])
             return ERROR_REPLY, set(), None
-        return message(a), {s.line for s in a.sources if s.line}, a
+        return message(a) + (f"\n\n{LEXICAL_NOTE}" if lexical else ""), {s.line for s in a.sources if s.line}, a
 
 
-API_WAIT_S = 600  # an API call made during the first start waits for the index instead of failing
+API_WAIT_S = 600  # an API call made during the first start waits for an engine instead of failing
 HISTORY_TURNS = 20  # messages kept for follow-ups (10 questions and their answers)
 
 
@@ -366,7 +388,7 @@ def build_app(settings: Settings, backend: Backend) -> gr.Blocks:
         title, unit, axis, scale, series of {label, period, value, text, lines, group}, caption),
         null where a picture would not help."""
         text, _cited, a = ask(message, [], wait=API_WAIT_S)
-        return a.to_json() if a is not None else {"answer": text, "answerable": False, "figures": [], "chart": None}
+        return {**a.to_json(), "answer": text} if a is not None else {"answer": text, "answerable": False, "figures": [], "chart": None}
 
     def chat(message: str) -> str:
         """Answer one question about the filing; returns the answer as Markdown (summary, calculation, sources)."""
@@ -387,7 +409,7 @@ def build_app(settings: Settings, backend: Backend) -> gr.Blocks:
     with gr.Blocks(title=about.title) as demo:
         gr.Markdown(heading_md(about, settings.filing.name))
         status = gr.Markdown(backend.status_line())
-        timer = gr.Timer(1.0, active=backend.engine is None)
+        timer = gr.Timer(1.0, active=not backend.ready.is_set())
 
         def poll():
             done = backend.ready.is_set()
@@ -587,9 +609,9 @@ def main() -> int:
     except StartupError as e:
         print(f"[filing-qa] error: {e}", file=sys.stderr, flush=True)
         return 2
+    threading.Thread(target=backend.prepare, args=(say,), name="prepare-index", daemon=True).start()  # while the page is built
     demo = build_app(settings, backend)
     demo.queue(default_concurrency_limit=4)
-    threading.Thread(target=backend.prepare, args=(say,), name="prepare-index", daemon=True).start()
     warning = exposure_warning(settings)
     if warning:
         say(warning)

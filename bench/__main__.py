@@ -149,6 +149,25 @@ class Bench:
         self.say(f"  first answer {out['first_answer_s']:.1f} s after spawn; {conc['answers_per_s']:.1f} answers/s, "
                  f"{conc['errors']} errors; peak RSS {out['rss_peak_mb']:.0f} MB")
 
+    def app_first(self) -> None:
+        """A new user's first start: the app on an empty index folder answers from the records of the index
+        it is building, then from the finished index."""
+        app = App(self.work / "index-first-start", self.filing, self.logs, name="app-first-start")
+        self.say("app, first start (no index): first /chat answer, then the finished index")
+        app.start()
+        try:
+            out = {"http_ready_s": app.wait_serving(240)}
+            text = api.first_answer(app.url, self.questions[0]["question"])
+            out["first_answer_s"] = time.perf_counter() - app.t_spawn
+            out["first_answer_ok"] = api._ok(text)
+            out["first_answer_lexical"] = api.LEXICAL_MARK in text
+            out["ready_s"] = app.wait_said(api.READY_LINE, 600)
+        finally:
+            app.stop()
+        self.raw["app_first"] = out
+        self.say(f"  first answer {out['first_answer_s']:.1f} s after spawn"
+                 f"{' (from the records)' if out['first_answer_lexical'] else ''}; finished index {out['ready_s']:.1f} s")
+
     def naive(self) -> None:
         self.say("baseline: cold build, then the rebuild a re-ingest means for it")
         ing = run_worker("naive-ingest", self.logs, 600, filing=self.filing)
@@ -184,6 +203,7 @@ class Bench:
     def figures(self) -> list[dict]:
         r = self.raw
         oi, os_, ap, nv, sc, lt = r["ours_ingest"], r["ours_serve"], r["app"], r["naive"], r["scale"], r["latency"]["latency_ms"]
+        af = r["app_first"]
         nvs, nvi = nv["serve"], nv["ingest"]
         n = sc["factor"]
         f = []
@@ -199,10 +219,14 @@ class Bench:
                       "target": target, "op": op, "ok": ok, "kind": kind})
 
         row("ingest_cold_s", "first ingest, cold (s)", oi["cold"]["ingest_s"], nvi["ingest_s"], 30, unit="s")
+        row("ingest_answerable_s", "first ingest, cold: records written, answerable by words (s)",
+            oi["cold"]["profile"]["answerable_s"], nvi["ingest_s"], unit="s")
         row("reingest_s", "re-ingest, unchanged filing (s)", oi["reingest"]["ingest_s"], nvi["reingest_s"], 2, unit="s")
         row("index_mb", "index on disk (MB)", oi["cold"]["index_mb"], nvi["index_mb"], unit="MB")
         row("startup_s", "start-up to first answer, fresh process (s)", os_["spawn_to_first_s"], nvs["spawn_to_first_s"], 15, unit="s")
         row("app_startup_s", "app start-up to first /chat answer (s)", ap["first_answer_s"], None, 15, unit="s")
+        row("app_first_start_s", "app first start (no index) to first /chat answer (s)", af["first_answer_s"], None, 15, unit="s")
+        row("app_first_ready_s", "app first start (no index) to the finished index (s)", af["ready_s"], unit="s")
         for p in ("p50", "p95", "max"):
             row(f"latency_{p}_ms", f"warm latency {p}, in-process (ms)", lt["ours"][p], lt["baseline"][p],
                 100 if p == "p95" else None, unit="ms")
@@ -239,6 +263,7 @@ class Bench:
             self.phase("ours_ingest", self.ours_ingest)
             self.phase("ours_serve", self.ours_serve)
             self.phase("app", self.app)
+            self.phase("app_first", self.app_first)
             self.phase("baseline", self.naive)
             self.phase("scale", self.scale)
             self.phase("latency", self.latency)
@@ -323,6 +348,8 @@ def notes(report: dict) -> list[str]:
                 f"{x['chroma_ms_per_answer']:.1f} ms ({x['chroma_calls_per_answer']:.2f} calls) + the rest {x['other_ms_per_answer']:.1f} ms; "
                 f"{x['embedding_skipped']} of {x['n']} answers skip the embedding"
             )
+    for label, ing in (("1x", r["ours_ingest"]["cold"]), (f"{n}x", r["scale"]["ingest"])):
+        out.append(f"first ingest profile ({label}, cold, {ing['ingest_s']:.1f} s): " + ingest_profile(ing["profile"]))
     solo = r["ours_serve"]["latency_ms"]
     out.append(f"warm latency rows come from one process where ours 1x, the baseline and ours {n}x take turns per question; "
                f"ours alone in its own process: p50 {solo['p50']:.1f} ms, p95 {solo['p95']:.1f} ms, max {solo['max']:.0f} ms")
@@ -334,6 +361,10 @@ def notes(report: dict) -> list[str]:
                f"{nv['spawn_to_first_s']:.1f} s")
     for name, label in (("ours", "ours 1x"), ("baseline", "baseline"), ("ours_scaled", f"ours {n}x"), ("ours_always_embed", "ours embedding every question")):
         out.append(f"slowest {label}: " + "; ".join(f"{x['id']} {x['ms']:.0f} ms" for x in lt["slowest"][name]))
+    f = r["app_first"]
+    out.append(f"app first start (no index): page up {f['http_ready_s']:.1f} s after spawn, first /chat answer "
+               f"{f['first_answer_s']:.1f} s ({'from the records, lexically' if f['first_answer_lexical'] else 'from the finished index'}), "
+               f"finished index {f['ready_s']:.1f} s")
     a = r["app"]
     out.append(f"app: page up {a['http_ready_s']:.1f} s after spawn, first /chat answer {a['first_answer_s']:.1f} s; "
                f"{a['concurrent']['clients']} clients: latency p50 {a['concurrent']['latency_ms']['p50']:.0f} ms, p95 {a['concurrent']['latency_ms']['p95']:.0f} ms")
@@ -347,6 +378,14 @@ def notes(report: dict) -> list[str]:
     out.append(f"machine: {m['cpus']} CPUs, load average at start {load[0]}, at end {load[1]}; run took {m['seconds']:.0f} s; "
                f"code {m['commit']}{' + uncommitted changes' if m['dirty'] else ''}")
     return out
+
+
+def ingest_profile(p: dict) -> str:
+    """A build's seconds by stage, with what each stage handled."""
+    return (f"read and hash {p['read_s']:.2f} s, parse {p['parse_s']:.2f} s, records {p['records_s']:.2f} s "
+            f"(answerable by words at {p['answerable_s']:.1f} s), libraries, store and model load {p['model_s']:.1f} s, embedding {p['embedding_s']:.1f} s "
+            f"({p['distinct']} distinct of {p['texts']} texts, {p['batches']} batches), Chroma writes {p['store_s']:.2f} s "
+            f"({p['store_calls']} calls), finish {p['finish_s']:.2f} s")
 
 
 def markdown(report: dict) -> str:

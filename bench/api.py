@@ -6,6 +6,8 @@ import threading
 import time
 
 ERROR_MARK = "something went wrong"  # app.ERROR_REPLY: the engine raised
+LEXICAL_MARK = "will be better in a moment"  # app.LEXICAL_NOTE: answered from the records of an index still building
+READY_LINE = "[filing-qa] ready to answer"  # the app's output once its finished index answers
 
 
 def client(url: str, timeout_s: float = 60):

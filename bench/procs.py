@@ -161,12 +161,12 @@ def http_ok(url: str) -> bool:
 
 
 class App:
-    """`python app.py` on a free loopback port, on an already built index."""
+    """`python app.py` on a free loopback port, on an already built index (or an empty folder: a first start)."""
 
-    def __init__(self, index_dir: Path, filing: Path, log_dir: Path):
+    def __init__(self, index_dir: Path, filing: Path, log_dir: Path, name: str = "app"):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
-        self.log = Path(log_dir) / "app.log"
+        self.log = Path(log_dir) / f"{name}.log"
         self.env = child_env(FQA_HOST="127.0.0.1", FQA_PORT=str(self.port), FQA_INDEX_DIR=str(index_dir), FQA_FILING=str(filing))
         self.proc: Optional[subprocess.Popen] = None
         self.t_spawn = 0.0
@@ -185,6 +185,16 @@ class App:
                 raise WorkerError(f"app.py exited ({self.proc.returncode}) before serving; log {self.log}:\n{_tail(self.log)}")
             if time.perf_counter() > deadline:
                 raise WorkerError(f"app.py not serving after {timeout_s:.0f} s; log {self.log}:\n{_tail(self.log)}")
+            time.sleep(0.1)
+        return time.perf_counter() - self.t_spawn
+
+    def wait_said(self, line: str, timeout_s: float) -> float:
+        """Seconds from spawn until the app's output has `line`."""
+        assert self.proc is not None
+        deadline = self.t_spawn + timeout_s
+        while line not in self.log.read_text(errors="replace"):
+            if self.proc.poll() is not None or time.perf_counter() > deadline:
+                raise WorkerError(f"app.py never said {line!r}; log {self.log}:\n{_tail(self.log)}")
             time.sleep(0.1)
         return time.perf_counter() - self.t_spawn
 

@@ -90,7 +90,8 @@ def ours_ingest(args) -> dict:
     info = ensure_index(s)
     seconds = time.perf_counter() - t
     return {"ingest_s": seconds, "reused": info.reused, "n_facts": info.n_facts, "n_chunks": info.n_chunks,
-            "n_tables": info.n_tables, "index_mb": dir_size_mb(Path(args.index)), "version_mb": dir_size_mb(info.path)}
+            "n_tables": info.n_tables, "index_mb": dir_size_mb(Path(args.index)), "version_mb": dir_size_mb(info.path),
+            "profile": info.profile}
 
 
 def ours_serve(args) -> dict:

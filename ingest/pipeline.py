@@ -6,6 +6,10 @@ Layout of an index folder:
   <version>/facts.jsonl, chunks.jsonl, conflicts.json, tables.json, filing.txt, chroma/
 The version is a hash of the filing text, the parser version and the model, so re-ingesting
 an unchanged filing finds its folder and does nothing.
+
+A build writes the records (facts, chunks, tables) into its .build-* folder first and the vectors
+after; a caller can answer from the records meanwhile (`records_ready`), lexically. Nothing of the
+build is visible to anyone else until the finished folder is renamed into place.
 """
 from __future__ import annotations
 
@@ -13,8 +17,9 @@ import json
 import os
 import shutil
 import time
+from contextlib import contextmanager
 from functools import lru_cache
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -25,6 +30,7 @@ from .errors import IngestError
 from .parser import PARSER_VERSION, ParsedFiling, parse_filing, read_filing
 
 Progress = Optional[Callable[[str], None]]
+RecordsReady = Optional[Callable[["IndexInfo"], None]]
 KEEP_VERSIONS = 2
 # One vector collection per kind of passage: a search for table rows then needs no metadata filter,
 # which in Chroma costs time in proportion to the whole collection.
@@ -45,6 +51,8 @@ class IndexInfo:
     seconds: float = 0.0
     reused: bool = False
     warnings: tuple = ()
+    vectors: bool = True  # False for a build whose records are written and whose vectors are not yet
+    profile: dict = field(default_factory=dict)  # a build's seconds by stage and what each stage handled
 
     def collection_for(self, kind: str) -> str:
         return collection_name(self.collection, kind)
@@ -77,8 +85,11 @@ def _model_id(settings: Settings, embedder) -> str:
     return str(getattr(embedder, "id", "") or settings.model) if embedder is not None else settings.model
 
 
-def ensure_index(settings: Settings, progress: Progress = None, embedder=None, filing: Optional[Path] = None) -> IndexInfo:
-    """The index for the filing: reused when complete and current, else built and swapped in."""
+def ensure_index(settings: Settings, progress: Progress = None, embedder=None, filing: Optional[Path] = None,
+                 records_ready: RecordsReady = None) -> IndexInfo:
+    """The index for the filing: reused when complete and current, else built and swapped in.
+    A build calls `records_ready` with its records (an IndexInfo with vectors=False, in the build
+    folder) before it embeds them; the call returns before the build goes on."""
     t0 = time.perf_counter()
     filing = Path(filing or settings.filing)
     text = read_filing(filing)
@@ -94,15 +105,16 @@ def ensure_index(settings: Settings, progress: Progress = None, embedder=None, f
         return info
     if (index_dir / version).exists():
         _say(progress, f"index folder {index_dir / version} is incomplete or damaged ({problem}); rebuilding it")
-    return build_index(settings, filing, text, version, progress, embedder, t0)
+    return build_index(settings, filing, text, version, progress, embedder, t0, records_ready)
 
 
-def build_index(settings, filing: Path, text: str, version: str, progress: Progress, embedder, t0: float) -> IndexInfo:
-    from .embedding import Embedder
-
+def build_index(settings, filing: Path, text: str, version: str, progress: Progress, embedder, t0: float,
+                records_ready: RecordsReady = None) -> IndexInfo:
     index_dir = Path(settings.index_dir)
+    profile = {"read_s": time.perf_counter() - t0}  # the filing read, hashed, and an existing folder checked
     _say(progress, f"reading {filing}")
-    parsed = parse_filing(filing, text)  # a filing that cannot be read leaves the index folder untouched
+    with _stage(profile, "parse"):
+        parsed = parse_filing(filing, text)  # a filing that cannot be read leaves the index folder untouched
     for w in parsed.warnings:
         _say(progress, f"warning: {filing}, {w}")
     tmp = index_dir / f".build-{version}-{os.getpid()}"
@@ -117,29 +129,41 @@ def build_index(settings, filing: Path, text: str, version: str, progress: Progr
         ) from e
     collection = f"fqa-{version}"
     try:
-        _write_tables(tmp, parsed, text)
+        with _stage(profile, "records"):
+            _write_tables(tmp, parsed, text)
+        profile["answerable_s"] = time.perf_counter() - t0  # from here a first start answers from the records
+        staged = IndexInfo(version, tmp, parsed.name, collection, len(parsed.tables), len(parsed.facts), len(parsed.chunks),
+                           len(parsed.conflicts), warnings=tuple(parsed.warnings), vectors=False)
+        if records_ready:
+            records_ready(staged)
+        loading = time.perf_counter()
+        from .embedding import Embedder  # with chromadb: imported after the records, which need neither
+
         embedder = embedder or Embedder(settings.model)
         docs = parsed.chunks
         client = chroma_client(settings, tmp / "chroma")  # before the slow part: a server that is away fails fast
         try:
             _say(progress, f"embedding {len(docs)} passages and table rows")
             try:
-                vectors = _embed_with_bar(embedder, [d.text for d in docs])
+                embedder.warm()
+                profile["model_s"] = time.perf_counter() - loading  # libraries imported, store opened, model loaded
+                with _stage(profile, "embedding"):
+                    vectors = _embed_distinct(embedder, [d.text for d in docs], profile)
             except (OSError, ValueError) as e:  # a model folder that is missing or not a model
                 raise IngestError(
                     f"embedding model {_model_id(settings, embedder)!r} cannot be loaded ({e}). Set FQA_MODEL to "
                     "'packaged:all-MiniLM-L6-v2' or to a local sentence-transformers model folder (nothing is downloaded)."
                 ) from e
-            n_docs = sum(_store(client, collection_name(collection, kind), [d for d in docs if d.kind == kind],
-                                [v for d, v in zip(docs, vectors) if d.kind == kind], settings) for kind in KINDS)
+            profile["store_calls"] = 0
+            with _stage(profile, "store"):
+                n_docs = sum(_store(client, collection_name(collection, kind), [d for d in docs if d.kind == kind],
+                                    [v for d, v in zip(docs, vectors) if d.kind == kind], settings, profile) for kind in KINDS)
         finally:
             _close(client)  # releases the SQLite files before the folder is moved
         if n_docs != len(docs):
             raise IngestError(f"{filing}: the vector store holds {n_docs} of {len(docs)} passages after indexing; run the ingest again.")
-        info = IndexInfo(
-            version, index_dir / version, parsed.name, collection, len(parsed.tables), len(parsed.facts),
-            len(docs), len(parsed.conflicts), warnings=tuple(parsed.warnings),
-        )
+        finish = time.perf_counter()
+        info = replace(staged, path=index_dir / version, vectors=True, profile=profile)
         manifest = asdict(info)
         manifest.update(path=str(manifest["path"]), model=_model_id(settings, embedder), parser=PARSER_VERSION,
                         chroma_mode=settings.chroma_mode, n_docs=n_docs, warnings=list(parsed.warnings))
@@ -153,23 +177,36 @@ def build_index(settings, filing: Path, text: str, version: str, progress: Progr
         raise
     _set_current(index_dir, version)
     _prune(index_dir, version)
+    profile["finish_s"] = time.perf_counter() - finish
     info.seconds = time.perf_counter() - t0
     return info
 
 
-def _store(client, name: str, docs: list[Chunk], vectors: list, settings: Settings) -> int:
-    """Writes one kind's passages into their collection; returns how many it holds."""
+@contextmanager
+def _stage(profile: dict, name: str):
+    t = time.perf_counter()
+    try:
+        yield
+    finally:
+        profile[f"{name}_s"] = time.perf_counter() - t
+
+
+def _store(client, name: str, docs: list[Chunk], vectors: list, settings: Settings, profile: dict) -> int:
+    """Writes one kind's passages into their collection, in as few calls as the store takes; returns
+    how many it holds."""
     if settings.chroma_mode == "server":
         _drop(client, name)
     col = client.create_collection(name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
-    for i in range(0, len(docs), 500):
-        part = docs[i : i + 500]
+    step = client.get_max_batch_size()
+    for i in range(0, len(docs), step):
+        part = docs[i : i + step]
         col.add(
             ids=[d.id for d in part],
             documents=[d.text for d in part],
-            embeddings=vectors[i : i + 500],
+            embeddings=vectors[i : i + step],
             metadatas=[{"kind": d.kind, "line": d.line, "section": d.section[:200]} for d in part],
         )
+        profile["store_calls"] += 1
     return col.count()
 
 
@@ -178,16 +215,23 @@ def open_collections(client, info: IndexInfo) -> dict:
     return {kind: client.get_collection(info.collection_for(kind)) for kind in KINDS}
 
 
-def _embed_with_bar(embedder, texts: list[str]) -> list[list[float]]:
+EMBED_STEP = 64  # texts per model call (and per step of the progress bar)
+
+
+def _embed_distinct(embedder, texts: list[str], profile: dict) -> list[list[float]]:
+    """Each distinct text embedded once, longest first: a batch then holds texts of about one length,
+    so little of the model's work goes on padding (in the filing's order it was about 40%)."""
     from tqdm import tqdm
 
-    out: list[list[float]] = []
-    step = 64
-    with tqdm(total=len(texts), desc="embedding", unit="doc", disable=None) as bar:
-        for i in range(0, len(texts), step):
-            out.extend(embedder.embed_documents(texts[i : i + step]))
-            bar.update(min(step, len(texts) - i))
-    return out
+    distinct = sorted(set(texts), key=lambda t: (-len(t), t))
+    vectors: dict[str, list[float]] = {}
+    with tqdm(total=len(distinct), desc="embedding", unit="doc", disable=None) as bar:
+        for i in range(0, len(distinct), EMBED_STEP):
+            part = distinct[i : i + EMBED_STEP]
+            vectors.update(zip(part, embedder.embed_documents(part)))
+            bar.update(len(part))
+    profile.update(texts=len(texts), distinct=len(distinct), batches=-(-len(distinct) // EMBED_STEP))
+    return [vectors[t] for t in texts]
 
 
 def _write_tables(folder: Path, parsed: ParsedFiling, text: str) -> None:

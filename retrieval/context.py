@@ -27,8 +27,7 @@ class AnswerError(Exception):
 
 class Context:
     def __init__(self, settings: Settings, info, embedder=None):
-        from ingest.embedding import Embedder
-        from ingest.pipeline import chroma_client, current_info, load_records, open_collections
+        from ingest.pipeline import current_info, load_records
 
         info = info or current_info(settings)
         if info is None:
@@ -39,18 +38,8 @@ class Context:
         self.facts, self.chunks, self.conflicts, self.lines = load_records(info)
         self.cal = FiscalCalendar(**json.loads((info.path / "calendar.json").read_text()))
         self.periods = Periods(self.facts, self.cal)
-        self.embedder = embedder or Embedder(settings.model)
-
-        def connect():
-            return open_collections(chroma_client(settings, info.path / "chroma"), info)
-
-        try:
-            collections = connect()
-        except Exception as e:  # lexical search still answers when the vector store is away
-            self.dense_error, collections = str(e), None
-        server = settings.chroma_mode == "server"
-        # In server mode the store may come back later: Dense reconnects by itself.
-        self.dense = Dense(collections, self.embedder, connect=connect if server else None) if (collections is not None or server) else None
+        self.embedder = embedder  # the settings' model when the index has vectors and none is handed in
+        self.dense = self._dense(settings, info) if info.vectors else None  # records of a build still embedding: lexical only
         vocab = frozenset(t for c in self.chunks for t in tokens(c.text))
         text = "\n".join(self.lines)
         self.rows = RowIndex(self.facts, self.chunks, self.dense, vocab, acronyms(text), settings.dense_margin)
@@ -69,6 +58,23 @@ class Context:
         currencies = [f.unit for f in self.facts if f.unit in calc.MONEY]
         self.main_currency = max(set(currencies), key=currencies.count) if currencies else ""
         self.rate = next((f for f in self.facts if "/" in f.unit and f.unit.split("/")[1] in calc.MONEY and f.unit.split("/")[0] in calc.MONEY), None)
+
+    def _dense(self, settings: Settings, info) -> Optional[Dense]:
+        from ingest.embedding import Embedder
+        from ingest.pipeline import chroma_client, open_collections
+
+        self.embedder = self.embedder or Embedder(settings.model)
+
+        def connect():
+            return open_collections(chroma_client(settings, info.path / "chroma"), info)
+
+        try:
+            collections = connect()
+        except Exception as e:  # lexical search still answers when the vector store is away
+            self.dense_error, collections = str(e), None
+        server = settings.chroma_mode == "server"
+        # In server mode the store may come back later: Dense reconnects by itself.
+        return Dense(collections, self.embedder, connect=connect if server else None) if (collections is not None or server) else None
 
     # ------------------------------------------------------------ how the filing names things
 

@@ -22,9 +22,11 @@ from .context import Context
 from .followup import Conversation
 from .guard import check
 from .ops import run
+from .ops.rank import siblings
 from .phrasing import build_chat_model, phrase
 from .render import Composer, esc_html, message
 from .resolve import Resolver
+from .sentences import evidence
 from .text import glossary
 from .understand import understand
 
@@ -52,12 +54,17 @@ class Engine:
         return self._ctx
 
     def warm(self) -> None:
+        """Loads the index, and the model where questions are embedded (not for an index without vectors:
+        a first start answering while its vectors are built leaves the model's threads to the build)."""
         ctx = self._load()
-        if hasattr(ctx.embedder, "for_queries"):
-            ctx.embedder.for_queries()
-        ctx.embedder.warm()
         if ctx.dense is not None:
+            if hasattr(ctx.embedder, "for_queries"):
+                ctx.embedder.for_queries()
+            ctx.embedder.warm()
             ctx.dense.warm()
+        # Built once per index on first use: here, not in the first narrative or ranking question.
+        evidence(ctx)
+        siblings(ctx)
         self.answer("What were total revenues?")
 
     # ------------------------------------------------------------ what the app shows of the filing

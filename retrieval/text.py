@@ -26,6 +26,9 @@ STOP = set(
     said say says look looking see let like want know think tell told ask asked question answer compute
     calculate calculated breakdown rest remainder between during within since until through hold held""".split()
 )
+# Texts whose words are kept: an answer reads the same row labels, headings and glossary phrases
+# many times over (about 160 readings an answer), and the filing's passages when the index loads.
+TOKEN_CACHE = 8192
 WEAK = {"total", "net", "subtotal", "consolidated", "business", "service", "services", "balance", "level", "position", "result", "segment"}
 
 
@@ -66,6 +69,12 @@ def stem(w: str) -> str:
 
 
 def tokens(text: str, keep_stop: bool = False) -> list[str]:
+    """The words of a text as matching sees them (a list of its own: callers may change it)."""
+    return list(_tokens(text, keep_stop))
+
+
+@lru_cache(maxsize=TOKEN_CACHE)
+def _tokens(text: str, keep_stop: bool) -> tuple[str, ...]:
     t = canonical(text).lower()
     t = re.sub(r"(\w)&(\w)", r"\1\2", t)  # SG&A -> sga, R&D -> rd
     t = re.sub(r"'s\b", "", t)
@@ -82,4 +91,4 @@ def tokens(text: str, keep_stop: bool = False) -> list[str]:
             s = stem(part)
             if keep_stop or s not in STOP and part not in STOP and not part.isdigit():
                 out.append(s)
-    return out
+    return tuple(out)

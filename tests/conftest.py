@@ -118,8 +118,9 @@ def engine(iij_index):
 # ---------------------------------------------------------------- the real app
 
 
-def start_app(env: dict, log_path: Path) -> tuple[subprocess.Popen, str]:
-    """Start `python app.py` with `env` on a free port; return it with its URL once it answers /chat."""
+def start_app(env: dict, log_path: Path, ready: bool = True) -> tuple[subprocess.Popen, str]:
+    """Start `python app.py` with `env` on a free port; return it with its URL once it answers /chat
+    from its finished index (ready=False: once the page serves)."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "FQA_AUTH"} | env | {"FQA_HOST": "127.0.0.1", "FQA_PORT": str(port)}
     with open(log_path, "wb") as log:
@@ -132,15 +133,29 @@ def start_app(env: dict, log_path: Path) -> tuple[subprocess.Popen, str]:
                 pytest.fail(f"app.py exited ({proc.returncode}) before serving; log {log_path}:\n{_tail(log_path)}")
             if time.monotonic() > deadline:
                 pytest.fail(f"app.py not serving after {START_TIMEOUT_S}s; log {log_path}:\n{_tail(log_path)}")
-            time.sleep(0.5)
-        # The page serves at once; the first API answer waits until the index is ready.
-        from gradio_client import Client
+            time.sleep(0.2)
+        if ready:
+            # The page serves at once; the first API answer waits until an engine answers (on a first start,
+            # from the index's records while its vectors are built), and the tests ask the finished index.
+            from gradio_client import Client
 
-        Client(url, verbose=False).predict("What is EBITDA?", api_name="/chat")
+            Client(url, verbose=False).predict("What is EBITDA?", api_name="/chat")
+            wait_ready(proc, log_path, deadline)
     except BaseException:
         stop_app(proc)
         raise
     return proc, url
+
+
+READY_LINE = "[filing-qa] ready to answer"
+
+
+def wait_ready(proc: subprocess.Popen, log_path: Path, deadline: float) -> None:
+    """Until the app says its finished index answers (time.monotonic() deadline)."""
+    while READY_LINE not in log_path.read_text(errors="replace"):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"app.py did not get ready; log {log_path}:\n{_tail(log_path)}")
+        time.sleep(0.2)
 
 
 def stop_app(proc: subprocess.Popen) -> None:

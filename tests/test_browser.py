@@ -4,13 +4,15 @@ app started on another company's filing speaks only of that filing."""
 from __future__ import annotations
 
 import re
+import subprocess
+import time
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
-from conftest import chromium_binary, require, start_app, stop_app
+from conftest import READY_LINE, START_TIMEOUT_S, chromium_binary, require, start_app, stop_app, wait_ready
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 NORTHWIND = Path(__file__).resolve().parent / "fixtures" / "filings" / "northwind_fy2019.txt"
@@ -64,6 +66,18 @@ def northwind_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture
 def other_page(browser: Browser, northwind_url: str) -> Iterator[Page]:
     yield from _open(browser, northwind_url)
+
+
+@pytest.fixture
+def first_start(browser: Browser, tmp_path: Path) -> Iterator[tuple[Page, subprocess.Popen, Path]]:
+    """The app on an empty index folder (a new user's first start), its page opened as soon as it serves."""
+    log = tmp_path / "app.log"
+    proc, url = start_app({"FQA_INDEX_DIR": str(tmp_path / "index")}, log, ready=False)
+    try:
+        for pg in _open(browser, url):
+            yield pg, proc, log
+    finally:
+        stop_app(proc)
 
 
 def shot(page: Page, name: str, full_page: bool = True) -> None:
@@ -272,3 +286,23 @@ def test_a_question_naming_no_figure_offers_readings_that_answer_on_click(page: 
     expect(answers.nth(1)).to_contain_text("JPY 3.26 billion")
     expect(page.locator('[data-testid="user"]').nth(1)).to_have_text("What was operating income for 1H FY2012?")
     shot(page, "ask_back_choices")
+
+
+# ---------------------------------------------------------------- a first start
+
+
+@pytest.mark.slow
+def test_a_first_start_answers_figures_at_once_and_says_why_questions_wait(first_start) -> None:
+    page, proc, log = first_start
+    state = page.get_by_text("Answering from the filing's tables")
+    expect(state).to_be_visible(timeout=ANSWER_TIMEOUT_MS)  # the status line, while the passages are embedded
+    answer = ask(page, "How much cash did IIJ have at the end of September 2012?")
+    expect(answer).to_contain_text("JPY 11.67 billion")
+    expect(answer).to_contain_text('answers to "why" questions will be better in a moment')
+    assert READY_LINE not in log.read_text(errors="replace"), "the build ended before the answer: nothing was answered during it"
+    shot(page, "first_start")
+    wait_ready(proc, log, time.monotonic() + START_TIMEOUT_S)
+    expect(state).to_be_hidden(timeout=ANSWER_TIMEOUT_MS)
+    why = ask(page, "Why did operating income rise?")
+    expect(why).to_contain_text("Operating income was JPY3,263 million")
+    expect(why).not_to_contain_text("better in a moment")

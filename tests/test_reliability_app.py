@@ -200,6 +200,54 @@ def test_a_corrupted_index_is_detected_and_rebuilt_at_start(iij_index_copy, tmp_
     assert rebuilt.version == info.version and ensure_index(s).reused  # healthy again, same version
 
 
+# ---------------------------------------------------------------- a first start
+
+
+def _index_versions(index_dir: Path) -> list[str]:
+    """What the index folder holds besides build folders: CURRENT and complete versions."""
+    return sorted(p.name for p in index_dir.iterdir() if not p.name.startswith(".build-")) if index_dir.exists() else []
+
+
+def _partial_answer(app: App) -> str:
+    """The first /chat answer of a first start, asked as soon as the page serves."""
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while _http(app.url) != 200:
+        assert app.proc.poll() is None and time.monotonic() < deadline, app.output()[-3000:]
+        time.sleep(0.2)
+    text = Client(app.url, verbose=False).submit(SUBJECTS[0][0], api_name="/chat").result(timeout=START_TIMEOUT_S)
+    assert "ready to answer" not in app.output(), "the build ended before the first answer: nothing was answered during it"
+    return text
+
+
+def test_a_first_start_answers_during_the_build_and_a_killed_build_leaves_no_index(tmp_path):
+    """No index yet: the API answers a figure from the tables while the passages are embedded, saying
+    that why questions will be better in a moment. An app killed then leaves no index that could be
+    taken for complete; the next start builds it again and then answers from the finished index."""
+    index_dir = tmp_path / "index"
+    first = App(tmp_path / "first.log", FQA_INDEX_DIR=str(index_dir), FQA_HOST="127.0.0.1")
+    try:
+        text = _partial_answer(first)
+        assert SUBJECTS[0][1] in text and "will be better in a moment" in text, text
+        assert "answering from the filing's tables" in first.output()
+        assert _index_versions(index_dir) == [] and list(index_dir.glob(".build-*"))
+        first.proc.kill()  # mid-build
+        first.proc.wait(timeout=30)
+    finally:
+        first.stop()
+    assert _index_versions(index_dir) == []  # nothing complete, nothing current
+    again = App(tmp_path / "again.log", FQA_INDEX_DIR=str(index_dir), FQA_HOST="127.0.0.1")
+    try:
+        assert SUBJECTS[0][1] in _partial_answer(again)
+        again.wait_serving()  # until the finished index answers
+        text = Client(again.url, verbose=False).submit(SUBJECTS[0][0], api_name="/chat").result(timeout=ANSWER_TIMEOUT_S)
+        assert SUBJECTS[0][1] in text and "will be better in a moment" not in text, text
+        assert "Traceback" not in again.output()
+    finally:
+        again.stop()
+    s = Settings().with_(index_dir=index_dir)
+    assert ensure_index(s).reused and not list(index_dir.glob(".build-*"))  # the killed build's folder is cleared
+
+
 # ---------------------------------------------------------------- login and load
 
 

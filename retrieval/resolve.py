@@ -103,6 +103,9 @@ class Resolver:
                 exact = [f for f in fs if f.period.end == key[0] and not f.period.is_target and (is_stock(f) or CLOSING.search(f.metric))]
             if not exact and key[1] == 0:
                 exact = self._opening_balance(fs, key)
+            if not exact and key[1] == 0:
+                # "net loss for December 31, 2019": a flow named by its closing date is the year ending then.
+                exact = [f for f in fs if f.period.end == key[0] and f.period.months == 12 and not f.period.is_target]
             fs = exact
         if not fs:
             return None

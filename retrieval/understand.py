@@ -207,6 +207,7 @@ def parse_periods(q: str) -> tuple[list[PeriodSpec], str]:
                     specs[i] = replace(s, fy=plain[min(i, len(plain) - 1)])
         if not specs:
             specs = [PeriodSpec(fy=y) for y in plain[:2]]
+        specs = _each_year(q, specs, distinct)
     if target:
         if not specs:
             specs = [PeriodSpec(12, target=True)]
@@ -227,6 +228,20 @@ def parse_periods(q: str) -> tuple[list[PeriodSpec], str]:
             specs = [PeriodSpec(relative=-1)] + ([PeriodSpec()] if _is_comparison(q) else [])
     rest = re.sub(TARGET, " ", rest, flags=re.I)
     return specs, rest
+
+
+YEAR_RUN = re.compile(r"\b(?:19|20)\d\d\s*(?:,|and|&|to|-|\u2013|through)\s*(?:(?:fiscal|fy)\s*)?(?:19|20)\d\d\b", re.I)
+
+
+def _each_year(q: str, specs: list, years: list[int]) -> list:
+    """ "December 31, 2018 and 2019", "the annual X in 2018 and 2019": one period phrase over a run of
+    years names that period in each of them."""
+    if len(specs) != 1 or len(years) < 2 or specs[0].index or specs[0].relative or not YEAR_RUN.search(q):
+        return specs
+    s = specs[0]
+    if s.end_year is not None and s.fy is None:
+        return [replace(s, end_year=y) for y in years[:4]]
+    return [replace(s, fy=y) for y in years[:4]] if s.fy is not None else specs
 
 
 AT_END = re.compile(r"\b(?:at|as of|by)\s+(?:the\s+)?end\s+of\s+(?:the\s+)?$|\bend\s+of\s+(?:the\s+)?$", re.I)

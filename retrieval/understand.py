@@ -6,7 +6,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Optional
 
-from .formula import composed, count_if
+from .formula import composed, count_if, paired
 from . import narrative_question
 from .plan import Cues, Plan, PeriodSpec
 from .text import canonical, glossary, tokens
@@ -63,7 +63,7 @@ OPS = [
     ("count_if", r"\bhow many (?:years|quarters|halves|periods|months|times)\b.*\b(?:exceed\w*|above|over|more than|greater than|higher than|at least|below|under|less than|lower than)\s+(?:[$\u20ac\u00a3\u00a5]|(?:US|S|A)\$|JPY|USD|EUR|GBP|RMB)?\s*-?[\d,]*\.?\d"),
     ("cagr", r"\bcagr\b|\bcompound(?:ed)? (?:annual )?growth\b"),
     ("median", r"\bmedian\b"),
-    ("average", r"(?<!weighted )(?<!weighted-)\baverage\b(?!\s+(?:number|shares|balance|exchange|rate))"),
+    ("average", r"(?<!weighted )(?<!weighted-)\baverage\b(?!\s+(?:shares|balance|exchange|rate))"),
     ("sum", r"\b(plus|combined|together|sum of|add(?:ed)? up|in total across|current and non-?current|current plus non-?current)\b|\b(?:total|sum) of\b(?=.*\b(?:and|plus)\b)"),
     ("pct_change", r"\b(by what (?:percent|%)|by what percentage|what percentage (?:growth|increase|decrease|change)|percentage (?:growth|increase|decrease|change)|how fast|growth rate|in percent|percent(?:age)? change|% change|grow(?:th)? (?:rate|in percent)|by how many percent|what % )|\b(?:grow|grew|growth|increase|rise|rose|change|fall|fell|decline|drop)\w*\b.*\b(percent|percentage|%)"),
     # "rev yoy", "NS rev 2Q12 yoy %": year on year is a percentage change, unless an amount is asked for.
@@ -109,7 +109,7 @@ PERIOD_PATTERNS = [
      lambda m: _date_spec(MONTH_NUM[m[1].lower()], m[2], m[3])),
     (r"\b(full[- ]year|whole year|for the year|annual|twelve months|12 months|fiscal year|financial year)\b", lambda m: PeriodSpec(12)),
 ]
-YEAR = r"\b(?:fy|fiscal(?: year)?|financial year)\s*'?(\d{4}|\d{2})\b|\b((?:19|20)\d\d)\b"
+YEAR = r"\b(?:(?:fy|fiscal(?: year)?|financial year)\s*'?|f(?=\d\d\b))(\d{4}|\d{2})\b|\b((?:19|20)\d\d)\b"
 TARGET = r"\b(target|targets|targeted|targeting|aiming|aimed|forecast|forecasts|goal|goals|plan|planned|guidance|outlook|aim|aims|expect|expects|projected|full[- ]year target)\b"
 PREV = r"\b(last year|previous year|prior year|year before|a year earlier|year earlier|a year ago|year-earlier|the year before|same (?:period|quarter|half) (?:of |in )?(?:the )?(?:last|previous|prior) year|last fiscal year|previous fiscal year|prior period|last year's|1 year ago|one year ago|same quarter a year earlier)\b"
 
@@ -328,6 +328,8 @@ def understand(question: str) -> Plan:
     if op == "count_if":
         expr = count_if(q)
         op = "count_if" if expr is not None else "value"
+    elif (pair := paired(rest, op)) is not None:
+        expr, op = pair, "expr"
     elif op == "ratio" and parts and re.search(r"\bhow many times\b", q, re.I):
         pass  # "A is how many times B": the parts are the program; "times" is no multiplication here
     elif op not in ("narrative", "overview", "period_meaning", "target_remaining", "target_progress", "rank", "average", "median", "cagr"):
@@ -393,7 +395,7 @@ def _settle(op: str, q: str, metric: str, periods: list, cues: Cues) -> str:
     if op == "value" and EXCLUDING.search(metric):
         op = "excluding"
     if (op == "value" and len(periods) >= 2 and re.search(r"\b(?:total|sum|combined|altogether)\b", q, re.I)
-            and re.search(r"\b(?:19|20)\d\d\s*(?:,|and|&)\s*(?:fy\s*)?(?:19|20)\d\d\b", q, re.I)):
+            and re.search(r"\b(?:19|20)\d\d\s*(?:,|and|&|to|-|\u2013|through)\s*(?:fy\s*|fiscal\s+(?:year\s+)?)?(?:19|20)\d\d\b", q, re.I)):
         op = "sum"  # "the total X in 2018 and 2019": the two years added
     return op
 

@@ -399,6 +399,8 @@ def clean(words: str) -> str:
     ws = best.split()
     while ws and not _naming(ws[:1]):
         ws = ws[1:]
+    if len(ws) > 2 and ws[0].lower() in ("ratio", "proportion") and ws[1].lower() == "of":
+        ws = ws[2:]  # "the proportion of net income over gross margin": the frame, not the figure
     while ws and not _naming(ws[-1:]):
         ws = ws[:-1]
     return " ".join(ws)

@@ -119,12 +119,13 @@ class Resolver:
         subs = [f for f in row.facts if f.qualifier and not re.search(r"change|yoy|%", f.qualifier, re.I) and f.period.end]
         if not subs:
             return []
-        # The column the figure's own words name first ("Activision segment operating income" in a
-        # question naming Blizzard too), else one the question names.
-        for text in (" ".join(tokens(q.metric, keep_stop=True)), " ".join(q.words)):
-            named = [f for f in subs if f" {' '.join(tokens(f.qualifier, keep_stop=True))} " in f" {text} "]
-            if named:
-                return named
+        def said(f: Fact, words) -> bool:
+            return f" {' '.join(tokens(f.qualifier, keep_stop=True))} " in f" {' '.join(words)} "
+
+        named = [f for f in subs if said(f, q.words)]
+        if named:
+            # A question naming two columns ("between Activision and Blizzard"): the one this figure's words name.
+            return [f for f in named if said(f, tokens(q.metric, keep_stop=True))] or named
         total = [f for f in subs if re.search(r"total|annual|full", f.qualifier, re.I)]
         return total or subs
 

@@ -263,8 +263,8 @@ class Resolver:
                 return p
         for k in keys:
             p = self.pick(metric, q, k, None, target)
-            if p is not None:
-                return p
+            if p is not None and (not p.fact.period.months or self.periods.fy(key_of(p.fact.period)) == spec.fy):
+                return p  # a flow found at a balance date must still be of the year named
         return None
 
     def two(self, q: Plan, n1: str, n2: str) -> tuple[Pick, Pick]:

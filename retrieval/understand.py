@@ -59,7 +59,7 @@ OPS = [
     ("compare", r"^\s*compare\b(?!.*\b(?:with|to)\b)|\b(?:was|were|is|are|did)\b.+\b(?:higher|lower|larger|bigger|smaller|more|less)\s+than\s+(?:in\s+)?(?:the\s+)?"
                 r"(?:(?:q[1-4]|[1-4][qh]|h[12]|fy)\w*|first|second|third|fourth|\d{4})\b|\bwhich (?:\w+ )?(?:was|is|were|had|brought|earned|made)?\s*(?:larger|bigger|higher|greater|more|smaller|lower|less)\b|\bwhich\b.*\b(more|larger|bigger|higher)\b.*\bor\b|\bhigher in the\b.*\bor\b"),
     ("ratio", r"\bratio of\b.+\bto\b|\b(?:divided by)\b|\bhow many times\b(?!.*\b(?:exceed\w*|above|over|more than|below|under|less than|did|do|does|has|have)\b)"),
-    ("share", r"\b(share|percentage|proportion|portion|fraction|part|percent) of\b|\bas (?:an? )?(?:share|percent(?:age)?|proportion) of\b|\bmake up\b|\bmade up\b|\baccount(?:ed)? for\b"),
+    ("share", r"\b(share|percentage|proportion|(?<!current )(?<!-term )portion|fraction|part|percent) of\b|\bas (?:an? )?(?:share|percent(?:age)?|proportion) of\b|\bmake up\b|\bmade up\b|\baccount(?:ed)? for\b"),
     ("count_if", r"\bhow many (?:years|quarters|halves|periods|months|times)\b.*\b(?:exceed\w*|above|over|more than|greater than|higher than|at least|below|under|less than|lower than)\s+(?:[$\u20ac\u00a3\u00a5]|(?:US|S|A)\$|JPY|USD|EUR|GBP|RMB)?\s*-?[\d,]*\.?\d"),
     ("cagr", r"\bcagr\b|\bcompound(?:ed)? (?:annual )?growth\b"),
     ("median", r"\bmedian\b"),

@@ -17,7 +17,9 @@ def run(q: Plan, ctx) -> Answer:
     res = ctx.res
     metric = re.sub(r"\b(?:average|mean|quarterly|per quarter|a quarter)\b", " ", q.metric, flags=re.I)
     picks = []
-    if (not q.periods or q.cues.span) and not q.parts and not q.cues.quarterly:
+    # "the average annual X", "... for both fiscal years": a length with no year names every year the row gives.
+    bare = all(s.months == 12 and not (s.fy or s.end_year or s.relative or s.target) for s in q.periods)
+    if (bare or q.cues.span) and not q.parts and not q.cues.quarterly:
         return over_the_periods(q, ctx, metric)
     if len(q.periods) >= 2:
         picks, missing = res.in_each_period(metric, q)

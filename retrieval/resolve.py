@@ -104,8 +104,10 @@ class Resolver:
             if not exact and key[1] == 0:
                 exact = self._opening_balance(fs, key)
             if not exact and key[1] == 0:
-                # "net loss for December 31, 2019": a flow named by its closing date is the year ending then.
-                exact = [f for f in fs if f.period.end == key[0] and f.period.months == 12 and not f.period.is_target]
+                # "net loss for December 31, 2019": a flow named by its closing date is the longest period
+                # the row gives ending then (the year; a quarter where the table prints only quarters).
+                ending = [f for f in fs if f.period.end == key[0] and f.period.months and not f.period.is_target]
+                exact = [f for f in ending if f.period.months == max(x.period.months for x in ending)]
             fs = exact
         if not fs:
             return None

@@ -91,6 +91,8 @@ def paired(question: str, op: str) -> Optional[Expr]:
         m = re.search(pattern, text, re.I) if op in plain else None
         if m is None or not _naming(m["a"].split()) or not _naming(m["b"].split()) or OPERATOR.search(f" {m['a']} {m['b']} "):
             continue
+        if step == "add" and not _naming(m["m"].split()):
+            continue  # "the total of short-term and long-term borrowings": the sum's own reading (shared noun)
         measure = clean(m["m"])
         return Expr(step, tuple(Expr.fig(f"{clean(side)} {measure}") for side in (m["a"], m["b"])))
     return None

@@ -103,11 +103,6 @@ class Resolver:
                 exact = [f for f in fs if f.period.end == key[0] and not f.period.is_target and (is_stock(f) or CLOSING.search(f.metric))]
             if not exact and key[1] == 0:
                 exact = self._opening_balance(fs, key)
-            if not exact and key[1] == 0:
-                # "net loss for December 31, 2019": a flow named by its closing date is the longest period
-                # the row gives ending then (the year; a quarter where the table prints only quarters).
-                ending = [f for f in fs if f.period.end == key[0] and f.period.months and not f.period.is_target]
-                exact = [f for f in ending if f.period.months == max(x.period.months for x in ending)]
             fs = exact
         if not fs:
             return None
@@ -195,6 +190,13 @@ class Resolver:
             f = self.fact_for(h.row, key, q, want_unit, qualifier)
             if f is not None:
                 out.append(Pick(h.row, f, h.score))
+        if not out and key is not None and key[1] == 0:
+            # "net loss for December 31, 2019": where no balance answers a date, the longest period ending
+            # then does (the year; a quarter where the table prints only quarters).
+            for k in sorted((k for k in self.periods.counts if k[0] == key[0] and k[1] and not k[2]), key=lambda k: -k[1]):
+                got = self.picks(metric, q, k, want_unit, target, qualifier, exclude)
+                if got:
+                    return got
         if key is None and self.periods.current and out:
             # No period named: among close matches, rows that report the filing's main period come first.
             top = out[0].score

@@ -6,7 +6,6 @@ import re
 from schema import Answer
 
 from .. import calculator as calc
-from ..calculator import Quantity
 from ..context import for_period
 from ..plan import Plan
 from ..resolve import as_amount
@@ -36,7 +35,7 @@ def run(q: Plan, ctx) -> Answer:
         return ctx.out.compose(q, result, what, [p.fact for s in sides for p in s.picks])
     if len(picks) < 2:
         return as_value(q, ctx)
-    result = calc.mean(*(Quantity.of(p.fact) for p in picks))
+    result = calc.mean(*(as_amount(p.fact) for p in picks))  # a loss printed in brackets, as the amount named
     if len(q.periods) >= 2:
         what = f"Average of {ctx.name(picks[0].fact).lower()} over {', '.join(p.fact.period.label for p in picks)}"
     else:

@@ -230,6 +230,8 @@ def parse_periods(q: str) -> tuple[list[PeriodSpec], str]:
     return specs, rest
 
 
+# "the change in the average X between 2017-2018 and 2018-2019": two averages, each over two years.
+YEAR_PAIRS = re.compile(r"\b((?:19|20)\d\d)\s*[-\u2013]\s*((?:19|20)\d\d),?\s+and\s+((?:19|20)\d\d)\s*[-\u2013]\s*((?:19|20)\d\d)\b")
 YEAR_RUN = re.compile(r"\b(?:19|20)\d\d\s*(?:,|and|&|to|-|\u2013|through)\s*(?:(?:fiscal|fy)\s*)?(?:19|20)\d\d\b", re.I)
 
 
@@ -299,6 +301,9 @@ def understand(question: str) -> Plan:
                r"\1 \4 or \2\3 \4", q, flags=re.I)
     op, explicit = detect_op(canonical(q))
     periods, rest = parse_periods(canonical(q))
+    pairs = YEAR_PAIRS.search(q)
+    if pairs and op == "average":
+        periods = [PeriodSpec(fy=int(y)) for y in pairs.groups()]  # each two-year average's own years
     if any(s.target and not s.relative for s in periods):
         # "growth over last year that the target assumes": last year is what was achieved, not a target.
         periods = [replace(s, target=False) if s.relative else s for s in periods]

@@ -153,3 +153,8 @@ def test_two_figures_named_side_by_side_share_one_measure(question, program):
 ])
 def test_side_by_side_periods_or_shared_nouns_keep_their_reading(question, op):
     assert understand(question).op == op
+
+
+def test_the_change_in_an_average_over_two_pairs_of_years_keeps_each_pair():
+    p = understand("What is the change in the average total operating expenses between 2017-2018 and 2018-2019?")
+    assert p.op == "average" and p.cues.moved and [s.fy for s in p.periods] == [2017, 2018, 2018, 2019]

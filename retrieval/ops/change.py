@@ -12,7 +12,7 @@ from ..context import bare
 from ..periods import Key, key_of
 from ..plan import Plan
 from ..render import money, named_direction, pct_words
-from ..resolve import Pick
+from ..resolve import CLOSING, Pick
 from ..text import tokens
 
 # "Net decrease in cash and cash equivalents": a row that is itself the net change of a balance.
@@ -53,8 +53,10 @@ def run(q: Plan, ctx) -> Answer:
     p1f = res.fact_for(p2.row, k1, q, p2.fact.unit)
     if p1f is None and k1:
         other_row = res.pick(q.metric, q, k1, p2.fact.unit)
-        # A balance changes against a balance, a flow against a flow (not "Increase in income taxes payable").
-        p1f = other_row.fact if other_row and (other_row.fact.period.months == 0) == (p2.fact.period.months == 0) else None
+        # A balance changes against a balance ("Cash ..., end of period" is one), not against a flow
+        # ("Increase (decrease) in income taxes payable").
+        p1f = other_row.fact if other_row and (bool(other_row.fact.period.months) == bool(p2.fact.period.months)
+                                               or CLOSING.search(other_row.fact.metric)) else None
     if p1f is None and k1 and k1[1] == 0:
         # For a balance, "the change" is against the other date the table gives.
         others = [f for f in p2.row.facts if f.period.end < k2[0] and f.unit == p2.fact.unit and not f.qualifier]

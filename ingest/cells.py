@@ -4,7 +4,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Optional
 
 from schema import Period
@@ -196,6 +196,7 @@ class FiscalCalendar:
 
     def fy_of(self, end: date) -> int:
         """The label of the fiscal year containing `end`."""
+        end = closing_month(end)
         y = end.year if end.month <= self.end_month else end.year + 1
         return y - self.offset
 
@@ -204,7 +205,7 @@ class FiscalCalendar:
             return f"as of {end.strftime('%B')} {end.day}, {end.year}"
         fy = self.fy_of(end)
         start = add_months(self.fy_end(fy - 1), 0)
-        elapsed = months_between(start, end)
+        elapsed = months_between(start, closing_month(end))
         if months == 12 and elapsed == 12:
             lab = f"FY{fy}"
         elif months == 6 and elapsed in (6, 12):
@@ -220,6 +221,12 @@ class FiscalCalendar:
     def period(self, end: date, months: int, is_target: bool = False) -> Period:
         fy = self.fy_of(end) if months else None
         return Period(end.isoformat(), months, self.label(end, months, is_target), fy, is_target)
+
+
+def closing_month(d: date) -> date:
+    """The month a period closes: a 52/53-week year ends on a weekday near a month's end, so
+    "January 3, 2020" closes December (fiscal 2019) as "December 28, 2018" does."""
+    return d - timedelta(days=d.day) if d.day <= 7 else d
 
 
 def add_months(d: date, n: int) -> date:
@@ -246,12 +253,9 @@ def detect_calendar(text: str) -> FiscalCalendar:
     if not m:
         m2 = re.search(r"(?:years?|fiscal\s+years?)\s+end(?:ing|ed)\s+" + _MONTH_RE + r"\s+(\d{1,2})", text, re.I)
         if m2:
-            cal.end_month = MONTHS[_month_key(m2.group(1))]
-            cal.end_day = int(m2.group(2))
+            cal.end_month, cal.end_day, _ = _closing(MONTHS[_month_key(m2.group(1))], int(m2.group(2)), 2001)
         return cal
-    cal.end_month = MONTHS[_month_key(m.group(1))]
-    cal.end_day = int(m.group(2))
-    end_year = int(m.group(3))
+    cal.end_month, cal.end_day, end_year = _closing(MONTHS[_month_key(m.group(1))], int(m.group(2)), int(m.group(3)))
     window = text[max(0, m.start() - 300): m.end() + 300]
     label = re.search(r"\bFY\s?'?(\d{4}|\d{2})\b", window)
     if label:
@@ -259,6 +263,14 @@ def detect_calendar(text: str) -> FiscalCalendar:
         if cal.offset not in (0, 1):
             cal.offset = 0
     return cal
+
+
+def _closing(month: int, day: int, year: int) -> tuple[int, int, int]:
+    """A fiscal year end as (month, day, year), a date early in a month moved to the month before's end."""
+    if day > 7:
+        return month, day, year
+    month, year = (12, year - 1) if month == 1 else (month - 1, year)
+    return month, calendar.monthrange(year, month)[1], year
 
 
 def _month_key(s: str) -> str:

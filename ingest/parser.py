@@ -308,11 +308,20 @@ def _lines_after(lines: list[str], end: int) -> list[str]:
     k = end + 1
     while k < len(lines) and len(out) < 2 and k <= end + 4:
         if lines[k].strip():
-            if "\t" in lines[k]:
+            if "\t" in lines[k] or _introduces_next(lines, k):
                 break
             out.append(lines[k].strip())
         k += 1
     return out
+
+
+def _introduces_next(lines: list[str], k: int) -> bool:
+    """A sentence ending in a colon with another table just after it introduces that table: its unit
+    is that table's, not the one above."""
+    if not lines[k].rstrip().endswith(":"):
+        return False
+    ahead = [x.strip() for x in lines[k + 1:k + 6] if x.strip()]
+    return bool(ahead) and (ahead[0] == "Table" or "\t" in ahead[0])
 
 
 # ---------------------------------------------------------------- one table

@@ -90,6 +90,32 @@ def _its(text: str) -> str:
     return POSSESSIVE.sub(subject, text)
 
 
+# "the difference in X between A and B", "the total X for A and B", "the average X of A and B": two
+# figures named side by side, the measure said once for both. The operation a plain reading gives
+# first (a difference reads as a change, an average as one over periods).
+PAIRED = (
+    ("subtract", ("change",), r"\bdifferences?\s+(?:(?:in|of|for)\s+)?(?P<m>.*)\bbetween\s+(?P<a>.+?)\s+and\s+(?P<b>.+)$"),
+    ("add", ("value", "sum"), r"\b(?:total|sum|combined)\s+(?P<m>.*)\b(?:for|of|from)\s+(?:both\s+)?(?P<a>.+?)\s+and\s+(?P<b>.+)$"),
+    ("mean", ("average", "value"), r"\b(?:average|mean)\s+(?P<m>.*)\b(?:for|of|from|by|between)\s+(?:both\s+)?(?P<a>.+?)\s+and\s+(?P<b>.+)$"),
+)
+
+
+def paired(question: str, op: str) -> Optional[Expr]:
+    """Two figures named side by side with one measure ("the difference in operating income between
+    APAC and AMER"): each figure is its name with the measure; None where either side names nothing
+    (periods, already taken out of the question, leave only blanks)."""
+    text = " ".join(question.replace("?", " ").split())
+    for step, plain, pattern in PAIRED:
+        m = re.search(pattern, text, re.I) if op in plain else None
+        if m is None or not _naming(m["a"].split()) or not _naming(m["b"].split()) or OPERATOR.search(f" {m['a']} {m['b']} "):
+            continue
+        if step == "add" and not _naming(m["m"].split()):
+            continue  # "the total of short-term and long-term borrowings": the sum's own reading (shared noun)
+        measure = clean(m["m"])
+        return Expr(step, tuple(Expr.fig(f"{clean(side)} {measure}") for side in (m["a"], m["b"])))
+    return None
+
+
 def _definitions(text: str) -> tuple[str, dict]:
     """ "..., taking SG&A as sales and marketing plus G&A": the question defines a figure itself."""
     out = {}
@@ -391,6 +417,8 @@ def clean(words: str) -> str:
     ws = best.split()
     while ws and not _naming(ws[:1]):
         ws = ws[1:]
+    if len(ws) > 2 and ws[0].lower() in ("ratio", "proportion") and ws[1].lower() == "of":
+        ws = ws[2:]  # "the proportion of net income over gross margin": the frame, not the figure
     while ws and not _naming(ws[-1:]):
         ws = ws[:-1]
     return " ".join(ws)

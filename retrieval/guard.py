@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from .context import EXAMPLES, Context
-from .text import canonical, glossary
+from .text import STOP, canonical, glossary
 
 INJECTION = re.compile(
     r"(ignore|disregard|forget|override)\b[^.?!]*\b(rules?|instructions?|previous|above|prompt|system)"
@@ -174,7 +174,7 @@ def unknown_name(q: str, ctx: Context) -> Optional[str]:
             pl = p.lower()
             if first_word and p == parts[0]:
                 continue
-            if pl in ctx.filing_words or pl in COMMON or pl in MONTHS or pl in glossary_words() or canonical(p).lower() != p.lower():
+            if pl in ctx.filing_words or pl in COMMON or pl in STOP or pl in MONTHS or pl in glossary_words() or canonical(p).lower() != p.lower():
                 continue
             if pl.endswith("s") and pl[:-1] in ctx.filing_words:
                 continue  # a possessive typed without its apostrophe ("IIJs revenue")

@@ -18,7 +18,7 @@ from .text import glossary
 from .understand import glossary_term
 
 OUTFLOW = re.compile(r"\b(paid|payments?|purchases?|repayments?|used in|acquisition of|investment in|principal payments|expenditures?)\b", re.I)
-COST = re.compile(r"\b(expenses?|losses?|costs?)\b", re.I)
+COST = re.compile(r"\b(expenses?|loss(?:es)?|costs?)\b", re.I)
 DECREASE = re.compile(r"\bdecrease\b", re.I)
 BOTH_WAYS = re.compile(r"\b(income|gains?|profit|increase|benefit)\b", re.I)  # "Other income (expense)": the sign carries meaning
 

@@ -116,10 +116,13 @@ class Resolver:
         subs = [f for f in row.facts if f.qualifier and not re.search(r"change|yoy|%", f.qualifier, re.I) and f.period.end]
         if not subs:
             return []
-        text = " " + " ".join(q.words) + " "
-        named = [f for f in subs if f" {' '.join(tokens(f.qualifier, keep_stop=True))} " in text]
+        def said(f: Fact, words) -> bool:
+            return f" {' '.join(tokens(f.qualifier, keep_stop=True))} " in f" {' '.join(words)} "
+
+        named = [f for f in subs if said(f, q.words)]
         if named:
-            return named
+            # A question naming two columns ("between Activision and Blizzard"): the one this figure's words name.
+            return [f for f in named if said(f, tokens(q.metric, keep_stop=True))] or named
         total = [f for f in subs if re.search(r"total|annual|full", f.qualifier, re.I)]
         return total or subs
 
@@ -192,6 +195,15 @@ class Resolver:
             f = self.fact_for(h.row, key, q, want_unit, qualifier)
             if f is not None:
                 out.append(Pick(h.row, f, h.score))
+        if not out and key is not None and key[1] == 0 and not any(k[0] == key[0] and not k[1] for k in self.periods.counts):
+            # "net loss for December 31, 2019" in a filing printing no balance at that date: the longest
+            # period ending then (the year; a quarter where the table prints only quarters).
+            for k in sorted((k for k in self.periods.counts if k[0] == key[0] and k[1] and not k[2]), key=lambda k: -k[1]):
+                # Only a row naming every word asked: a loose match must not turn a balance asked for into a flow.
+                got = [p for p in self.picks(metric, q, k, want_unit, target, qualifier, exclude)
+                       if set(tokens(metric)) <= p.row.label | p.row.context]
+                if got:
+                    return got
         if key is None and self.periods.current and out:
             # No period named: among close matches, rows that report the filing's main period come first.
             top = out[0].score
@@ -263,8 +275,8 @@ class Resolver:
                 return p
         for k in keys:
             p = self.pick(metric, q, k, None, target, exclude=exclude)
-            if p is not None:
-                return p
+            if p is not None and (not p.fact.period.months or self.periods.fy(key_of(p.fact.period)) == spec.fy):
+                return p  # a flow found at a balance date must still be of the year named
         return None
 
     def two(self, q: Plan, n1: str, n2: str) -> tuple[Pick, Pick]:

@@ -190,6 +190,8 @@ class RowIndex:
             label = set(tokens(label_words))
             parents = set(tokens(self._abbreviate(" ".join(f0.row_path[:-1]) + " " + " ".join(f.qualifier for f in fs))))
             ctx = parents | set(tokens(self._abbreviate(f0.table_title)))
+            if all(f.unit.endswith("/share") for f in fs):
+                ctx |= set(tokens("per share"))  # a share price row's label rarely says so ("First Quarter")
             chunk = by_fact.get(f0.id)
             text = chunk.text if chunk else f"{f0.table_title} | {' > '.join(f0.row_path)}"
             self.rows.append(RowDoc(key, fs, label, ctx, " ".join(tokens(label_words)), text, chunk.id if chunk else "", parents))

@@ -6,7 +6,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Optional
 
-from .formula import composed, count_if
+from .formula import composed, count_if, paired
 from . import narrative_question
 from .plan import Asked, Cues, Plan, PeriodSpec, Side
 from .text import canonical, glossary, tokens
@@ -83,11 +83,11 @@ OPS = [
     ("compare", r"^\s*compare\b(?!.*\b(?:with|to)\b)|\b(?:was|were|is|are|did)\b.+\b(?:higher|lower|larger|bigger|smaller|more|less)\s+than\s+(?:in\s+)?(?:the\s+)?"
                 r"(?:(?:q[1-4]|[1-4][qh]|h[12]|fy)\w*|first|second|third|fourth|\d{4})\b|\bwhich (?:\w+ )?(?:was|is|were|had|brought|earned|made)?\s*(?:larger|bigger|higher|greater|more|smaller|lower|less)\b|\bwhich\b.*\b(more|larger|bigger|higher)\b.*\bor\b|\bhigher in the\b.*\bor\b"),
     ("ratio", r"\bratio of\b.+\bto\b|\b(?:divided by)\b|\bhow many times\b(?!.*\b(?:exceed\w*|above|over|more than|below|under|less than|did|do|does|has|have)\b)"),
-    ("share", r"\b(share|percentage|proportion|portion|fraction|part|percent) of\b|\bas (?:an? )?(?:share|percent(?:age)?|proportion) of\b|\bmake up\b|\bmade up\b|\baccount(?:ed)? for\b"),
+    ("share", r"\b(share|percentage|proportion|(?<!current )(?<!-term )portion|fraction|part|percent) of\b|\bas (?:an? )?(?:share|percent(?:age)?|proportion) of\b|\bmake up\b|\bmade up\b|\baccount(?:ed)? for\b"),
     ("count_if", r"\bhow many (?:years|quarters|halves|periods|months|times)\b.*\b(?:exceed\w*|above|over|more than|greater than|higher than|at least|below|under|less than|lower than)\s+(?:[$\u20ac\u00a3\u00a5]|(?:US|S|A)\$|JPY|USD|EUR|GBP|RMB)?\s*-?[\d,]*\.?\d"),
     ("cagr", r"\bcagr\b|\bcompound(?:ed)? (?:annual )?growth\b"),
     ("median", r"\bmedian\b"),
-    ("average", r"(?<!weighted )(?<!weighted-)\baverage\b(?!\s+(?:number|shares|balance|exchange|rate))"),
+    ("average", r"(?<!weighted )(?<!weighted-)\baverage\b(?!\s+(?:shares|balance|exchange|rate))"),
     ("sum", r"\b(plus|combined|together|sum of|add(?:ed)? up|in total across|current and non-?current|current plus non-?current)\b|\b(?:total|sum) of\b(?=.*\b(?:and|plus)\b)"),
     ("pct_change", r"\b(by what (?:percent|%)|by what percentage|what percentage (?:growth|increase|decrease|change)|percent(?:age)? (?:growth|increase|decrease|change|rise|fall|decline)|how fast|growth rate|in percent|percent(?:age)? change|% change|grow(?:th)? (?:rate|in percent)|by how many percent|what % )|\b(?:grow|grew|growth|increase|rise|rose|change|fall|fell|decline|drop)\w*\b.*\b(percent|percentage|%)"),
     # "rev yoy", "NS rev 2Q12 yoy %": year on year is a percentage change, unless an amount is asked for.
@@ -155,7 +155,7 @@ PERIOD_PATTERNS = [
      lambda m: _date_spec(MONTH_NUM[m[1].lower()], m[2], m[3])),
     (r"\b(full[- ]year|whole year|for the year|annual|twelve months|12 months|fiscal year|financial year)\b", lambda m: PeriodSpec(12)),
 ]
-YEAR = r"\b(?:fy|fiscal(?: year)?|financial year)\s*'?(\d{4}|\d{2})\b|\b((?:19|20)\d\d)\b"
+YEAR = r"\b(?:(?:fy|fiscal(?: year)?|financial year)\s*'?|f(?=\d\d\b))(\d{4}|\d{2})\b|\b((?:19|20)\d\d)\b"
 TARGET = r"\b(target|targets|targeted|targeting|aiming|aimed|forecast|forecasts|goal|goals|plan|planned|guidance|outlook|aim|aims|expect|expects|projected|full[- ]year target)\b"
 PREV = r"\b(last year|previous year|prior year|year before|a year earlier|year earlier|a year ago|year-earlier|the year before|same (?:period|quarter|half) (?:of |in )?(?:the )?(?:last|previous|prior) year|last fiscal year|previous fiscal year|prior period|last year's|1 year ago|one year ago|same quarter a year earlier)\b"
 
@@ -257,6 +257,7 @@ def parse_periods(q: str) -> tuple[list[PeriodSpec], str]:
             specs[0] = unyeared[0]
         if not specs:
             specs = [PeriodSpec(fy=y) for y in plain[:2]]
+        specs = _each_year(q, specs, distinct)
     if target:
         if not specs:
             specs = [PeriodSpec(12, target=True)]
@@ -280,6 +281,22 @@ def parse_periods(q: str) -> tuple[list[PeriodSpec], str]:
             specs = [PeriodSpec(relative=-1)] + ([PeriodSpec()] if _is_comparison(q) else [])
     rest = re.sub(TARGET, " ", rest, flags=re.I)
     return specs, rest
+
+
+# "the change in the average X between 2017-2018 and 2018-2019": two averages, each over two years.
+YEAR_PAIRS = re.compile(r"\b((?:19|20)\d\d)\s*[-\u2013]\s*((?:19|20)\d\d),?\s+and\s+((?:19|20)\d\d)\s*[-\u2013]\s*((?:19|20)\d\d)\b")
+YEAR_RUN = re.compile(r"\b(?:19|20)\d\d\s*(?:,|and|&|to|-|\u2013|through)\s*(?:(?:fiscal|fy)\s*)?(?:19|20)\d\d\b", re.I)
+
+
+def _each_year(q: str, specs: list, years: list[int]) -> list:
+    """ "December 31, 2018 and 2019", "the annual X in 2018 and 2019": one period phrase over a run of
+    years names that period in each of them."""
+    if len(specs) != 1 or len(years) < 2 or specs[0].index or specs[0].relative or not YEAR_RUN.search(q):
+        return specs
+    s = specs[0]
+    if s.end_year is not None and s.fy is None:
+        return [replace(s, end_year=y) for y in years[:4]]
+    return [replace(s, fy=y) for y in years[:4]] if s.fy is not None else specs
 
 
 AT_END = re.compile(r"\b(?:at|as of|by)\s+(?:the\s+)?end\s+of\s+(?:the\s+)?$|\bend\s+of\s+(?:the\s+)?$", re.I)
@@ -338,6 +355,9 @@ def understand(question: str) -> Plan:
                r"\1 \4 or \2\3 \4", q, flags=re.I)
     op, explicit = detect_op(canonical(q))
     periods, rest = parse_periods(canonical(q))
+    pairs = YEAR_PAIRS.search(q)
+    if pairs and op == "average":
+        periods = [PeriodSpec(fy=int(y)) for y in pairs.groups()]  # each two-year average's own years
     if any(s.target and not s.relative for s in periods):
         # "growth over last year that the target assumes": last year is what was achieved, not a target.
         periods = [replace(s, target=False) if s.relative else s for s in periods]
@@ -378,6 +398,8 @@ def understand(question: str) -> Plan:
     if op == "count_if":
         expr = count_if(q)
         op = "count_if" if expr is not None else "value"
+    elif (pair := paired(rest, op)) is not None:
+        expr, op = pair, "expr"
     elif op == "ratio" and parts and re.search(r"\bhow many times\b", q, re.I):
         pass  # "A is how many times B": the parts are the program; "times" is no multiplication here
     elif subject:
@@ -452,7 +474,7 @@ def _settle(op: str, q: str, metric: str, periods: list, cues: Cues) -> str:
     if op == "value" and EXCLUDING.search(metric):
         op = "excluding"
     if (op == "value" and len(periods) >= 2 and re.search(r"\b(?:total|sum|combined|altogether)\b", q, re.I)
-            and re.search(r"\b(?:19|20)\d\d\s*(?:,|and|&)\s*(?:fy\s*)?(?:19|20)\d\d\b", q, re.I)):
+            and re.search(r"\b(?:19|20)\d\d\s*(?:,|and|&|to|-|\u2013|through)\s*(?:fy\s*|fiscal\s+(?:year\s+)?)?(?:19|20)\d\d\b", q, re.I)):
         op = "sum"  # "the total X in 2018 and 2019": the two years added
     return op
 

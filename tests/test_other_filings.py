@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from eval.score import expected_lines
+
 FIXTURES = Path(__file__).parent / "fixtures" / "filings"
 
 
@@ -15,6 +17,11 @@ FIXTURES = Path(__file__).parent / "fixtures" / "filings"
 @pytest.mark.parametrize("filing,questions", [
     ("northwind_fy2019.txt", "northwind_questions.jsonl"),  # USD, fiscal year to September, "$" cells
     ("lumen_gmbh_2020.txt", "lumen_questions.jsonl"),  # EUR, calendar year, H1/Q2 columns
+    # Annual-report tables and TAT-QA-style questions: two rows named side by side (difference, total,
+    # average), a cost in brackets changing as its amount, one row's two years as a ratio, averages over
+    # the years a row gives or over dates, a quarter-only table asked by date, share prices by quarter,
+    # segment columns, a unit sentence below a table that introduces the next one.
+    ("harbor_annual_2019.txt", "harbor_questions.jsonl"),
 ])
 def test_other_filings_answer_correctly(tmp_path, filing, questions):
     from eval.__main__ import main
@@ -29,3 +36,6 @@ def test_other_filings_answer_correctly(tmp_path, filing, questions):
     assert report["correct"] == report["n"], report["misses"]
     rows = {json.loads(x)["id"]: json.loads(x) for x in out.read_text().splitlines()}
     assert all(r["sources"] for r in rows.values() if r["answerable"])
+    for q in map(json.loads, (FIXTURES / questions).read_text().splitlines()):
+        # The rows each figure came from: every line the question's cells are on is cited.
+        assert expected_lines(q) <= {s["line"] for s in rows[q["id"]]["sources"]}, (q["id"], rows[q["id"]]["sources"])

@@ -79,6 +79,13 @@ def test_a_standard_formula_is_expanded_with_the_segment_named_beside_it():
     ("What was the SG&A ratio in 1H12, taking SG&A as sales and marketing plus general and administrative?",
      "sga ratio=divide(add([sales and marketing], [general and administrative]), [total revenues])"),
     ("what was the operating margin, operating income over revenue, in the first quarter?", "percent_of([operating income], [revenue])"),
+    # Two figures named side by side, the measure said once for both.
+    ("What is the difference in operating income between APAC and AMER in 2019?", "subtract([APAC operating income], [AMER operating income])"),
+    ("What was the difference between total operating lease obligations and total purchase obligations?",
+     "subtract([total operating lease obligations], [total purchase obligations])"),
+    ("What is the total number of subscribers for Television and Wireless in 2019?", "add([Television contracts], [Wireless contracts])"),
+    ("What is the average value of raw materials and finished goods in 2018?", "mean([raw materials], [finished goods])"),
+    ("What is the average number of shares owned by Ann Lee and Bo Chan?", "mean([Ann Lee shares owned], [Bo Chan shares owned])"),
 ])
 def test_compositions_read_as_programs(question, program):
     p = understand(question)
@@ -119,3 +126,30 @@ def test_the_total_of_a_figure_over_two_named_years_is_a_sum_of_periods():
     p = understand("What is the total revenue for 2018 and 2019?")
     assert p.op == "sum" and [s.fy for s in p.periods] == [2018, 2019]
     assert understand("What were total revenues in 1H11 and 1H12?").op == "value"  # a row named "total", two halves
+
+
+@pytest.mark.parametrize("question, periods", [
+    ("What is the average Net Loss for December 31, 2018 and 2019?", [(0, None, 2018), (0, None, 2019)]),
+    ("What is the average annual operating income in 2018 and 2019?", [(12, 2018, None), (12, 2019, None)]),
+    ("What is the change in property and equipment from year ending March 31, 2018 to 2019?", [(12, None, 2018), (12, None, 2019)]),
+    ("What is the nominal difference for Sales between F19 and F18?", [(None, 2019, None), (None, 2018, None)]),
+    ("What was the year ending March 2013 (FY2012) revenue?", [(12, None, 2013)]),  # one year said two ways, not a run
+])
+def test_one_period_phrase_over_a_run_of_years_names_each(question, periods):
+    assert [(s.months, s.fy, s.end_year) for s in understand(question).periods] == periods
+
+
+
+@pytest.mark.parametrize("question, op", [
+    ("What is the difference in the total share-based compensation expense between 2018 and 2019?", "change"),  # two years: a change
+    ("What is the average net revenue for 2018 and 2019?", "average"),
+    ("Whats the total of short-term and long-term borrowings?", "sum"),  # the shared noun: its own reading
+    ("What is the average current portion of deferred revenue in 2018 and 2019?", "average"),  # a name, not a share
+])
+def test_side_by_side_periods_or_shared_nouns_keep_their_reading(question, op):
+    assert understand(question).op == op
+
+
+def test_the_change_in_an_average_over_two_pairs_of_years_keeps_each_pair():
+    p = understand("What is the change in the average total operating expenses between 2017-2018 and 2018-2019?")
+    assert p.op == "average" and p.cues.moved and [s.fy for s in p.periods] == [2017, 2018, 2018, 2019]

@@ -146,6 +146,32 @@ def test_an_unstated_scale_is_marked_unknown(tmp_path):
     assert "unknown scale" in f.column
 
 
+def test_a_unit_sentence_introducing_the_next_table_is_not_this_ones(tmp_path):
+    facts = _facts(tmp_path, (
+        "Price Range of Common Stock\n\nTable\n\n\tHigh\tFiscal 2019 Low\tHigh\tFiscal 2018 Low\n"
+        "First Quarter\t$ 83.14\t$ 63.81\t$ 45.24\t$ 37.43\n\n"
+        "Segment information\n\nSegment operating income is presented below (amounts in millions):\n\nTable\n\n"
+        "\tYear Ended December 31, 2019\tYear Ended December 31, 2018\n"
+        "Segment operating income\t$850\t$464\n"))
+    want = {("First Quarter", "2019-03-31", "High"): (83.14, "USD/share"), ("Segment operating income", "2019-12-31", ""): (850_000_000, "USD")}
+    assert {k: (facts[k].value, facts[k].unit) for k in want} == want
+    # With no table after it, a sentence below that ends in a colon still states the unit of the one above.
+    alone = _facts(tmp_path, ("Accrued liabilities\n\nTable\n\n\tDecember 31, 2019\tDecember 31, 2018\n"
+                              "Operating accruals\t$23,695\t$24,020\n\n"
+                              "Accrued and other current liabilities consist of the following (in thousands):\n"))
+    assert alone[("Operating accruals", "2019-12-31", "")].value == 23_695_000
+
+
+def test_a_52_53_week_year_is_named_by_the_month_it_closes(tmp_path):
+    facts = _facts(tmp_path, (
+        "Stock-based compensation\n\nThe assumptions used were as follows:\n\nTable\n\n"
+        "\tYear Ended January 3, 2020\tYear Ended December 28, 2018\tYear Ended December 29, 2017\n"
+        "Expected volatility\t22.02%\t25.37%\t27.19%\n"))
+    got = {f.period.fiscal_year: f.value for k, f in facts.items() if k[0] == "Expected volatility"}
+    assert got == {2019: 22.02, 2018: 25.37, 2017: 27.19}
+    assert facts[("Expected volatility", "2020-01-03", "")].period.label == "FY2019"
+
+
 @pytest.mark.parametrize("text,end,months", [
     ("30 June 2019", "2019-06-30", 0), ("As at 31 March 2019", "2019-03-31", 0), ("30/9/2018", "2018-09-30", 0),
     ("December31, 2019", "2019-12-31", 0), ("F19 53 WEEKS", "2019-12-31", 12), ("FY2019", "2019-12-31", 12),

@@ -6,7 +6,6 @@ import re
 from schema import Answer
 
 from .. import calculator as calc
-from ..calculator import Quantity
 from ..context import for_period
 from ..plan import Plan
 from ..resolve import as_amount
@@ -17,7 +16,11 @@ def run(q: Plan, ctx) -> Answer:
     res = ctx.res
     metric = re.sub(r"\b(?:average|mean|quarterly|per quarter|a quarter)\b", " ", q.metric, flags=re.I)
     picks = []
-    if (not q.periods or q.cues.span) and not q.parts and not q.cues.quarterly:
+    if q.cues.moved and len(q.periods) == 4:
+        return change_of_averages(q, ctx, metric)
+    # "the average annual X", "... for both fiscal years": a length with no year names every year the row gives.
+    bare = all(s.months == 12 and not (s.fy or s.end_year or s.relative or s.target) for s in q.periods)
+    if (bare or q.cues.span) and not q.parts and not q.cues.quarterly:
         return over_the_periods(q, ctx, metric)
     if len(q.periods) >= 2:
         picks, missing = res.in_each_period(metric, q)
@@ -34,7 +37,7 @@ def run(q: Plan, ctx) -> Answer:
         return ctx.out.compose(q, result, what, [p.fact for s in sides for p in s.picks])
     if len(picks) < 2:
         return as_value(q, ctx)
-    result = calc.mean(*(Quantity.of(p.fact) for p in picks))
+    result = calc.mean(*(as_amount(p.fact) for p in picks))  # a loss printed in brackets, as the amount named
     if len(q.periods) >= 2:
         what = f"Average of {ctx.name(picks[0].fact).lower()} over {', '.join(p.fact.period.label for p in picks)}"
     else:
@@ -52,3 +55,18 @@ def over_the_periods(q: Plan, ctx, metric: str) -> Answer:
     result = calc.mean(*(as_amount(f) for f in facts))
     what = f"Average of {ctx.name(p.fact).lower()} over {', '.join(f.period.label for f in facts)}"
     return ctx.out.compose(q, result, what, facts)
+
+
+def change_of_averages(q: Plan, ctx, metric: str) -> Answer:
+    """ "The change in the average X between 2017-2018 and 2018-2019": the mean of each pair of years,
+    the later pair's minus the earlier pair's."""
+    picks, missing = ctx.res.in_each_period(metric, q)
+    if missing is not None:
+        return ctx.out.not_found(q, missing)
+    pairs = sorted((picks[:2], picks[2:]), key=lambda pair: max(p.fact.period.end for p in pair))
+    if any(pair[0].fact.period.end == pair[1].fact.period.end for pair in pairs):
+        return ctx.out.not_found(q, None)  # each average needs two different years
+    before, after = (calc.mean(*(as_amount(p.fact) for p in pair)) for pair in pairs)
+    labels = [" and ".join(p.fact.period.label for p in pair) for pair in pairs]
+    what = f"Change in the average {ctx.name(picks[0].fact).lower()} from {labels[0]} to {labels[1]}"
+    return ctx.out.compose(q, calc.change(before, after), what, [p.fact for p in picks])

@@ -11,8 +11,8 @@ from ..calculator import Quantity
 from ..context import bare
 from ..periods import Key, key_of
 from ..plan import Plan
-from ..render import money, pct_words
-from ..resolve import Pick
+from ..render import money, named_direction, pct_words
+from ..resolve import CLOSING, Pick
 from ..text import tokens
 
 # "Net decrease in cash and cash equivalents": a row that is itself the net change of a balance.
@@ -55,7 +55,10 @@ def run(q: Plan, ctx) -> Answer:
     p1f = res.fact_for(p2.row, k1, q, p2.fact.unit)
     if p1f is None and k1:
         other_row = res.pick(q.metric, q, k1, p2.fact.unit)
-        p1f = other_row.fact if other_row else None
+        # A balance changes against a balance ("Cash ..., end of period" is one), not against a flow
+        # ("Increase (decrease) in income taxes payable").
+        p1f = other_row.fact if other_row and (bool(other_row.fact.period.months) == bool(p2.fact.period.months)
+                                               or CLOSING.search(other_row.fact.metric)) else None
     if p1f is None and k1 and k1[1] == 0:
         # For a balance, "the change" is against the other date the table gives.
         others = [f for f in p2.row.facts if f.period.end < k2[0] and f.unit == p2.fact.unit and not f.qualifier]
@@ -76,11 +79,20 @@ def run(q: Plan, ctx) -> Answer:
             summary = f"The filing gives this change only as a percentage: {ctx.name(p2.fact).lower()} {pct_words(pct.value)} in {pct.period.label} compared with a year earlier."
             return ctx.out.finish(q, summary, pct.value, "%", None, [pct])
         return ctx.out.not_found(q, k1)
-    a, b = Quantity.of(p1f), Quantity.of(p2.fact)
+    a, b = amounts(p1f, p2.fact)
     if q.op == "pct_change" and a.unit != "%":
         what = f"Percentage change in {ctx.name(p2.fact).lower()} from {bare(p1f.period.label)} to {bare(p2.fact.period.label)}"
         return ctx.out.compose(q, calc.pct_change(a, b), what, [p1f, p2.fact])
-    return ctx.out.compose(q, calc.change(a, b), change_what(ctx, p1f, p2.fact), [p1f, p2.fact], base=a.value)
+    return ctx.out.compose(q, calc.change(a, b), change_what(ctx, p1f, p2.fact, (a.value, b.value)), [p1f, p2.fact], base=a.value)
+
+
+def amounts(before: Fact, after: Fact) -> tuple[Quantity, Quantity]:
+    """A cost or outflow printed in brackets in both periods ("Interest expense (279,059) (254,126)")
+    changes as the amount its label names: it rose when the bracketed figure grew."""
+    both = [before, after]
+    if any(f.value < 0 for f in both) and all(f.value <= 0 for f in both) and named_direction(after.metric):
+        return Quantity.amount(before), Quantity.amount(after)
+    return Quantity.of(before), Quantity.of(after)
 
 
 def printed_net_change(ctx, f: Fact) -> bool:
@@ -97,9 +109,11 @@ def printed_net_change(ctx, f: Fact) -> bool:
                                  if r.facts and all(x.period.months == 0 for x in r.facts) and not NET_CHANGE.search(r.first.metric))
 
 
-def change_what(ctx, before: Fact, after: Fact) -> str:
-    return (f"Change in {ctx.name(after).lower()} from {bare(before.period.label)} ({money(before.value, before.unit)}) "
-            f"to {bare(after.period.label)} ({money(after.value, after.unit)})")
+def change_what(ctx, before: Fact, after: Fact, values: Optional[tuple[float, float]] = None) -> str:
+    """The change's headline; `values` are the figures as worked with (a bracketed cost as its amount)."""
+    v1, v2 = values or (before.value, after.value)
+    return (f"Change in {ctx.name(after).lower()} from {bare(before.period.label)} ({money(v1, before.unit)}) "
+            f"to {bare(after.period.label)} ({money(v2, after.unit)})")
 
 
 def printed_change(ctx, p: Pick, k1: Optional[Key], k2: Key, unit: str) -> Optional[Fact]:

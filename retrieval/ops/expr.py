@@ -82,6 +82,9 @@ class Evaluator:
             years = _years(self.keys[0], self.keys[-1])
             return calc.cagr(before, after, years)
         args = [self.value(a, key) for a in e.args]
+        if len(args) == 2 and args[0].facts and args[0].facts == args[1].facts:
+            # Two names that found one figure: working with it twice would answer a wrong number.
+            raise CalcError(f"'{formula_name(e.args[0])}' and '{formula_name(e.args[1])}' name the same figure")
         if e.op in ("mean", "median"):
             return (calc.mean if e.op == "mean" else calc.median)(*args)
         if len(args) != 2:

@@ -34,8 +34,9 @@ def run(q: Plan, ctx) -> Answer:
     part, whole = q.parts
     if q.op == "share" and not tokens(whole):
         whole = "total " + part
-    if q.op == "ratio" and len(q.periods) >= 2 and set(tokens(part)) == set(tokens(whole)):
-        a, b = over_periods(q, ctx, part)  # "1H12 ATM revenue is how many times 1H11 ATM revenue?"
+    if q.op == "ratio" and len(q.periods) >= 2 and (set(tokens(part)) == set(tokens(whole)) or not tokens(whole)):
+        # "1H12 ATM revenue is how many times 1H11 ATM revenue?", "the ratio of X in 2019 to 2018"
+        a, b = over_periods(q, ctx, part)
     else:
         a, b = part_of(q, ctx, part, whole) if q.op == "share" else ctx.res.two(q, part, whole)
     when = for_period(a.fact.period.label)

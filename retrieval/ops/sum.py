@@ -22,12 +22,17 @@ def run(q: Plan, ctx) -> Answer:
 
 
 def over_periods(q: Plan, ctx) -> Answer:
-    """ "The total X in 2018 and 2019": one figure in each period named, added."""
+    """ "The total X in 2018 and 2019", "... from 2017 to 2019": one figure in each period named, added."""
     metric = " ".join(t for t in q.metric.split() if t.lower() not in ("total", "sum", "combined", "altogether"))
-    picks, missing = ctx.res.in_each_period(metric, q)
-    if missing is not None:
-        return ctx.out.not_found(q, missing)
-    facts = [p.fact for p in picks]
+    if q.cues.span:  # "from 2017 to 2019": every year of the run
+        p, facts = ctx.res.series(metric, q, 0, frozenset(range(q.cues.span[0], q.cues.span[1] + 1)))
+        if p is None:
+            return ctx.out.not_found(q, None)
+    else:
+        picks, missing = ctx.res.in_each_period(metric, q)
+        if missing is not None:
+            return ctx.out.not_found(q, missing)
+        facts = [p.fact for p in picks]
     if len({f.period.end for f in facts}) < len(facts):
         return as_value(q, ctx)  # the periods named are one period said twice
     result = as_amount(facts[0])

@@ -17,6 +17,11 @@ from .text import glossary
 WORD = re.compile(r"(?<![\w&'-])((?:^[A-Z]|[a-z])[a-z]{3,})(?![\w&'-])")
 CAPITAL = re.compile(r"(?<![\w&'-])[A-Z][a-z]{3,}(?![\w&'-])")
 MONTHS = ("january", "february", "march", "april", "june", "july", "august", "september", "october", "november", "december")
+# A word where a date's month stands: before a day or year ("Marc 31, 2012", "Septembe 2012"), either side
+# of a month range ("Apil-June", "July-Septemebr"), or after "end of" ("the end of Match"). There a slip
+# is read as a month even when it is an English word.
+DATE_WORD = re.compile(r"(?<![\w&'])(?:(?<=-)|(?<=\bend of )|(?<=\bstart of ))?([A-Za-z]{3,})(?![\w&'])"
+                       r"(?=\s+\d{1,2}\b|\s+(?:19|20)\d\d\b|\s*[-\u2013]\s*[A-Za-z]{3,}|\W*$|\s*[?,.])")
 
 
 @lru_cache(maxsize=1)
@@ -83,4 +88,18 @@ class Speller:
             notes.append(f"I read \u201c{typed}\u201d as \u201c{term.capitalize()}\u201d.")
             return term.capitalize()
 
+        def fix_date(m: re.Match) -> str:
+            typed = m.group(1)
+            w = typed.lower()
+            start = m.start(1)
+            placed = re.search(r"(?:-|\bend of |\bstart of )$", text[:start], re.I) or not re.match(r"\W*$|\s*[?,.]", text[m.end(1):])
+            if w in MONTHS or not placed or not (typed[0].isupper() or text[start - 1:start] == "-"):
+                return typed
+            found = self.months.lookup(w, Verbosity.CLOSEST, max_edit_distance=1 if len(w) <= 5 else 2)
+            if len(found) != 1 or found[0].term == w:
+                return typed
+            notes.append(f"I read \u201c{typed}\u201d as \u201c{found[0].term.capitalize()}\u201d.")
+            return found[0].term.capitalize()
+
+        text = DATE_WORD.sub(fix_date, text)
         return CAPITAL.sub(fix_month, WORD.sub(fix, text)), notes

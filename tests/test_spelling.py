@@ -51,6 +51,12 @@ def test_the_engine_answers_a_misspelled_question_and_says_how_it_read_it(engine
 @pytest.mark.parametrize("typed, read", [
     ("cash at the end of Seeptember 2012?", "cash at the end of September 2012?"),
     ("revenue from Apirl to June", "revenue from April to June"),
+    # where a month stands (before a day or year, in a range, after "end of"), even an English word is one
+    ("cost in the July-Septembe 2012 quarter", "cost in the July-September 2012 quarter"),
+    ("and at the end of Match?", "and at the end of March?"),
+    ("cash ratio as of Marc 31, 2012", "cash ratio as of March 31, 2012"),
+    ("margin for the Aprik-June 2012 quarter", "margin for the April-June 2012 quarter"),
+    ("Total 2012 revenue", "Total 2012 revenue"),
 ])
 def test_a_misspelled_month_is_read_as_the_month(speller, typed, read):
     assert speller.correct(typed)[0] == read

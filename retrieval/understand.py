@@ -348,6 +348,8 @@ def understand(question: str) -> Plan:
     # A percent sign that follows no number is the word ("yoy %", "what % of", "in %?").
     # "the % of revenue" is a row's name, kept as printed.
     q = " ".join(re.sub(r"(?<![\d.])(?:(?<!\bthe )%|%(?!\s*of\b))", " percent ", question).split())
+    # "the US", "U.S. customers": the country, not the pronoun "us" (nor US$, US dollars: a currency).
+    q = re.sub(r"\bU\.?S\.?(?!\$|\s*(?:dollars?|\$))(?=\W|$)", "United States", q)
     # "Q1 then? just the quarter before": a shift by a quarter or half is said by the period it names.
     q = re.sub(r"[,;]?\s*\b(?:just |only )?the (?:quarter|half|month) before\b", " ", q, flags=re.I)
     # "the first or the second quarter" names two quarters.

@@ -64,6 +64,8 @@ class Conversation:
             return self._about_previous(q, p)
         if q.op == "narrative" or not (q.elliptical or not self.res.strong(q)):
             return q
+        if q.op == "rank" and q.cues.growth and not q.elliptical and not q.cues.refers and not re.search(r"\bwhich ones?\b", q.text, re.I):
+            return q  # "which part of the business is growing fastest?" is asked afresh, whatever came before
         metric = self._merge_metric(q, p) if self.res.strong(q) else p.metric
         periods = q.periods or p.periods
         if q.periods and len(q.periods) == 1 and q.periods[0].relative and p.periods:

@@ -22,7 +22,7 @@ MONTH_RE = r"\b(january|february|march|april|may(?=\s+\d)|june|july|august|septe
 # "Which segment had the highest operating income?": the best of a group of sibling rows. An "or"
 # names the two to compare instead ("compare").
 RANK = re.compile(
-    r"^(?!.*\bor\b).*\b(?:which|what)\s+(?P<group>(?:\w+\s+){0,2}?\w+?)\s+(?:\w+\s+){0,2}?(?:the\s+)?"
+    r"^(?!.*\bor\b).*\b(?:which|what)\s+(?P<group>(?:\w+\s+){0,2}?\w+?)\s+(?:\w+\s+){0,3}?(?:the\s+)?"
     r"(?P<word>highest|largest|biggest|most|lowest|smallest|least|fastest|slowest|best|worst|strongest|weakest)\b", re.I)
 # "what's our largest business line", "which is the biggest segment": the word before the group.
 RANK_FIRST = re.compile(

@@ -99,8 +99,9 @@ def _opens(ev: Evidence, s: Sentence, main: Sentence) -> bool:
 def because(ev: Evidence, r: Reading) -> tuple[list[Sentence], bool]:
     """The sentence saying how the subject moved and the one giving the reason: the same sentence, the
     next one (reports put the reason right after), the one before in its paragraph or where it draws
-    the consequence ("..., thus, our targets remain unchanged"), or the best sentence elsewhere whose
-    reason cue applies to the subject. A reason the filing gives twice (in its highlights and in its
+    the consequence ("..., thus, our targets remain unchanged"), or the best sentence elsewhere in its
+    section whose reason cue applies to the subject (another section's "Sales and marketing expenses
+    rose, mainly due to ..." is no reason for equipment sales). A reason the filing gives twice (in its highlights and in its
     section) is quoted from both. Also whether any of them gives the subject's reason."""
     good = [(cover, s) for _, cover, s in r.ranked if cover >= MIN_COVER]
     if not good:
@@ -115,7 +116,8 @@ def because(ev: Evidence, r: Reading) -> tuple[list[Sentence], bool]:
     elif not reasoned and _leads_in(ev, r, main, before):
         quotes, reasoned = [before, main], True
     if not reasoned:
-        elsewhere = [s for _, s in good if s not in quotes and _applies(ev, s, r.want) and _share(ev, r.want, _topic(s)) >= 0.5][:1]
+        elsewhere = [s for _, s in good if s not in quotes and s.section == main.section and _applies(ev, s, r.want)
+                     and _share(ev, r.want, _topic(s)) >= 0.5][:1]
         quotes, reasoned = quotes + elsewhere, bool(elsewhere)
     quotes += [s for cover, s in good if s.passage != main.passage and s not in quotes and cover >= min(top, 1.0) - 0.1
                and _applies(ev, s, r.want) and _topic(s) == _topic(main)][:1]
@@ -151,7 +153,7 @@ def _applies(ev: Evidence, s: Sentence, want: tuple[str, ...]) -> bool:
     revenue decreased"); not "cash decreased due to ..., and inventories increased", nor "Cost of X
     rose, mainly due to ..." (the cost's reason, not X's)."""
     opens = 0 <= s.cause_at and len(s.text[:s.cause_at].split()) <= 1 and _before_cue(ev, s, want, len(s.text))
-    return bool(s.cause) and (_before_cue(ev, s, want, s.cause_at) or opens) and not _of_other(s, want)
+    return bool(s.cause) and (_before_cue(ev, s, want, s.cause_at) or opens) and not _of_other(s, want, data()["own_lines"])
 
 
 def _topic(s: Sentence) -> frozenset:
@@ -215,12 +217,12 @@ def _bonus(ev: Evidence, kind: str, side: Side, s: Sentence, want: tuple[str, ..
     return shared
 
 
-def _of_other(s: Sentence, want: tuple[str, ...]) -> bool:
+def _of_other(s: Sentence, want: tuple[str, ...], heads: frozenset = frozenset()) -> bool:
     """The sentence opens on something else of the subject: "Cost of SI revenues was ...", "Gross
-    margin for SI was ..." when asked about SI revenue."""
+    margin for SI was ..." when asked about SI revenue (only such heads where `heads` are given)."""
     m = OF_OTHER.match(s.text)
     head = set(words(m["head"])) - data()["plain"] if m else set()
-    return bool(head and want) and not head & set(want)
+    return bool(head and want) and not head & set(want) and (not heads or bool(head & heads))
 
 
 def _phrase(ev: Evidence, s: Sentence, want: tuple[str, ...]) -> float:

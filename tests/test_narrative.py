@@ -26,6 +26,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "filings"
     ("What makes up other investments?", "narrative", "list"),
     ("Operating income rose but operating cash flow fell, how come?", "narrative", "contrast"),
     ("SI revenue rose, yet its margin fell. How?", "narrative", "contrast"),
+    ("Are they cutting the forecast?", "narrative", "event"),
 ])
 def test_a_narrative_question_is_read_into_its_kind(question, op, kind):
     q = understand(question)
@@ -164,6 +165,8 @@ def test_why_after_a_figure_asks_about_that_figure(engine):
     assert a.plan.cues.narrative.kind == "cause" and 169 in quoted(a)
     b = engine.answer("Which parts grew?", [{"role": "user", "content": "What were total revenues in 1H FY2012?"}])
     assert "each grew YoY" in quoted(b)[26]
+    c = engine.answer("So are they changing it?", [{"role": "user", "content": "What is the operating income target for the full year?"}])
+    assert c.plan.cues.narrative.sides[0].words == "operating income target changing" and "remain unchanged" in quoted(c)[228]
 
 
 def test_what_is_a_printed_figure_still_gets_the_figure(engine):

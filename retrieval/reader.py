@@ -198,10 +198,11 @@ def _share(ev: Evidence, want: tuple[str, ...], said: set) -> float:
 
 def _bonus(ev: Evidence, kind: str, side: Side, s: Sentence, want: tuple[str, ...]) -> float:
     """What makes a sentence answer this kind of question. For all: the subject said as a phrase and
-    leading the sentence (what a sentence is about comes first). A cause: a reason cue, after the
+    leading the sentence or a clause saying how it moved (what a sentence is about comes first: "...,
+    cash and cash equivalents decreased by ..."). A cause: a reason cue, after the
     subject, and the direction asked; an event: a date; a list: a series of things, names, a cue
     naming the subject's parts after it; a description: the subject said to be something."""
-    lead = set(want) <= set(words(" ".join(s.text.split()[:LEAD])))
+    lead = any(set(want) <= set(words(" ".join(c.split()[:LEAD]))) for n, c in enumerate(CLAUSE.split(s.text)) if not n or direction(c))
     headed = _share(ev, want, s.heading)
     shared = (0.2 * _phrase(ev, s, want) + 0.15 * (bool(want) and lead) + HEADED * headed - OTHER * _of_other(s, want)
               - NOTE * bool(FOOTNOTE.match(s.text)))

@@ -82,6 +82,19 @@ def test_a_sentence_moving_both_ways_moves_the_way_of_the_clause_naming_the_subj
     assert quotes[0].line == 5
 
 
+def test_a_subject_leading_a_clause_that_moves_leads_the_sentence():
+    from retrieval.plan import Side
+    from retrieval.reader import because, read
+    from retrieval.sentences import Evidence
+
+    lines = ["Cash flows", "", "Net cash used in investing activities was JPY3,054 million, mainly due to purchases of equipment.", "",
+             "As for current assets as of September 30, 2012, compared with March 31, 2012, cash decreased by JPY1,866 million "
+             "mainly due to tax payments."]
+    ev = Evidence([Chunk("c1", "f", "Cash flows", "...", 3, 5)], lines, [], [])
+    quotes, reasoned = because(ev, read(ev, Side("cash", "down"), "cause", {}))
+    assert reasoned and quotes[0].line == 5 and "cash decreased by JPY1,866 million" in quotes[0].text
+
+
 # ---------------------------------------------------------------- answers on IIJ
 
 def quoted(a) -> dict[int, str]:

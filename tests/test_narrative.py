@@ -204,6 +204,11 @@ def lumen(tmp_path_factory):
     return fixture_engine("lumen_gmbh_2020", tmp_path_factory)
 
 
+@pytest.fixture(scope="module")
+def northwind(tmp_path_factory):
+    return fixture_engine("northwind_fy2019", tmp_path_factory)
+
+
 @pytest.mark.slow  # ingests the filing with the real model
 def test_another_filing_why_event_and_description(lumen):
     a = lumen.answer("Why did group revenue decrease in the first half of 2020?")
@@ -214,19 +219,10 @@ def test_another_filing_why_event_and_description(lumen):
     assert "EBITDA before restructuring expenses and one-off items" in quoted(c)[27]
     d = lumen.answer("Why did it grow?", [{"role": "user", "content": "What was Medical Imaging revenue in H1 2020?"}])
     assert "endoscopy optics" in quoted(d)[67]
-
-
-@pytest.mark.slow  # ingests the filing with the real model
-def test_another_filing_calls_itself_the_group_and_says_who_checked_its_figures(lumen):
-    a = lumen.answer("Why did the Group's revenue fall in H1 2020?")
-    assert "temporary closure of our Suzhou plant" in quoted(a)[31] and a.summary.startswith("Revenue fell 8.1% in 1H FY2020")
-    b = lumen.answer("Did anyone check the figures?")
-    assert "have not been reviewed by an auditor" in quoted(b)[11]
-
-
-@pytest.fixture(scope="module")
-def northwind(tmp_path_factory):
-    return fixture_engine("northwind_fy2019", tmp_path_factory)
+    e = lumen.answer("Why did the Group's revenue fall in H1 2020?")  # what the filing calls itself stands for its name
+    assert "temporary closure of our Suzhou plant" in quoted(e)[31] and e.summary.startswith("Revenue fell 8.1% in 1H FY2020")
+    f = lumen.answer("Did anyone check the figures?")
+    assert "have not been reviewed by an auditor" in quoted(f)[11]
 
 
 @pytest.mark.slow  # ingests the filing with the real model

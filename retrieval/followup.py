@@ -105,7 +105,8 @@ class Conversation:
     def _about_previous(q: Plan, p: Plan) -> Plan:
         """ "Why?", "what drove that?", "which parts?", "what was that spending for?": the previous
         question's subject (with any words of the new one), periods and direction, asked the new way."""
-        before = p.cues.narrative.sides[0] if p.cues.narrative and p.cues.narrative.sides else Side(subject(p.metric), p.cues.direction)
+        target = " target" if any(s.target for s in p.periods) else ""  # "are they raising it?" after a target asks of the target
+        before = p.cues.narrative.sides[0] if p.cues.narrative and p.cues.narrative.sides else Side(subject(p.metric) + target, p.cues.direction)
         now = q.cues.narrative.sides[0]
         side = Side(f"{before.words} {now.words}".strip(), now.direction or before.direction)
         asked = replace(q.cues.narrative, sides=(side,))

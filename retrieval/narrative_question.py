@@ -42,6 +42,7 @@ def data() -> dict:
     d["function"] = frozenset(tokens(d["function_words"], keep_stop=True))
     d["same"] = {t: tokens(group[0], keep_stop=True)[0] for group in d["alike"] for w in group for t in tokens(w, keep_stop=True)}
     d["whole"] = frozenset(tokens(d["whole_words"], keep_stop=True))
+    d["own_lines"] = frozenset(tokens(d["own_lines"], keep_stop=True))
     d["cause_re"] = _phrases(d["cause_cues"])
     return d
 

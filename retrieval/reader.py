@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-from .narrative_question import data, words
+from .narrative_question import data, direction, words
 from .plan import Asked, Plan, Side
 from .sentences import MONEY, PERCENT, Evidence, Sentence, pairs
 from .text import tokens
@@ -29,12 +29,14 @@ HEADED = 0.1  # a sentence under a heading that names the subject is about it
 WHEN = 0.15  # a sentence naming the months and years the question names ("between March and September 2012")
 NOTE = 0.1  # a footnote qualifies what the text says; the text says it first
 OTHER = 0.15  # what it costs a sentence to be about something of the subject ("Cost of SI revenues" for SI revenue)
+OPENER = 0.2  # the share of the subject a paragraph's first sentence needs to be quoted beside the main one (its heading may name it)
 LEAD = 8  # the words that open a sentence: a subject there is what the sentence is about
 VERBS = frozenset(tokens("is are was were has have had", keep_stop=True)) | data()["up_words"] | data()["down_words"]
 FOOTNOTE = re.compile(r"^\s*(?:[\u00b9\u00b2\u00b3\u2070-\u2079]|\(\d+\)|\(Note\d*\))")  # "⁶ Revenue from ...", "(1) ...", "(Note2) ..."
 STATED = re.compile(r"\b(?:is|are|was|were|has|have|had)\b", re.I)  # a head that already states something is no subject
 OF_OTHER = re.compile(r"^\s*(?:the\s+)?(?P<head>(?:[\w&\-]+\s+){0,2}?[\w&\-]+)\s+(?:of|for)\s+", re.I)
 ITEM = r"[\w\-/&'\"().]+(?: [\w\-/&'\"().]+){0,3}"  # a thing named in a series: a few words
+CLAUSE = re.compile(r"[,;]\s+")
 SERIES = re.compile(rf"{ITEM}, (?:{ITEM}, )*{ITEM},? (?:and|or) {ITEM}")  # "A, B(,) and C"
 
 
@@ -70,7 +72,7 @@ def about(ev: Evidence, r: Reading, kind: str = "") -> list[Sentence]:
     good = [s for _, cover, s in r.ranked if cover >= MIN_COVER]
     if kind == "list":  # a list answer lists: a sentence naming a series of things (or followed by one) comes first,
         listing = [s for s in good if _lists(s) or _lists(_carried(ev, s))]  # one that moves the way asked before others
-        good = [s for s in listing if _moved(r.side, s) > 0 or _moved(r.side, _carried(ev, s)) > 0] or listing or good
+        good = [s for s in listing if _moved(ev, r.side, r.want, s) > 0 or _moved(ev, r.side, r.want, _carried(ev, s)) > 0] or listing or good
     if not good:
         return []
     main = good[0]
@@ -80,17 +82,26 @@ def about(ev: Evidence, r: Reading, kind: str = "") -> list[Sentence]:
         quotes.append(nxt)
     if kind in ("event", "description"):
         total = sum(ev.weight(t) for t in r.want)
-        more = [(kind == "event" and not x.dated, -_cover(ev, r.want, x, total), x) for x in ev.passage(main)
-                if x not in quotes and (kind != "event" or x.dated or not main.dated) and _cover(ev, r.want, x, total) >= 0.3]
-        quotes += [x for *_, x in sorted(more, key=lambda m: m[:2])][:1]
+        more = [(kind == "event" and not x.dated, not _opens(ev, x, main), -_cover(ev, r.want, x, total), x) for x in ev.passage(main)
+                if x not in quotes and (kind != "event" or x.dated or not main.dated)
+                and _cover(ev, r.want, x, total) >= (OPENER if _opens(ev, x, main) else 0.3)]
+        quotes += [x for *_, x in sorted(more, key=lambda m: m[:3])][:1]
     return sorted(quotes, key=ev.sentences.index)
+
+
+def _opens(ev: Evidence, s: Sentence, main: Sentence) -> bool:
+    """The sentence opens the paragraph the main one is in: it sets the scene ("In the third quarter
+    we initiated a plan to consolidate ... We recorded restructuring charges of ...")."""
+    before = ev.following(s, -1)
+    return s.line == main.line and (before is None or before.line != s.line)
 
 
 def because(ev: Evidence, r: Reading) -> tuple[list[Sentence], bool]:
     """The sentence saying how the subject moved and the one giving the reason: the same sentence, the
     next one (reports put the reason right after), the one before in its paragraph or where it draws
-    the consequence ("..., thus, our targets remain unchanged"), or the best sentence elsewhere whose
-    reason cue applies to the subject. A reason the filing gives twice (in its highlights and in its
+    the consequence ("..., thus, our targets remain unchanged"), or the best sentence elsewhere in its
+    section whose reason cue applies to the subject (another section's "Sales and marketing expenses
+    rose, mainly due to ..." is no reason for equipment sales). A reason the filing gives twice (in its highlights and in its
     section) is quoted from both. Also whether any of them gives the subject's reason."""
     good = [(cover, s) for _, cover, s in r.ranked if cover >= MIN_COVER]
     if not good:
@@ -105,7 +116,8 @@ def because(ev: Evidence, r: Reading) -> tuple[list[Sentence], bool]:
     elif not reasoned and _leads_in(ev, r, main, before):
         quotes, reasoned = [before, main], True
     if not reasoned:
-        elsewhere = [s for _, s in good if s not in quotes and _applies(ev, s, r.want) and _share(ev, r.want, _topic(s)) >= 0.5][:1]
+        elsewhere = [s for _, s in good if s not in quotes and s.section == main.section and _applies(ev, s, r.want)
+                     and _share(ev, r.want, _topic(s)) >= 0.5][:1]
         quotes, reasoned = quotes + elsewhere, bool(elsewhere)
     quotes += [s for cover, s in good if s.passage != main.passage and s not in quotes and cover >= min(top, 1.0) - 0.1
                and _applies(ev, s, r.want) and _topic(s) == _topic(main)][:1]
@@ -138,9 +150,10 @@ def _leads_in(ev: Evidence, r: Reading, main: Sentence, before: Optional[Sentenc
 def _applies(ev: Evidence, s: Sentence, want: tuple[str, ...]) -> bool:
     """The sentence's reason cue is about the subject: the subject comes before it ("X rose, mainly due
     to ..."), or the cue opens the sentence and the subject follows ("Following the closure ..., Group
-    revenue decreased"); not "cash decreased due to ..., and inventories increased"."""
+    revenue decreased"); not "cash decreased due to ..., and inventories increased", nor "Cost of X
+    rose, mainly due to ..." (the cost's reason, not X's)."""
     opens = 0 <= s.cause_at and len(s.text[:s.cause_at].split()) <= 1 and _before_cue(ev, s, want, len(s.text))
-    return bool(s.cause) and (_before_cue(ev, s, want, s.cause_at) or opens)
+    return bool(s.cause) and (_before_cue(ev, s, want, s.cause_at) or opens) and not _of_other(s, want, data()["own_lines"])
 
 
 def _topic(s: Sentence) -> frozenset:
@@ -185,31 +198,32 @@ def _share(ev: Evidence, want: tuple[str, ...], said: set) -> float:
 
 def _bonus(ev: Evidence, kind: str, side: Side, s: Sentence, want: tuple[str, ...]) -> float:
     """What makes a sentence answer this kind of question. For all: the subject said as a phrase and
-    leading the sentence (what a sentence is about comes first). A cause: a reason cue, after the
+    leading the sentence or a clause saying how it moved (what a sentence is about comes first: "...,
+    cash and cash equivalents decreased by ..."). A cause: a reason cue, after the
     subject, and the direction asked; an event: a date; a list: a series of things, names, a cue
     naming the subject's parts after it; a description: the subject said to be something."""
-    lead = set(want) <= set(words(" ".join(s.text.split()[:LEAD])))
+    lead = any(set(want) <= set(words(" ".join(c.split()[:LEAD]))) for n, c in enumerate(CLAUSE.split(s.text)) if not n or direction(c))
     headed = _share(ev, want, s.heading)
     shared = (0.2 * _phrase(ev, s, want) + 0.15 * (bool(want) and lead) + HEADED * headed - OTHER * _of_other(s, want)
               - NOTE * bool(FOOTNOTE.match(s.text)))
     if kind == "cause":
-        return shared + 0.15 * bool(s.cause) + 0.15 * _applies(ev, s, want) + _moved(side, s)
+        return shared + 0.15 * bool(s.cause) + 0.15 * _applies(ev, s, want) + _moved(ev, side, want, s)
     if kind == "event":
         return shared + 0.15 * s.dated
     if kind == "list":
         names = len(re.findall(r"(?<!^)(?<![.:] )\b[A-Z][a-z]+", s.text))
-        return shared + 0.05 * (names >= 2) + 0.15 * _lists(s) + _moved(side, s)
+        return shared + 0.05 * (names >= 2) + 0.15 * _lists(s) + _moved(ev, side, want, s)
     if kind == "description":  # a sentence that opens with its subject describes it ("Northwind designs ...")
         return shared + 0.3 * defines(ev, s, want) + 0.15 * _share(ev, want, set(words(" ".join(s.text.split()[:3]))))
     return shared
 
 
-def _of_other(s: Sentence, want: tuple[str, ...]) -> bool:
+def _of_other(s: Sentence, want: tuple[str, ...], heads: frozenset = frozenset()) -> bool:
     """The sentence opens on something else of the subject: "Cost of SI revenues was ...", "Gross
-    margin for SI was ..." when asked about SI revenue."""
+    margin for SI was ..." when asked about SI revenue (only such heads where `heads` are given)."""
     m = OF_OTHER.match(s.text)
     head = set(words(m["head"])) - data()["plain"] if m else set()
-    return bool(head and want) and not head & set(want)
+    return bool(head and want) and not head & set(want) and (not heads or bool(head & heads))
 
 
 def _phrase(ev: Evidence, s: Sentence, want: tuple[str, ...]) -> float:
@@ -231,12 +245,22 @@ def _carried(ev: Evidence, s: Sentence) -> Optional[Sentence]:
     return nxt if nxt is not None and nxt.line == s.line else None
 
 
-def _moved(side: Side, s: Optional[Sentence]) -> float:
+def _moved(ev: Evidence, side: Side, want: tuple[str, ...], s: Optional[Sentence]) -> float:
     """The sentence moves the way the question says (or says nothing of a way)."""
-    if s is None or not side.direction or not s.direction:
+    way = _way(ev, want, s) if s is not None else ""
+    if not side.direction or not way:
         return 0.0
-    turned = side.direction in ("up", "down") and s.direction in ("up", "down") and s.direction != side.direction
+    turned = side.direction in ("up", "down") and way in ("up", "down") and way != side.direction
     return -0.1 if turned else 0.1
+
+
+def _way(ev: Evidence, want: tuple[str, ...], s: Sentence) -> str:
+    """The way the sentence says the subject moved: where it says both ("cash decreased by ..., prepaid
+    expenses increased ..."), the way of the clause that names the subject most."""
+    if s.direction != "both" or not want:
+        return s.direction
+    clause = max(CLAUSE.split(s.text), key=lambda c: _share(ev, want, set(words(c))))
+    return direction(clause) or s.direction
 
 
 def defines(ev: Evidence, s: Sentence, want: tuple[str, ...]) -> bool:

@@ -192,8 +192,9 @@ def evidence(ctx) -> Evidence:
     """The filing's sentences, built once per loaded index."""
     with ctx.lock:
         if "sentences" not in ctx.memo:
-            # A filer that abbreviates its name is called by the acronym ("IIJ"); else by its name.
+            # A filer that abbreviates its name is called by the acronym ("IIJ"); else by its name; and
+            # by what a filing calls itself ("the Group").
             name = " ".join(LEGAL.sub(" ", company_name(ctx.lines)).split())
-            filer = frozenset(words(ctx.rows.acronyms.get(name, name)))
+            filer = frozenset(words(f"{ctx.rows.acronyms.get(name, name)} {data()['self_words']}"))
             ctx.memo["sentences"] = Evidence(ctx.chunks, ctx.lines, ctx.facts, ctx.rows.rows, filer)
         return ctx.memo["sentences"]

@@ -14,7 +14,7 @@ from ..context import bare, for_period
 from ..narrative_question import data, words
 from ..plan import Asked, Plan, Side
 from ..reader import Reading, about, because, defines, near, read, when
-from ..render import money
+from ..render import message, money
 from ..sentences import Evidence, Sentence, evidence
 from ..text import canonical, glossary
 from . import value
@@ -120,7 +120,15 @@ def _answer(q: Plan, ctx, ev: Evidence, asked: Asked, readings: list[Reading], q
     else:
         summary = said[asked.kind]
     working = "\n".join(o.working for o in figures if o.working) or None
-    return quoting(q, ctx, summary, quotes, [f for o in figures for f in o.facts], working)
+    a = quoting(q, ctx, summary, quotes, [f for o in figures for f in o.facts], working)
+    return a if reasoned or asked.kind != "cause" else unexplained(a)
+
+
+def unexplained(a: Answer) -> Answer:
+    """A why the filing gives no reason for is not answered, though the answer says what the filing
+    does say: a reason of our own, or another line's, would be worse than none."""
+    a = replace(a, answerable=False)
+    return replace(a, text=message(a))
 
 
 def quoting(q: Plan, ctx, summary: str, quotes: list[Sentence], facts: list = (), working: Optional[str] = None) -> Answer:
@@ -211,5 +219,5 @@ def _no_passage(q: Plan, ctx, readings: list[Reading]) -> Answer:
         figure = value.run(plain, ctx)
         if figure.answerable:
             summary = f"The filing gives no reason for this. {figure.summary}"
-            return ctx.out.finish(q, summary, None, None, figure.calculation, [], sources=figure.sources)
+            return unexplained(ctx.out.finish(q, summary, None, None, figure.calculation, [], sources=figure.sources))
     return ctx.out.decline(q.text, "The filing does not say; it has no passage about that.", [], plan=q)

@@ -266,7 +266,10 @@ def parse_periods(q: str) -> tuple[list[PeriodSpec], str]:
             # "the FY2012 target against FY2011": the target is the later year's, the earlier one achieved.
             specs = [(replace(s, months=s.months or 12) if s.fy and latest and s.fy < latest else replace(s, target=True))
                      if s.months in (None, 12) else s for s in specs]
-    if prev and len(specs) == 2:
+    if prev and len(specs) == 1 and re.search(r"\b(?:the\s+)?year before that\b|\btwo years (?:ago|earlier|before)\b", q, re.I) \
+            and re.search(r"\blast year'?s?\b|\bprevious year'?s?\b|\bprior year'?s?\b", q, re.I):
+        specs = [replace(specs[0], relative=-2), replace(specs[0], relative=-1)]  # "last year's ... versus the year before that"
+    elif prev and len(specs) == 2:
         generic = [x for x in specs if x.fy is None and x.index is None and x.end_year is None]
         specific = [x for x in specs if x not in generic]
         if len(generic) == 1 and len(specific) == 1:
@@ -335,7 +338,7 @@ CURRENCY = [(r"\b(us ?dollars?|usd|us\$|dollar terms|dollars?)\b|\$", "USD"), (r
 
 OP_WORDS = re.compile(
     r"\b(how fast|by what (?:percent|percentage)|what percentage|in percent|percent(?:age)?|versus|vs\.?|compared (?:with|to)|"
-    r"grow|grew|growth|(?:as a |what )?(?:share|proportion|portion|fraction) of|went to|go to|came from|come from|achieved|reached|"
+    r"grow|grew|grown|growth|(?:as a |what )?(?:share|proportion|portion|fraction) of|went to|go to|came from|come from|achieved|reached|"
     r"how far along|progress (?:toward|towards)|work out|calculate|roughly|approximately|(?:at|using|with) (?:the )?(?:report's|filing's|company's)?\s*(?:exchange )?rate|"
     r"still needed|still need|needed|need|left|remaining|to (?:reach|hit|meet|achieve)|larger|bigger|higher|greater|give the \w+ amount|"
     r"how many points|percentage points|points|improve|improved|year-on-year|year on year|yoy|represent|how much more|how much less|than|"

@@ -35,7 +35,7 @@ def run(q: Plan, ctx) -> Answer:
         return ctx.out.answer_fact(q, p2.fact)
     k1 = periods.resolve(s1, None) if s1 and not (s1.relative and s2 is None) else periods.shift(k2, -1)
     if s1 and s1.relative and s2 is not None:
-        k1 = periods.shift(k2, s1.relative)
+        k1 = periods.shift(k2, s1.relative - s2.relative)
     if k1 and k1[2] and k2[2] and not (s1 and s1.target and not s1.relative):
         k1 = (k1[0], k1[1], False)  # a target's growth is over the year before as achieved, not over last year's target
     if k1 and k1[0] > k2[0]:

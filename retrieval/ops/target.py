@@ -30,6 +30,15 @@ def run(q: Plan, ctx) -> Answer:
     if a is None:
         return ctx.out.not_found(q, akey)
     tf, af = t.fact, a.fact
+    first, then = sorted(asked, key=lambda s: s.index or 0) if len(asked) == 2 else (None, None)
+    if (q.op == "target_progress" and first and first.months == then.months and first.index and then.index > first.index
+            and key_of(af.period) == periods.resolve(replace(first, fy=first.fy or fy))):
+        # "how much bigger must the second half be than the first to hit the target?": what is left, against the half done.
+        left = calc.subtract(Quantity.of(tf), Quantity.of(af))
+        result = calc.pct_change(Quantity.of(af), left)
+        what = (f"To reach the {tf.period.label} for {ctx.name(tf).lower()} ({money(tf.value, tf.unit)}), the rest of the year needs "
+                f"{money(left.value, left.unit)}; against {af.period.label} ({money(af.value, af.unit)}) that is")
+        return ctx.out.compose(q, result, what, [tf, af])
     if q.op == "target_remaining":
         result = calc.subtract(Quantity.of(tf), Quantity.of(af))
         what = f"Still needed to reach the {tf.period.label} for {ctx.name(tf).lower()} ({money(tf.value, tf.unit)}) after {af.period.label} ({money(af.value, af.unit)})"

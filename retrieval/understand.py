@@ -42,10 +42,11 @@ WITHIN = re.compile(r"\b(?:among|inside|within|in|of)\s+(?:the\s+|our\s+|its\s+|
 LEAD = re.compile(r"^(?:which|what|of|among|the|our|between|from|inside|within)\s+", re.I)
 
 
-# "Which part of the business is growing?", "which segments grew?": the parts ranked by growth.
+# "Which part of the business is growing?", "which segments are up?": the parts ranked by growth ("which parts
+# grew?" is answered by the filing's own sentences).
 GROWING = re.compile(r"^\W*(?:so\s+|and\s+)?which\s+(?:parts?|segments?|business(?:es)?|lines?|divisions?|regions?|units?|areas?)(?:\s+(?:lines?|units?|areas?|segments?))?\b"
-                     r"(?:\s+of\s+(?:the|our|its)\s+(?:business|company|group))?\s+(?:is|are|was|were|has been|have been)?\s*"
-                     r"(?:growing|grew|grow|up|increasing|rising|expanding)\s*(?:(?:this|in the|over the|last|in)\s+[\w-]+(?:\s+[\w-]+)?)?\s*[?.!]*\s*$", re.I)
+                     r"(?:\s+of\s+(?:the|our|its)\s+(?:business|company|group))?\s+(?:is|are|has been|have been)\s+"
+                     r"(?:growing|up|increasing|rising|expanding)\s*(?:(?:this|in the|over the|last|in)\s+[\w-]+(?:\s+[\w-]+)?)?\s*[?.!]*\s*$", re.I)
 
 
 def listed_members(q: str) -> tuple[str, ...]:

@@ -19,6 +19,7 @@ from .understand import understand
 MARGINS = ("margin", "margin_ratio", "operating_margin")
 CHANGES = ("change", "pct_change")
 NARRATIVE = ("narrative", "define")
+PRONOUN_NOUNS = set(tokens("one ones thing things part bit figure number"))  # "the home use one": a word standing for the figure
 YEAR_ON_YEAR = re.compile(r"\b(?:yoy|y/y|year[- ]on[- ]year|year[- ]over[- ]year|a year (?:earlier|before|ago))\b", re.I)
 
 
@@ -98,8 +99,14 @@ class Conversation:
             cues = replace(cues, whole=p.metric)
         if q.elliptical and p.cues.counts and not q.currency:
             cues = replace(cues, counts=True, counted=cues.counted or p.cues.counted)  # "and OEM?" after "how many": still a count
-        return replace(q, metric=metric, periods=periods, op=op, currency=q.currency or p.currency, parts=q.parts or p.parts,
-                       expr=q.expr or p.expr, cues=cues)
+        merged = replace(q, metric=metric, periods=periods, op=op, currency=q.currency or p.currency, parts=q.parts or p.parts,
+                         expr=q.expr or p.expr, cues=cues)
+        same = (merged.op, merged.metric, merged.periods, merged.currency, merged.parts, merged.expr) == (p.op, p.metric, p.periods, p.currency, p.parts, p.expr)
+        if same and any(not self.res.ctx.rows.known(t) and t not in PRONOUN_NOUNS for t in q.metric_tokens):
+            # It names what no row does ("revenue from the US"): read into the earlier question it would only
+            # repeat that answer, so it is answered (or declined) on its own words.
+            return q
+        return merged
 
     @staticmethod
     def _about_previous(q: Plan, p: Plan) -> Plan:

@@ -31,3 +31,12 @@ def test_a_follow_up_keeps_what_it_refers_to(engine, before, question, value, un
     assert a.answerable and a.unit == unit, a.summary
     assert abs(a.value - value) <= abs(value) * 1e-3, a.summary
     assert a.sources
+
+
+def test_a_follow_up_that_would_only_repeat_the_answer_before_is_read_on_its_own(engine):
+    # Read into the gross margin asked before, this question would repeat that answer word for word.
+    history = turns("ATM revenue 1H12", "and its cost?", "so gross margin in yen?")
+    a = engine.answer("how much of our revenue came from the US?", history)
+    assert not a.answerable and a.value is None, a.summary
+    again = engine.answer("so gross margin in yen?", turns("ATM revenue 1H12", "and its cost?"))
+    assert again.summary.startswith("ATM operation business gross margin for 1H FY2012"), again.summary

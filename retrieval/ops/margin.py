@@ -55,12 +55,14 @@ def run(q: Plan, ctx) -> Answer:
         return implied_period(q, ctx, key)  # printed for other periods that make this one up
     r, c = margin_parts(q, ctx, key)
     m = calc.subtract(Quantity.of(r.fact), Quantity.of(c.fact))
+    lead = f"{seg_name(r)}gross margin"
+    lead = lead[0].upper() + lead[1:]  # "ATM operation business gross margin", never "Atm"
     if ratio:
         result = calc.ratio_pct(m, Quantity.of(r.fact))
-        what = f"{seg_name(r).capitalize()}gross margin ratio {for_period(r.fact.period.label)} (gross margin {money(m.value, m.unit)} on revenue of {money(r.fact.value, r.fact.unit)})"
+        what = f"{lead} ratio {for_period(r.fact.period.label)} (gross margin {money(m.value, m.unit)} on revenue of {money(r.fact.value, r.fact.unit)})"
     else:
         result = m
-        what = f"{seg_name(r).capitalize()}gross margin {for_period(r.fact.period.label)} (revenue {money(r.fact.value, r.fact.unit)} minus cost {money(c.fact.value, c.fact.unit)})"
+        what = f"{lead} {for_period(r.fact.period.label)} (revenue {money(r.fact.value, r.fact.unit)} minus cost {money(c.fact.value, c.fact.unit)})"
     return ctx.out.compose(q, result, what, [r.fact, c.fact], term=term)
 
 

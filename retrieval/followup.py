@@ -20,7 +20,6 @@ MARGINS = ("margin", "margin_ratio", "operating_margin")
 CHANGES = ("change", "pct_change")
 NARRATIVE = ("narrative", "define")
 PRONOUN_NOUNS = set(tokens("one ones thing things part bit figure number"))  # "the home use one": a word standing for the figure
-YEAR_ON_YEAR = re.compile(r"\b(?:yoy|y/y|year[- ]on[- ]year|year[- ]over[- ]year|a year (?:earlier|before|ago))\b", re.I)
 
 
 class Conversation:
@@ -65,7 +64,7 @@ class Conversation:
             return self._about_previous(q, p)
         if q.op == "narrative" or not (q.elliptical or not self.res.strong(q)):
             return q
-        if q.op == "rank" and q.cues.growth and not q.elliptical and not q.cues.refers and not re.search(r"\bwhich ones?\b", q.text, re.I):
+        if q.op == "rank" and q.cues.growth and not q.elliptical and not q.cues.refers and not q.cues.which_one:
             return q  # "which part of the business is growing fastest?" is asked afresh, whatever came before
         metric = self._merge_metric(q, p) if self.res.strong(q) else p.metric
         periods = q.periods or p.periods
@@ -83,7 +82,7 @@ class Conversation:
         elif (op in CHANGES and q.explicit_op and len(q.periods) == 1 and len(p.periods) == 1
               and not q.periods[0].relative and q.periods[0] != p.periods[0]
               and (q.periods[0].index or q.periods[0].fy or q.periods[0].end_month)  # "that quarter" names no other
-              and not YEAR_ON_YEAR.search(q.text)):  # "and 2Q12 yoy?": that quarter against a year before
+              and not q.cues.year_on_year):  # "and 2Q12 yoy?": that quarter against a year before
             periods = (q.periods[0], p.periods[0])  # "vs 2Q11 in %?" after 2Q12: between the two, in time order
         if q.parts:
             # "What share of total revenue is that?": "that" is the previous question's figure.

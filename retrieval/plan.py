@@ -115,6 +115,8 @@ class Cues:
     yes_no: bool = False  # "did we make money?", "is revenue up?": the answer opens with yes or no
     asked_loss: bool = False  # "did we lose money?": the question expects a loss
     refers: bool = False  # "its cost", "the tax on it": the figure belongs to what was asked before
+    which_one: bool = False  # "which one grew fastest?": one of the things asked about before
+    year_on_year: bool = False  # "yoy", "a year earlier": against the same period a year before
     part_of: bool = False  # "how much of that was X": X is a part of what was asked before
     whole: str = ""  # the words of that earlier figure, set when a follow-up is merged
     narrative: Optional[Asked] = None  # a why / what happened / what is / which question (retrieval/narrative_question.py)

@@ -20,7 +20,7 @@ MONTHS = ("january", "february", "march", "april", "june", "july", "august", "se
 # A word where a date's month stands: before a day or year ("Marc 31, 2012", "Septembe 2012"), either side
 # of a month range ("Apil-June", "July-Septemebr"), or after "end of" ("the end of Match"). There a slip
 # is read as a month even when it is an English word.
-DATE_WORD = re.compile(r"(?<![\w&'])(?:(?<=-)|(?<=\bend of )|(?<=\bstart of ))?([A-Za-z]{3,})(?![\w&'])"
+DATE_WORD = re.compile(r"(?<![\w&'])([A-Za-z]{3,})(?![\w&'])"
                        r"(?=\s+\d{1,2}\b|\s+(?:19|20)\d\d\b|\s*[-\u2013]\s*[A-Za-z]{3,}|\W*$|\s*[?,.])")
 
 

@@ -464,6 +464,8 @@ def read_cues(q: str, metric: str) -> Cues:
         part_of=bool(re.search(r"\b(?:how much|what part|which part|what portion|how many) of (?:it|that|this|those|them|these)\b|"
                              r"^\W*(?:and\s+)?(?:just|only) the\b.*\b(?:part|portion|piece|bit|share)\b", q, re.I)),
         refers=bool(re.search(r"\b(?:its|their|it|those|them|these)\b|\b(?:of|on|from|in) (?:that|this)\b", q, re.I)),
+        which_one=bool(re.search(r"\bwhich ones?\b", q, re.I)),
+        year_on_year=bool(re.search(r"\b(?:yoy|y/y|year[- ]on[- ]year|year[- ]over[- ]year|a year (?:earlier|before|ago))\b", q, re.I)),
     )
 
 

@@ -109,13 +109,16 @@ def siblings(ctx) -> dict[tuple, list[RowDoc]]:
             heads = {(r.key[0], r.key[1][:i]) for r in ctx.rows.rows for i in range(1, len(r.key[1]))}
             groups: dict[tuple, list[RowDoc]] = {}
             for r in ctx.rows.rows:
-                name = r.first.metric.lower().strip()
-                if (r.key[0].startswith("text:") or name in GENERIC_LABELS or name.startswith(("total", "subtotal"))
-                        or NOT_A_MEMBER.match(name) or (r.key[0], r.key[1]) in heads):
-                    continue
-                groups.setdefault((r.key[0], r.key[1][:-1]), []).append(r)
+                if is_member(r) and (r.key[0], r.key[1]) not in heads:
+                    groups.setdefault((r.key[0], r.key[1][:-1]), []).append(r)
             ctx.memo["siblings"] = groups
         return ctx.memo["siblings"]
+
+
+def is_member(r: RowDoc) -> bool:
+    """A table row that can be one part of a breakdown: not a total, a reconciling line or a sentence's figure."""
+    name = r.first.metric.lower().strip()
+    return not (r.key[0].startswith("text:") or name in GENERIC_LABELS or name.startswith(("total", "subtotal")) or NOT_A_MEMBER.match(name))
 
 
 def children(ctx) -> dict[tuple, list[RowDoc]]:
@@ -125,10 +128,9 @@ def children(ctx) -> dict[tuple, list[RowDoc]]:
         if "children" not in ctx.memo:
             groups: dict[tuple, list[RowDoc]] = {}
             for r in ctx.rows.rows:
-                name = r.first.metric.lower().strip()
                 if heading_total(r):  # "Network services:" ... "Total": the heading's figure, beside its siblings
                     groups.setdefault((r.key[0], r.key[1][:-2]), []).append(r)
-                elif not (r.key[0].startswith("text:") or name in GENERIC_LABELS or name.startswith(("total", "subtotal")) or NOT_A_MEMBER.match(name)):
+                elif is_member(r):
                     groups.setdefault((r.key[0], r.key[1][:-1]), []).append(r)
             ctx.memo["children"] = groups
         return ctx.memo["children"]
@@ -162,14 +164,14 @@ def named_groups(ctx, c, want: list[str]) -> list[list[RowDoc]]:
                 picked.append(fits[0])
             else:
                 extra = sum(len(r.label - set(tokens(m)) - {"total"}) for m, r in zip(c.members, picked))
-                ranked.append(((bool(set(want) <= where), -extra, -finest(picked), -len(parent)), picked))
+                ranked.append(((bool(set(want) <= where), -extra, -coarsest_scale(picked), -len(parent)), picked))
         elif within and parent and within <= set(tokens(parent[-1])) and len(rows) >= 2:
-            ranked.append(((bool(set(want) <= where), -finest(rows), -len(parent)), rows))
+            ranked.append(((bool(set(want) <= where), -coarsest_scale(rows), -len(parent)), rows))
     ranked.sort(key=lambda x: x[0], reverse=True)
     return [rows for _, rows in ranked]
 
 
-def finest(rows: list[RowDoc]) -> float:
+def coarsest_scale(rows: list[RowDoc]) -> float:
     """The coarsest scale among the rows: a table in thousands is read before its summary in millions."""
     return max(min((f.scale for f in r.facts if f.unit != "%" and f.scale), default=1) for r in rows)
 

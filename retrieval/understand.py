@@ -32,7 +32,12 @@ RANK_FIRST = re.compile(
 YES_NO = re.compile(r"^\W*(?:so\s+|and\s+|but\s+)?(?:did|do|does|is|are|was|were|has|have|had|will|can|could)\b(?!.*\bor\b)", re.I)
 LOSS = re.compile(r"\b(?:lose|loses|lost|losing|loss-making|in the red|(?:make|made|making) a loss)\b", re.I)
 HIGH = {"highest", "largest", "biggest", "most", "fastest", "best", "strongest"}
-SUPERLATIVE = re.compile(r"\b(?P<word>highest|largest|biggest|most|fastest|best|strongest|lowest|smallest|least|slowest|worst|weakest)\b", re.I)
+SUPERLATIVE = re.compile(r"\b(?P<word>highest|largest|biggest|most|fastest|best|strongest|lowest|smallest|least|slowest|worst|weakest"
+                         r"|higher|larger|bigger|more|faster|better|stronger|lower|smaller|slower|worse|weaker)\b", re.I)
+# Between named members ("of our two segments, which one made more?") a comparative picks the best as a superlative does.
+COMPARATIVE = {"higher": "highest", "larger": "largest", "bigger": "biggest", "more": "most", "faster": "fastest",
+               "better": "best", "stronger": "strongest", "lower": "lowest", "smaller": "smallest",
+               "slower": "slowest", "worse": "worst", "weaker": "weakest"}
 # "network services, systems integration, equipment sales or ATM": the members to rank, named in a list.
 ITEM = r"[\w&'/.-]+(?:\s+[\w&'/.-]+){0,4}?"
 MEMBERS = re.compile(rf"(?P<list>{ITEM}(?:\s*,\s*{ITEM})+\s*,?\s+(?:or|and)\s+{ITEM})\s*(?=[?).:;,]|$|\s+(?:is|are|was|were|grew|had|did|has|brought|made)\b)"
@@ -49,14 +54,29 @@ GROWING = re.compile(r"^\W*(?:so\s+|and\s+)?which\s+(?:parts?|segments?|business
                      r"(?:growing|up|increasing|rising|expanding)\s*(?:(?:this|in the|over the|last|in)\s+[\w-]+(?:\s+[\w-]+)?)?\s*[?.!]*\s*$", re.I)
 
 
+# "Between network services and SI, which brought in more?": two members named before the question word.
+BETWEEN = re.compile(rf"\bbetween\s+(?:the\s+)?(?P<pair>{ITEM}\s+and\s+{ITEM})\s*,\s*(?:which|what)\b", re.I)
+
+
 def listed_members(q: str) -> tuple[str, ...]:
-    """The rows a ranking question lists, three or more ("A, B, C or D")."""
+    """The rows a ranking question lists: three or more ("A, B, C or D"), or two after "between"."""
+    pair = BETWEEN.search(q)
+    if pair:
+        items = [LEAD.sub("", x.strip()) for x in re.split(r"\s+and\s+", pair["pair"], maxsplit=1)]
+        return tuple(items) if all(tokens(x) for x in items) else ()
     m = MEMBERS.search(q)
     if not m:
         return ()
     items = [x for x in re.split(r"\s*,\s*|\s+(?:or|and)\s+", m["list"] or m["plain"]) if x.strip()]
     items = [LEAD.sub("", LEAD.sub("", x.strip())) for x in items]
+    # "in the second quarter of FY2012, A or B": a time is no member, nor "grew faster in 1H12" in "which grew faster in 1H12, A or B".
+    items = [x for x in items if not is_period_phrase(x) and not SUPERLATIVE.search(x) and not MOVED.search(x)]
     return tuple(items) if len(items) >= 3 and all(tokens(x) for x in items) else ()
+
+
+def is_period_phrase(text: str) -> bool:
+    found, rest = parse_periods(text)
+    return bool(found) and not tokens(rest)
 
 OPS = [
     ("narrative", r"^\s*(why|how come|who|which (?:companies|company|subsidiary|subsidiaries|customers|firms?))\b|\bwhat (drove|caused|explains|was behind|is behind|happened|pushed|pulled|led to)\b|\b(pushed|drove|driven) (?:up|down)\b|\breasons?\b|\bexplain why\b|\bdue to what\b|\bwhat (led|contributed)\b|\bwhy\b"),
@@ -152,6 +172,10 @@ PERIOD_PATTERNS = [
     # "the latest quarter", "the most recent half": the latest of that length the filing reports.
     (r"\b(?:the\s+)?(?:latest|most recent|last reported|current)\s+(quarter|half)\b", lambda m: PeriodSpec(3 if m[1].lower() == "quarter" else 6)),
     (r"\b(three[- ]months?|3[- ]months?|the quarter|quarterly|that quarter|same quarter)\b", lambda m: PeriodSpec(3)),
+    # Dates in figures: "2012/9/30", "9/30/12" (month first unless the first number cannot be a month).
+    (r"\b(?:at\s+|as\s+(?:of|at)\s+|on\s+|by\s+)?((?:19|20)\d\d)[/.-](\d{1,2})[/.-](\d{1,2})\b", lambda m: _numeric_date(m[2], m[3], m[1])),
+    (r"\b(?:at\s+|as\s+(?:of|at)\s+|on\s+|by\s+)?(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})\b",
+     lambda m: _numeric_date(m[1], m[2], m[3]) if int(m[1]) <= 12 else _numeric_date(m[2], m[1], m[3])),
     (r"\b(?:at\s+|as\s+(?:of|at)\s+|on\s+|by\s+|end\s+of\s+|in\s+|of\s+)?(?:the\s+)?(?:end\s+of\s+)?" + MONTH_RE + r"\s*(\d{1,2}(?!\d))?(?:st|nd|rd|th)?,?\s*(\d{4})?",
      lambda m: _date_spec(MONTH_NUM[m[1].lower()], m[2], m[3])),
     (r"\b(full[- ]year|whole year|for the year|annual|twelve months|12 months|fiscal year|financial year)\b", lambda m: PeriodSpec(12)),
@@ -167,6 +191,12 @@ def _date_spec(month: int, day, year) -> PeriodSpec:
     if day and int(day) == 1:
         month, y = (12, y - 1 if y else None) if month == 1 else (month - 1, y)
     return PeriodSpec(0, end_month=month, end_year=y)
+
+
+def _numeric_date(month: str, day: str, year: str) -> Optional[PeriodSpec]:
+    if not (1 <= int(month) <= 12 and 1 <= int(day) <= 31):
+        return None
+    return _date_spec(int(month), day, str(_yr(year)))
 
 
 def _yr(s: str) -> int:
@@ -431,9 +461,12 @@ def read_cues(q: str, metric: str) -> Cues:
     counted = re.search(r"\bhow many\s+(.+?)\s+(?:did|do|does|were|was|are|is|had|has|have|in|at|for)\b", canonical(q), re.I)
     rank = RANK.search(q) or RANK_FIRST.search(q)
     members = listed_members(q)
-    within = WITHIN.search(q)
+    # Read from the metric, where the periods are already taken out: "in the second quarter, which ..." names
+    # a time, not a group to look within.
+    within = next((m for m in [WITHIN.search(metric)] if m and tokens(m["parent"])), None)
     loose = SUPERLATIVE.search(q) if (members or within) else None
     word = (rank or loose)["word"].lower().split("-")[0].split()[0] if (rank or loose) else "fastest" if GROWING.search(q) else ""
+    word = COMPARATIVE.get(word, word)
     down, up = bool(DOWN.search(q)), bool(UP.search(q))
     span = re.search(r"\b(?:from\s+|between\s+)?(?:fy\s*|fiscal\s+)?((?:19|20)\d\d)\s*(?:-|\u2013|to|through|until|thru)\s*(?:fy\s*|fiscal\s+)?((?:19|20)\d\d)\b", q, re.I)
     term = glossary_term(q)
@@ -453,7 +486,7 @@ def read_cues(q: str, metric: str) -> Cues:
         rank_group=rank["group"] if rank else "",
         members=members,
         within=within["parent"].strip() if within and word else "",
-        growth=word in ("fastest", "slowest") or bool(re.search(r"\bgr[eo]w|\bgrowth\b|\bincrease", q, re.I)),
+        growth=word in ("fastest", "slowest") or bool(re.search(r"\bgr[eo]w|\bgrowth\b|\bincrease|\bimprov", q, re.I)),
         quarterly=bool(re.search(r"\bquarter(?:ly)?\b", q, re.I)),
         span=tuple(int(y) for y in span.groups()) if span else (),
         direction="both" if down and up else "down" if down else "up" if up else "",

@@ -158,9 +158,27 @@ def test_bracketed_cost_is_given_as_a_positive_amount_with_a_note(engine):
 
 def test_highest_of_a_group_lists_every_member_with_its_source(engine):
     a = engine.answer("Which segment had the highest revenue in 1H12?")
-    assert a.value == 50_311_000_000 and a.unit == "JPY", a.summary
+    # The segment table in thousands, whose two segments each head their customers and intersegment lines.
+    assert a.value == 50_310_706_000 and a.unit == "JPY", a.summary
     assert "ATM operation business" in a.summary and "Elimination" not in a.summary
-    assert [s.line for s in a.sources] == [69, 70], [(s.line, s.row) for s in a.sources]
+    assert [s.line for s in a.sources] == [509, 512], [(s.line, s.row) for s in a.sources]
+
+
+def test_of_two_members_the_answer_says_which_is_more_and_gives_the_other(engine):
+    a = engine.answer("Between network services and systems integration, which brought in more revenue?")
+    assert a.value == 32_258_602_000 and a.unit == "JPY" and 357 in [s.line for s in a.sources], a.summary
+    assert a.summary.startswith("Network services had more revenue for 1H FY2012") and "The other: Systems integration" in a.summary
+    b = engine.answer("Of our two business segments, which one improved its operating profit more in yen compared with last year?")
+    assert b.value == 602_000_000 and b.unit == "JPY", b.summary
+    assert b.summary.startswith("Network service and SI business grew more for 1H FY2012"), b.summary
+
+
+def test_a_breakdown_ranks_the_rows_that_head_others_and_never_its_unnamed_total(engine):
+    # "Network Services Revenues" adds up the services above it; the two connectivity lines head their own parts.
+    a = engine.answer("which service had the highest revenue?")
+    assert a.value == 12_577_000_000 and a.unit == "JPY" and 125 in [s.line for s in a.sources], a.summary
+    assert "Internet Connectivity Service (Home Use) JPY 2.77 billion" in a.summary
+    assert "Network Services Revenues" not in a.summary
 
 
 def test_a_period_the_filing_lacks_is_not_called_a_stranger(engine):

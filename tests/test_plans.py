@@ -3,6 +3,7 @@ formula language reads formulas in words, standard formulas and compositions the
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -153,3 +154,32 @@ def test_side_by_side_periods_or_shared_nouns_keep_their_reading(question, op):
 def test_the_change_in_an_average_over_two_pairs_of_years_keeps_each_pair():
     p = understand("What is the change in the average total operating expenses between 2017-2018 and 2018-2019?")
     assert p.op == "average" and p.cues.moved and [s.fy for s in p.periods] == [2017, 2018, 2018, 2019]
+
+
+@pytest.mark.parametrize("question, end", [
+    ("ST borrowings 9/30/12", (9, 2012)),
+    ("cash at 2012/3/31", (3, 2012)),
+    ("total assets on 31/3/2012", (3, 2012)),  # the day first where the first number cannot be a month
+])
+def test_dates_written_in_figures_are_read_as_dates(question, end):
+    p = understand(question)
+    assert [(s.months, s.end_month, s.end_year) for s in p.periods] == [(0, *end)]
+    assert not re.search(r"\d", p.metric), p.metric  # the date is not left in the name
+
+
+def test_a_period_before_which_is_not_a_group_to_look_within():
+    p = understand("In the second quarter, which revenue line grew fastest year on year?")
+    assert p.op == "rank" and p.cues.within == "" and [(s.months, s.index) for s in p.periods] == [(3, 2)]
+    p = understand("Which earned more in the second quarter of FY2012, outsourcing services or corporate internet connectivity?")
+    assert p.op == "compare" and p.cues.members == ()  # two named with "or": a comparison, the period no member
+
+
+@pytest.mark.parametrize("question, members, word", [
+    ("Between network services and systems integration, which brought in more revenue?", ("network services", "systems integration"), "most"),
+    ("Of our two segments, which one made less operating income?", (), ""),  # "less" also means minus: never a ranking
+    ("Of our two segments, which one had lower operating income?", (), "lowest"),
+])
+def test_a_comparative_between_named_members_ranks_them(question, members, word):
+    p = understand(question)
+    assert p.cues.members == members and p.cues.rank_word == word
+    assert (p.op == "rank") == bool(word)

@@ -17,8 +17,10 @@ from ..plan import Plan
 from ..render import fmt_plain, money
 from ..search import GENERIC_LABELS, RowDoc
 from ..text import tokens
+from ..understand import COMPARATIVE
 from .value import as_value
 
+PAIRED = {best: more for more, best in COMPARATIVE.items()}
 PERIOD_LENGTHS = {"quarter": 3, "half": 6, "year": 12}
 PERIOD_WORDS = set(PERIOD_LENGTHS) | {"month", "period"}
 GENERIC_GROUP = {"one", "item", "line", "business", "part", "category", "type", "kind", "area", "unit"}
@@ -40,11 +42,12 @@ def run(q: Plan, ctx) -> Answer:
     said = set(c.rank_group.lower().split())
     if said & PERIOD_WORDS:
         return rank_periods(q, ctx, want, next((PERIOD_LENGTHS[w] for w in said if w in PERIOD_LENGTHS), None))
-    # No measure named ("which segment grew fastest?"): revenue, where a breakdown of it exists; the
-    # parts of the company's whole top line before the parts of one of its lines.
-    if c.members or c.within:
-        groups = named_groups(ctx, c, want)
-    else:
+    # "Of our two segments, which ...": a within that names no heading names the kind of group instead.
+    groups = named_groups(ctx, c, want) if c.members or c.within else []
+    if not groups and not c.members:
+        group |= set(tokens(c.within)) - vague
+        # No measure named ("which segment grew fastest?"): revenue, where a breakdown of it exists; the
+        # parts of the company's whole top line before the parts of one of its lines.
         groups = groups_for(ctx, want, group) if want and not set(want) <= REVENUE_WORDS else (
             groups_for(ctx, tokens("revenues"), group) or groups_for(ctx, [], group))
     if not want or set(want) <= REVENUE_WORDS:
@@ -60,15 +63,21 @@ def run(q: Plan, ctx) -> Answer:
     scored.sort(key=lambda x: x[0].value, reverse=c.high)
     best, row, facts = scored[0]
     f = facts[-1]
-    what = ("grew the most" if c.high else "grew the least") if c.growth and q.currency else \
-        "grew fastest" if c.growth and c.high else "grew slowest" if c.growth else c.rank_word
+    pair = len(scored) == 2  # of two, the comparative: "grew faster", "had more revenue"
+    if c.growth and q.currency:
+        what = ("grew more" if pair else "grew the most") if c.high else ("grew less" if pair else "grew the least")
+    elif c.growth:
+        what = ("grew faster" if pair else "grew fastest") if c.high else ("grew more slowly" if pair else "grew slowest")
+    else:
+        what = PAIRED.get(c.rank_word, c.rank_word) if pair else "the " + c.rank_word
     measure = "" if c.growth else " " + (group_measure(row) if not want else " ".join(
         w for w in re.sub(r"[^\w\s&-]", " ", q.metric).split() if set(tokens(w)) & set(want)))
-    head = f"{member_name(row)} {what}" if c.growth else f"{member_name(row)} had the {what}{measure}"
+    head = f"{member_name(row)} {what}" if c.growth else f"{member_name(row)} had {what}{measure}"
     if c.growth and c.high and best.value < 0:
         head = f"None of them grew; {member_name(row)} fell least"  # never "grew fastest" for a fall
     others = "; ".join(f"{member_name(r)} {money(v.value, v.unit)}" for v, r, _ in scored[1:])
-    summary = f"{head} {for_period(f.period.label)}: {money(best.value, best.unit)}. The others: {others}."
+    summary = f"{head} {for_period(f.period.label)}: {money(best.value, best.unit)}. " + (
+        f"The other: {others}." if pair else f"The others: {others}.")
     working = "; ".join(f"{member_name(r)}: {v.working() if c.growth else money(v.value, v.unit)}" for v, r, _ in scored)
     return ctx.out.finish(q, summary, best.value, best.unit, working, [x for _, _, fs in scored for x in fs])
 
@@ -102,17 +111,34 @@ def rank_rows(q: Plan, ctx, rows: list[RowDoc], key: Optional[Key], growth: bool
 
 
 def siblings(ctx) -> dict[tuple, list[RowDoc]]:
-    """Rows by (table, heading path): the members of each breakdown, without totals, reconciling
-    lines or rows that head others. Built once per filing, on the first ranking question."""
+    """Rows by (table, heading path): the members of each breakdown, without totals (named so, or
+    adding up the others), reconciling lines or sentence figures. A row that heads others and prints
+    its own figure is a member at its level. Built once per filing, on the first ranking question."""
     with ctx.lock:
         if "siblings" not in ctx.memo:
-            heads = {(r.key[0], r.key[1][:i]) for r in ctx.rows.rows for i in range(1, len(r.key[1]))}
             groups: dict[tuple, list[RowDoc]] = {}
             for r in ctx.rows.rows:
-                if is_member(r) and (r.key[0], r.key[1]) not in heads:
+                if is_member(r):
                     groups.setdefault((r.key[0], r.key[1][:-1]), []).append(r)
-            ctx.memo["siblings"] = groups
+            ctx.memo["siblings"] = {k: [r for r in rows if not adds_up(r, rows)] for k, rows in groups.items()}
         return ctx.memo["siblings"]
+
+
+def adds_up(row: RowDoc, rows: list[RowDoc]) -> bool:
+    """The row is the sum of the others in every period they all print ("Network Services Revenues" under
+    its services, with no "Total" in its name), within the rounding of the printed figures."""
+    others = [r for r in rows if r is not row]
+    if len(others) < 2:
+        return False
+    seen = 0
+    for f in row.facts:
+        parts = [next((g for g in r.facts if g.period == f.period and g.unit == f.unit), None) for r in others]
+        if any(g is None for g in parts):
+            continue
+        if abs(sum(g.value for g in parts) - f.value) > sum(g.scale or 1 for g in parts) + (f.scale or 1):
+            return False
+        seen += 1
+    return seen > 0
 
 
 def is_member(r: RowDoc) -> bool:

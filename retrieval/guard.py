@@ -139,24 +139,25 @@ def _chatter() -> tuple:
     piece = "(?:" + "|".join(c["sentences"]) + ")"
     # A sentence of chatter may be several pieces of it ("Hi team, sorry if this is a silly question.").
     return (re.compile(c["lines"], re.I), re.compile(piece + r"(?:[\s,;:!.-]+" + piece + ")*", re.I), re.compile("^(?:" + "|".join(c["openings"]) + ")", re.I),
-            re.compile("(?:" + "|".join(c["endings"]) + ")", re.I))
+            re.compile("(?:" + "|".join(c["endings"]) + ")", re.I), re.compile(c["tokens"]))
 
 
 def strip_chatter(q: str) -> str:
     """The question without what surrounds it in a chat (greetings, thanks, apologies, emoji, fake
     notices, SQL): whole sentences of it dropped, openings and endings cut (wording in the glossary)."""
-    line_noise, sentence, opening, ending = _chatter()
+    line_noise, sentence, opening, ending, stray = _chatter()
     q = "".join(" " if unicodedata.category(ch) in ("So", "Sk", "Cs") else ch for ch in q)
+    q = stray.sub(" ", q)
     q = re.sub(r"/\*.*?\*/", " ", q)
     lines = (re.sub(r"^[\s>]+", "", line) for line in q.splitlines())  # quoted e-mail lines keep their words
     lines = [line for line in lines if not line_noise.fullmatch(line.strip())] if "\n" in q else list(lines)
-    q = " ".join(s for line in lines for s in re.split(r"(?<=[.!?;])\s+|\s+--\s*", line)
+    q = " ".join(s for line in lines for s in re.split(r"(?<=[.!?;])\s+|\s+(?:--|\u2013|\u2014)\s*", line)
                  if not sentence.fullmatch(s.strip(" .!,;:-~")))
     before = None
     while before != q:
         before = q
-        q = ending.sub("", opening.sub("", q.strip()))
-    return " ".join(q.split())
+        q = ending.sub("", opening.sub("", q.strip(" \u2013\u2014-:,")))
+    return re.sub(r"\s+([?!.,])", r"\1", " ".join(q.split()))
 
 
 def asking(q: str) -> str:

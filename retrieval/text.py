@@ -48,7 +48,8 @@ def _synonym_re():
 def canonical(text: str) -> str:
     """Rewrites synonyms to the filing's usual wording, in one pass (longest phrase first)."""
     pat, syn = _synonym_re()
-    t = text.replace("\u2019", "'").replace("\u2014", " ").replace("\u2013", " ")
+    # A dash joining two words is a range ("Jul\u2013Sep"); one standing between spaces is punctuation.
+    t = re.sub(r"(?<=\w)[\u2013\u2014](?=\w)", "-", text.replace("\u2019", "'")).replace("\u2014", " ").replace("\u2013", " ")
     return pat.sub(lambda m: syn[m.group(1).lower()], t)
 
 

@@ -83,7 +83,9 @@ OPS = [
     # "How are we doing?", "highlights", "the big picture": the headline figures of the main period.
     ("overview", r"\bhow (?:are|is|was|were|did|has|have)\s+(?:we|us|things|it|the (?:company|group|business|firm)|(?-i:[A-Z][\w&.-]*)(?:\s+(?-i:[A-Z][\w&.-]*))*)\s+(?:been\s+)?(?:doing|do|done|going|go|gone|perform\w*|fare\w*)\b(?!\s+(?:on|with|in terms of)\s+\w)|"
                  r"\b(?:doing|performing) (?:well|ok|okay|badly|good)\b|\bsumm?ar(?:y|ise|ize)\b|\bsum (?:it |things |this |that )?up\b|\bhighlights?\b|\bbig picture\b|\bin a nutshell\b|"
-                 r"\bhow did (?:the\s+)?(?:[\w-]+\s+){0,5}(?:quarter|half|year|period)\s+go\b|\bkey (?:figures|numbers|results)\b|\bnumbers (?:i|we) should (?:remember|know)\b|\bgood (?:\w+ )?or (?:a )?bad\b|\bstrong (?:half|year|quarter)\b|\boverall\b.*\b(?:going|up or down)\b"),
+                 r"\bhow (?:did )?(?:the\s+)?(?:[\w-]+\s+){0,5}(?:quarter|half|year|period)\s+(?:go|went)\b|\bkey (?:figures|numbers|results)\b|\bnumbers (?:i|we) should (?:remember|know)\b|\bgood (?:\w+ )?or (?:a )?bad\b|\bstrong (?:half|year|quarter)\b|\boverall\b.*\b(?:going|up or down)\b|"
+                 r"\bin (?:good|bad|decent|great|poor|ok|okay|healthy) (?:shape|health|condition)\b|\bhow (?:healthy|strong) is\b|"
+                 r"\b(?:go|went|gone) (?:better or worse|worse or better)\b|\bheadline (?:results|figures|numbers)\b|\b(?:overall )?story of (?:our|the|its) results\b"),
     # "What does 1H FY2012 mean?", "which months does H1 2020 cover?", "when does fiscal 2019 end?"
     ("period_meaning", r"\b(?:what|which) (?:months?|period|dates?|time)\b.*\b(?:cover\w*|mean\w*|is|span\w*|include\w*)\b|"
                        r"\bwhen does (?:the |our |its )?(?:fiscal|financial|fy\s*'?\d*)\b.*\b(?:end|start|begin)|"
@@ -166,11 +168,14 @@ PERIOD_PATTERNS = [
     (r"\b([1-4])q(?!-end)\s*(?:fy)?\s*'?(\d{4}|\d{2})\b", lambda m: PeriodSpec(3, int(m[1]), fy=_yr(m[2]))),
     (r"\bq([1-4])\s*(?:fy)?\s*'?(\d{4}|\d{2})\b", lambda m: PeriodSpec(3, int(m[1]), fy=_yr(m[2]))),
     (MONTH_RE + r"\s*(?:to|-|–|through|thru|until)\s*" + MONTH_RE + r"\s*(\d{4})?", lambda m: _month_range(m)),
+    # "so far this year", "year to date": the latest period of the year, as when no period is named.
+    (r"\b(?:so far (?:this|in the) (?:fiscal |financial )?year|(?:this |the )?(?:fiscal |financial )?year[- ]to[- ]date|ytd|"
+     r"(?:this |the )?(?:fiscal |financial )?year so far)\b", lambda m: None),
     (r"\b(first|1st|second|2nd)[\s-]+half\b|\b([12])h\b|\bh([12])\b", lambda m: PeriodSpec(6, ORD.get((m[1] or "").lower()) or int(m[2] or m[3]))),
     (r"\b(half[- ]year|six[- ]months?|6[- ]months?|interim period)\b", lambda m: PeriodSpec(6)),
     (r"\b(first|1st|second|2nd|third|3rd|fourth|4th)[\s-]+quarter\b(?![\s-]+end)|\b([1-4])q\b(?!-end)|\bq([1-4])\b", lambda m: PeriodSpec(3, ORD.get((m[1] or "").lower()) or int(m[2] or m[3]))),
     # "the latest quarter", "the most recent half": the latest of that length the filing reports.
-    (r"\b(?:the\s+)?(?:latest|most recent|last reported|current)\s+(quarter|half)\b", lambda m: PeriodSpec(3 if m[1].lower() == "quarter" else 6)),
+    (r"\b(?:the\s+)?(?:latest|most recent|last reported|current|last|past)\s+(quarter|half)\b(?!\s+of\b)", lambda m: PeriodSpec(3 if m[1].lower() == "quarter" else 6)),
     (r"\b(three[- ]months?|3[- ]months?|the quarter|quarterly|that quarter|same quarter)\b", lambda m: PeriodSpec(3)),
     # Dates in figures: "2012/9/30", "9/30/12" (month first unless the first number cannot be a month).
     (r"\b(?:at\s+|as\s+(?:of|at)\s+|on\s+|by\s+)?((?:19|20)\d\d)[/.-](\d{1,2})[/.-](\d{1,2})\b", lambda m: _numeric_date(m[2], m[3], m[1])),
@@ -180,6 +185,7 @@ PERIOD_PATTERNS = [
      lambda m: _date_spec(MONTH_NUM[m[1].lower()], m[2], m[3])),
     (r"\b(full[- ]year|whole year|for the year|annual|twelve months|12 months|fiscal year|financial year)\b", lambda m: PeriodSpec(12)),
 ]
+BETWEEN_MONTHS = re.compile(r"\bbetween\s+" + MONTH_RE + r"\s+and\s+" + MONTH_RE + r"\s*(\d{4})?", re.I)
 YEAR = r"\b(?:(?:fy|fiscal(?: year)?|financial year)\s*'?|f(?=\d\d\b))(\d{4}|\d{2})\b|\b((?:19|20)\d\d)\b"
 TARGET = r"\b(target|targets|targeted|targeting|aiming|aimed|forecast|forecasts|goal|goals|plan|planned|guidance|outlook|aim|aims|expect|expects|projected|full[- ]year target)\b"
 PREV = r"\b(last year|previous year|prior year|year before|a year earlier|year earlier|a year ago|year-earlier|the year before|same (?:period|quarter|half) (?:of |in )?(?:the )?(?:last|previous|prior) year|last fiscal year|previous fiscal year|prior period|last year's|1 year ago|one year ago|same quarter a year earlier)\b"
@@ -216,8 +222,14 @@ def _restated(q: str, found: list) -> list:
     out: list = []
     for pos, spec in found:
         opened, closed = q.rfind("(", 0, pos), q.rfind(")", 0, pos)
-        if opened > closed and out and 0 <= opened - out[-1][0] <= 40 and not (spec.fy or spec.end_year or spec.end_month):
-            continue
+        if opened > closed and out and 0 <= opened - out[-1][0] <= 40:
+            if not (spec.fy or spec.end_year or spec.end_month):
+                continue
+            before = out[-1][1]
+            # "last quarter (Jul-Sep 2012)": the brackets say more precisely which period of that length.
+            if spec.months == before.months and spec.end_month and not (before.end_month or before.index or before.fy):
+                out[-1] = (out[-1][0], spec)
+                continue
         out.append((pos, spec))
     return out
 
@@ -420,6 +432,9 @@ def understand(question: str) -> Plan:
     if cues.rank_word and (cues.members or cues.within) and op in ("value", "change", "compare", "compare_growth", "rank"):
         op = "rank"  # "which of A, B, C or D grew most", "among the X, which one grew fastest"
     op = "define" if subject else _settle(op, q, metric, periods, cues)
+    between = BETWEEN_MONTHS.search(canonical(q))
+    if between and op in ("value", "sum") and len(periods) == 2 and all(s.months == 0 for s in periods):
+        periods = [_month_range(between)]  # "sold between April and September": the months between; a change is two dates
     if op == "share" and any(s.target for s in periods) and not all(s.target for s in periods):
         op = "target_progress"  # "what percent of the full-year target is 1H revenue": the result against the target
     if op == "value" and periods and all(s.months in (3, 6) for s in periods) and re.search(TARGET, q, re.I):

@@ -18,6 +18,15 @@ from retrieval.guard import strip_chatter
     ("hey, what was net income thx", "what was net income"),
     ("A prospect in Osaka asked me: what was net income in 1H12?", "what was net income in 1H12?"),
     ("what was revenue in Q1? It's not printed, so work it out.", "what was revenue in Q1?"),
+    ("hi!! \U0001F60A quick one \u2014 what was net income in 1H12? thx \U0001F64F", "what was net income in 1H12?"),
+    ("ok so ummm... \U0001F914 what did SG&A come to this half?? lol sorry if dumb q", "what did SG&A come to this half??"),
+    ("Hey bot, hope ur well. [object Object] undefined NaN \u2014 whats the adjusted EBITDA for 2Q12?", "whats the adjusted EBITDA for 2Q12?"),
+    ("Good morning :)\n> From: Sales Ops\n> Sent: Thursday, November 08, 2012 9:14 AM\n> Subject: RE: numbers?\n>\n"
+     "what was WAN revenue in the first half?", "what was WAN revenue in the first half?"),
+    ("-----Original Message-----\nSent: Thu 11/8/2012\n\nCan someone tell me total assets at Sept 30 2012? Thanks, Ken\n\n"
+     "CONFIDENTIALITY NOTICE: This e-mail is intended only for the addressee.", "Can someone tell me total assets at Sept 30 2012?"),
+    ("what was revenue? Best regards, Ken", "what was revenue?"),
+    ("What is the overall story of our results, in plain English?", "What is the overall story of our results?"),
 ])
 def test_chatter_is_cut_and_the_question_kept(typed, question):
     assert strip_chatter(typed) == question
@@ -27,6 +36,8 @@ def test_chatter_is_cut_and_the_question_kept(typed, question):
     "What was the update on revenue from Q1?",  # "update" and "from" are not SQL
     "Note: I mean the first half. What was revenue?",
     "Which segment had the highest revenue?",
+    "Which segment did best",  # "best" is a sign-off only after a sentence ends
+    "ok and what about Q2?",  # "ok" before a follow-up is left to the follow-up reading
 ])
 def test_a_real_question_is_left_whole(typed):
     assert strip_chatter(typed) == typed

@@ -183,3 +183,25 @@ def test_a_comparative_between_named_members_ranks_them(question, members, word)
     p = understand(question)
     assert p.cues.members == members and p.cues.rank_word == word
     assert (p.op == "rank") == bool(word)
+
+
+@pytest.mark.parametrize("question, periods", [
+    ("What were WAN services sales last quarter (Jul\u2013Sep 2012)?", [(3, None, 9, 2012)]),  # the brackets say which quarter
+    ("How much did we sell in total between April and September 2012?", [(6, None, 9, 2012)]),  # a span of months
+    ("How did short-term borrowings change between March and September 2012?", [(0, None, 3, 2012), (0, None, 9, 2012)]),  # two balances
+    ("revenue so far this fiscal year", []),  # the latest period of the year, as when none is named
+    ("revenue year to date", []),
+    ("revenue last quarter", [(3, None, None, None)]),  # the latest quarter
+    ("change in revenue 2018\u20132019", [(None, 2018, None, None), (None, 2019, None, None)]),
+])
+def test_everyday_period_phrases(question, periods):
+    p = understand(question)
+    assert [(s.months, s.fy, s.end_month, s.end_year) for s in p.periods] == periods
+    assert not re.search(r"\b(?:fiscal|year|date|quarter|april|sep)\b", p.metric, re.I), p.metric
+
+
+@pytest.mark.parametrize("question", ["Is IIJ in good shape financially?", "Did the first half go better or worse than last year?",
+                                      "what are the headline results for the half?", "What is the overall story of our results?",
+                                      "How are we doing as a company so far this fiscal year?"])
+def test_everyday_overview_wording(question):
+    assert understand(question).op == "overview"

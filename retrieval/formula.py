@@ -20,7 +20,10 @@ from .text import STOP, canonical, glossary, tokens
 LEVELS: list[list[tuple[str, str]]] = [
     [("percent_of", r"\bas an? (?:percentage|percent|%|share|proportion|fraction) of\b|\b(?:is|was|are|were) what (?:percentage|percent|%|share|proportion|portion|fraction) of\b")],
     # "A plus B over C" is said for (A + B) / C: the division words bind loosest of the arithmetic.
-    [("divide", r"(?<!growth )(?<!increase )(?<!grew )(?<!rise )(?<!up )\bover\b(?!\s+(?:the|a|an|its|last|previous|prior)\b)|\bdivided by\b")],
+    # Not "over" of a phrasal verb ("hand over", "carried over") nor one before a time or place ("over in cash", "over time").
+    [("divide", r"(?<!growth )(?<!increase )(?<!grew )(?<!rise )(?<!up )(?<!hand )(?<!handed )(?<!hands )(?<!took )(?<!taken )"
+                r"(?<!carried )(?<!carry )(?<!turned )(?<!paid )(?<!passed )\bover\b"
+                r"(?!\s+(?:the|a|an|its|last|previous|prior|in|at|on|for|during|time|there|here)\b)|\bdivided by\b")],
     [("add", r"\bplus\b|(?<=\s)\+(?=\s)"),
      ("subtract", r"\bminus\b|\bexcluding\b|\bexcl\.|\bless\b(?!\s+than)|\bnet of\b(?!\s+(?:allowance|accumulated|tax|taxes)\b)|\bafter deducting\b|(?<=\s)[-\u2212](?=\s+(?!\s|(?:what|how|which|give|is|was|did|do|does|and|so|by|i\.e|in|for)\b))")],
     [("divide", r"(?<=\s)/(?=\s)|\bper\b(?!\s+(?:share|ads|adss|cent|annum|year|quarter|month)\b)"),

@@ -23,6 +23,7 @@ def _data() -> dict:
     d = json.loads(DATA.read_text(encoding="utf-8"))
     d["label_re"] = {role: re.compile(r"^(?:" + "|".join(pats) + r")$") for role, pats in d["labels"].items()}
     d["parent_re"] = re.compile(d["parents"])
+    d["filler_tokens"] = frozenset(t for w in d["filler"] for t in tokens(w))  # compared as the question's words are, stemmed
     d["intent_sets"] = [(role, frozenset(tokens(p))) for role, phrases in d["intents"].items() for p in phrases]
     d["vocab"] = {role: frozenset(t for p in phrases for t in tokens(p)) for role, phrases in d["intents"].items()
                   if role not in d["exact_only"]}
@@ -57,7 +58,7 @@ class Roles:
     def intent(self, words: str) -> Optional[str]:
         """The role everyday figure words name ("our total sales" -> "top line"), or None."""
         d = _data()
-        said = set(tokens(words)) - set(d["filler"]) - self.company
+        said = set(tokens(words)) - d["filler_tokens"] - self.company
         exact = next((role for role, names in d["intent_sets"] if said and said == names), None)
         if exact or not said:
             return exact

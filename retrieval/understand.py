@@ -90,7 +90,7 @@ OPS = [
     ("period_meaning", r"\b(?:what|which) (?:months?|period|dates?|time)\b.*\b(?:cover\w*|mean\w*|is|span\w*|include\w*)\b|"
                        r"\bwhen does (?:the |our |its )?(?:fiscal|financial|fy\s*'?\d*)\b.*\b(?:end|start|begin)|"
                        r"^\W*what (?:does|do|is|are) (?:the )?['\"\u2018\u2019\u201c]?(?:[1-4](?:q|h)|h[12]|q[1-4]|fy|1st half|(?:first|second) half|(?:first|second|third|fourth) quarter|fiscal year|financial year)\b['\"\u2018\u2019\u201d]?"
-                       r"(?:\s+(?:in\s+)?['\"\u2018\u2019\u201c]?\S+)?(?:\s+\S+)?\s+(?:mean|stand for)\b|^\W*what period is\b"),
+                       r"(?:\s+(?:in\s+)?['\"\u2018\u2019\u201c]?\S+)?(?:\s+\S+)?\s+(?:mean|stand for)\b|^\W*what period is\b|\bsame as (?:the )?calendar year\b"),
     ("target_remaining", r"\b(left|remaining|still (?:need|to)|more .* need|needs? .* (?:second half|rest of the year)|to (?:reach|hit|meet|achieve) (?:the |its |this year's |their )?(?:full[- ]year )?(?:target|goal|forecast|plan))"),
     ("target_progress", r"\b(?:halfway|half way|on track|on course|how close|(?:hit|beat|reach|meet|make|miss)(?:ing)? (?:the |its |our |their |this year's )?(?:full[- ]year |annual )?(?:\w+ ){0,2}(?:targets?|goals?|forecasts?|plans?))\b|"
                         r"\bas (?:an? )?(?:share|percent(?:age)?|proportion) of (?:the |its |this year's )?(?:full[- ]year |annual |fy\w* )?(?:\w+ ){0,2}(?:target|goal|forecast|plan)\b|"
@@ -117,7 +117,7 @@ OPS = [
     ("pct_change", r"^(?!.*\b(?:how many|added|net additions)\b).*\b(?:yoy|y/y|y-o-y|year[- ]on[- ]year|year[- ]over[- ]year|qoq|q/q|q-o-q|quarter[- ]on[- ]quarter|quarter[- ]over[- ]quarter)\b"
                    r"(?!.*\b(?:yen|dollars?|euros?|usd|jpy|eur|amount|how much|by how much|points?|pp|gbps|mbps|contracts|units|customers|atms)\b)"),
     ("pp_change", r"\b(percentage points|points|pp)\b"),
-    ("change", r"\bhow much (?:more|less|higher|lower|bigger|smaller)\b.*\bthan\b|\b(?:more|less|higher|lower|bigger|smaller|better|worse)\b(?:\s+\w+){0,3}?\s+than\s+(?:in\s+)?(?:the\s+)?(?:last|previous|prior|a year|the year|same)\b|\b(?<!net )(?:increase|decrease)\b|\badds?\b(?!\s+up)|\b(added|net additions?|change|changed|grow|grew|growth|increased|decreased|rise|rose|fall|fell|drop|dropped|decline|declined|improve|improved|difference|differ|move|moved|go up|go down|went up|went down|compared? (?:with|to)|versus|vs\.?|gain|gained)\b"),
+    ("change", r"\bhow much (?:more|less|higher|lower|bigger|smaller)\b.*\bthan\b|\b(?:higher|lower|up|down|more|less|bigger|smaller) or (?:higher|lower|up|down|more|less|bigger|smaller)\b|\b(?:more|less|higher|lower|bigger|smaller|better|worse)\b(?:\s+\w+){0,3}?\s+than\s+(?:in\s+)?(?:the\s+)?(?:last|previous|prior|a year|the year|same)\b|\b(?<!net )(?:increase|decrease)\b|\badds?\b(?!\s+up)|\b(added|net additions?|change|changed|grow|grew|growth|increased|decreased|rise|rose|fall|fell|drop|dropped|decline|declined|improve|improved|difference|differ|move|moved|go up|go down|went up|went down|compared? (?:with|to)|versus|vs\.?|gain|gained)\b"),
     ("define", r"^\s*(what(?:'s| is| are| does)|define|explain|meaning of)\b(?!.*\b(?:19|20)\d\d\b).{0,40}\b(mean|means|meaning|stand for)?\s*\??\s*$"),
 ]
 
@@ -130,6 +130,8 @@ MEANS = [re.compile(p, re.I) for p in (
     r"\b(?:what(?:'s| is| are) (?:the )?meaning of|^\W*define|^\W*explain) (?:the |a |an )?['\"\u2018\u201c]?(?P<t>[^?'\"\u2019\u201d]{1,40}?)['\"\u2019\u201d]?\W*$",
     r"^\W*what(?:'s| is| are) (?:a |an |the )?" + QUOTED.format("t"),
     r"^(?=.*" + QUOTED.format("t") + r").*(?:^|[.?!]\s+)what(?:'s| is| are| does)\s+(?:that|this|it)(?:\s+mean)?\W*$",
+    # "Everyone keeps writing YoY, what does that mean?": the word just before the question about it.
+    r"(?P<t>\b[\w&/-]{2,15})\W{1,4}what(?:'s| is| does)\s+(?:that|this|it)(?:\s+mean)?\W*$",
     r"\bdifference between (?:an? |the )?['\"\u2018\u201c]?(?P<a>[^?'\"\u2019\u201d]{2,40}?)['\"\u2019\u201d]? and (?:an? |the )?" + QUOTED.format("t"),
 )]
 
@@ -175,7 +177,7 @@ PERIOD_PATTERNS = [
     (r"\b(half[- ]year|six[- ]months?|6[- ]months?|interim period)\b", lambda m: PeriodSpec(6)),
     (r"\b(first|1st|second|2nd|third|3rd|fourth|4th)[\s-]+quarter\b(?![\s-]+end)|\b([1-4])q\b(?!-end)|\bq([1-4])\b", lambda m: PeriodSpec(3, ORD.get((m[1] or "").lower()) or int(m[2] or m[3]))),
     # "the latest quarter", "the most recent half": the latest of that length the filing reports.
-    (r"\b(?:the\s+)?(?:latest|most recent|last reported|current|last|past)\s+(quarter|half)\b(?!\s+of\b)", lambda m: PeriodSpec(3 if m[1].lower() == "quarter" else 6)),
+    (r"\b(?:the\s+)?(?:latest|most recent|last reported|current|last|past|this)\s+(quarter|half)\b(?!\s+of\b)", lambda m: PeriodSpec(3 if m[1].lower() == "quarter" else 6)),
     (r"\b(three[- ]months?|3[- ]months?|the quarter|quarterly|that quarter|same quarter)\b", lambda m: PeriodSpec(3)),
     # Dates in figures: "2012/9/30", "9/30/12" (month first unless the first number cannot be a month).
     (r"\b(?:at\s+|as\s+(?:of|at)\s+|on\s+|by\s+)?((?:19|20)\d\d)[/.-](\d{1,2})[/.-](\d{1,2})\b", lambda m: _numeric_date(m[2], m[3], m[1])),
@@ -501,7 +503,7 @@ def read_cues(q: str, metric: str) -> Cues:
         rank_group=rank["group"] if rank else "",
         members=members,
         within=within["parent"].strip() if within and word else "",
-        growth=word in ("fastest", "slowest") or bool(re.search(r"\bgr[eo]w|\bgrowth\b|\bincrease|\bimprov", q, re.I)),
+        growth=word in ("fastest", "slowest") or bool(re.search(r"\bgr[eo]w|\bgrowth\b|\bincrease|\bimprov|\badd(?:ed|s)?\b(?!\s+up)", q, re.I)),
         quarterly=bool(re.search(r"\bquarter(?:ly)?\b", q, re.I)),
         span=tuple(int(y) for y in span.groups()) if span else (),
         direction="both" if down and up else "down" if down else "up" if up else "",
@@ -565,6 +567,10 @@ def split_parts(metric: str, op: str) -> list[str]:
         mm = next((x for pat in RATIO_PARTS if (x := re.search(pat, m, re.I))), None)
         if mm:
             return [_clean_part(mm["a"]), _clean_part(mm["b"])]
+        # "how many times bigger was ATM revenue this half than last year": one figure, over the periods named.
+        one = _clean_part(re.sub(r"\bhow many times\b|\bcompared (?:with|to)\b|\bagainst\b|\bthan\b", " ", m, flags=re.I))
+        if re.search(r"\bhow many times\b", m, re.I) and tokens(one):
+            return [one, one]
     if op in ("compare", "compare_growth"):
         mm = re.search(r"[:,]?\s*(?P<a>[^:,]+?)\s+or\s+(?P<b>[^?.,]+)", m, re.I) or re.search(
             r"^(?:did|has|have|was|were)?\s*(?P<a>.+?)\s+(?:gr[eo]w\w*|increas\w*|rose|rise)\s+(?:more|faster|less|slower)\s+than\s+(?P<b>[^?.]+)", m, re.I)

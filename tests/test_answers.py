@@ -280,3 +280,32 @@ def test_a_printed_net_change_answers_only_for_the_balance_it_is_the_change_of(e
 def test_at_the_end_of_a_half_means_the_balance_on_its_last_day(engine):
     a = engine.answer("Short-term borrowings at end of H1 FY2012?")
     assert a.value == 9_421_000_000 and 309 in [s.line for s in a.sources], a.summary
+
+
+def test_a_share_of_one_figure_between_a_quarter_and_its_half(engine):
+    a = engine.answer("what % of this half's net income attributable to IIJ was earned in Q2 alone?")
+    assert round(a.value, 1) == 55.3 and a.unit == "%", a.summary
+    assert {389, 651} <= {s.line for s in a.sources}, [(s.line, s.text) for s in a.sources]
+
+
+def test_how_many_times_this_half_against_the_same_half_last_year(engine):
+    a = engine.answer("how many times bigger was ATM revenue this half compared with the same half last year?")
+    assert round(a.value, 2) == 1.93 and a.unit == "x", a.summary
+    assert "in 1H FY2012 against 1H FY2011" in a.summary
+
+
+@pytest.mark.parametrize("question, value, line", [
+    ("Did we make money this half? How much, after everything?", 2_007_156_000, 389),
+    ("What was the final after-tax profit for IIJ shareholders in the July\u2013September quarter?", 1_110_449_000, 651),
+])
+def test_everyday_profit_wording_is_the_bottom_line_for_the_company(engine, question, value, line):
+    a = engine.answer(question)
+    assert a.value == value and a.unit == "JPY" and line in [s.line for s in a.sources], a.summary
+    assert "made a profit of" in a.summary
+
+
+def test_own_shares_held_are_treasury_stock_and_per_employee_is_not_covered(engine):
+    a = engine.answer("how many of our own shares is the company holding?")
+    assert a.value == 758_800 and a.unit == "count", a.summary
+    b = engine.answer("How much revenue does each employee bring in?")
+    assert not b.answerable and b.value is None and "staff numbers" in b.summary

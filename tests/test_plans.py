@@ -205,3 +205,30 @@ def test_everyday_period_phrases(question, periods):
                                       "How are we doing as a company so far this fiscal year?"])
 def test_everyday_overview_wording(question):
     assert understand(question).op == "overview"
+
+
+@pytest.mark.parametrize("question, op", [
+    ("was home-use internet revenue higher or lower in 2Q12 than 2Q11, and by how many yen?", "change"),
+    ("what did we spend on sales and marketing between April and September?", "value"),  # an amount, not a list
+    ("Is FY2012 the same as calendar year 2012?", "period_meaning"),
+    ("how much tax did we actually hand over in cash during the first half?", "value"),  # "hand over" divides nothing
+])
+def test_staff_wording_reads_to_its_operation(question, op):
+    p = understand(question)
+    assert p.op == op and p.expr is None, (p.op, p.expr)
+
+
+def test_a_term_before_what_does_that_mean_is_the_one_asked_about():
+    p = understand("Everyone keeps writing YoY \u2014 what does that mean?")
+    assert p.op == "define" and p.cues.narrative.sides[0].words == "YoY"
+
+
+def test_how_many_times_one_figure_over_two_periods_names_it_on_both_sides():
+    p = understand("how many times bigger was ATM revenue this half compared with the same half last year?")
+    assert p.op == "ratio" and p.parts[0] == p.parts[1] and "ATM revenue" in p.parts[0]
+    assert sorted(s.relative for s in p.periods) == [-1, 0]
+
+
+def test_added_the_most_ranks_by_growth():
+    c = understand("Which revenue line added the most yen versus the same half last year?").cues
+    assert c.rank_word == "most" and c.growth

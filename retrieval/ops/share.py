@@ -19,11 +19,14 @@ from .value import as_value
 
 
 def run(q: Plan, ctx) -> Answer:
-    inside = period_inside(q, ctx) if q.op == "share" and not q.parts else None
+    # "what % of this half's net income was made in Q2?": the side naming no figure names only a period.
+    one_figure = not q.parts or any(not any(ctx.rows.known(t) for t in tokens(p)) for p in q.parts)
+    inside = period_inside(q, ctx) if q.op == "share" and one_figure else None
     if inside is not None:
         # "what share of 1H12 revenue came in Q2?": one figure, a period inside another.
-        b = ctx.res.figure_for(q.metric, q, ctx.res.key(inside[1]))
-        a = ctx.res.figure_for(q.metric, q, ctx.res.key(inside[0]), b.picks[0].fact.unit) if b else None
+        named = next((p for p in q.parts if any(ctx.rows.known(t) for t in tokens(p))), q.metric)
+        b = ctx.res.figure_for(named, q, ctx.res.key(inside[1]))
+        a = ctx.res.figure_for(named, q, ctx.res.key(inside[0]), b.picks[0].fact.unit) if b else None
         if a is None or b is None:
             return ctx.out.not_found(q, ctx.res.key(inside[0 if b else 1]))
         result = calc.ratio_pct(a.value, b.value)
@@ -35,8 +38,9 @@ def run(q: Plan, ctx) -> Answer:
     if q.op == "share" and not tokens(whole):
         whole = "total " + part
     if q.op == "ratio" and len(q.periods) >= 2 and (set(tokens(part)) == set(tokens(whole)) or not tokens(whole)):
-        # "1H12 ATM revenue is how many times 1H11 ATM revenue?", "the ratio of X in 2019 to 2018"
-        a, b = over_periods(q, ctx, part)
+        # "1H12 ATM revenue is how many times 1H11 ATM revenue?", "the ratio of X in 2019 to 2018"; "X this half
+        # against the same half last year": this half over the last.
+        a, b = over_periods(replace(q, periods=tuple(sorted(q.periods, key=lambda s: -s.relative))), ctx, part)
     else:
         a, b = part_of(q, ctx, part, whole) if q.op == "share" else ctx.res.two(q, part, whole)
     when = for_period(a.fact.period.label)

@@ -29,15 +29,17 @@ class Composer:
     def __init__(self, ctx: Context):
         self.ctx = ctx
 
-    def compose(self, q: Plan, res: Quantity, what: str, facts: list, term: Optional[str] = None, base: Optional[float] = None) -> Answer:
-        """A calculated figure. `base`: for a change, the earlier figure, so the sentence can also say it in percent."""
+    def compose(self, q: Plan, res: Quantity, what: str, facts: list, term: Optional[str] = None, base: Optional[float] = None,
+                amounts: str = "") -> Answer:
+        """A calculated figure. `base`: for a change, the earlier figure, so the sentence can also say it in percent;
+        `amounts`: for a percentage change, the two figures it is worked from, said after it."""
         value = res.value
         summary = f"{what}: {money(value, res.unit, signed=base is not None or 'change' in what.lower())}"
         if base and base > 0 and res.unit in calc.MONEY | {"count"}:
             summary += f" ({'up' if value >= 0 else 'down'} {abs(value) / base * 100:.1f}%)"
         summary += "."
         if res.unit == "%" and "change" in what.lower():
-            summary = f"{what}: {pct_words(value)}."
+            summary = f"{what}: {pct_words(value)}{amounts}."
         return self.finish(q, summary, value, res.unit, res.working(), facts, term=term)
 
     def answer_fact(self, q: Plan, f: Fact, extra: str = "", alternatives: Optional[list] = None) -> Answer:

@@ -519,6 +519,11 @@ def read_cues(q: str, metric: str) -> Cues:
     )
 
 
+GROWTH_RATE = re.compile(r"\b(?:grow|grew|grown|growing|going up)\b", re.I)
+AMOUNT_ASKED = re.compile(r"\bin (?:yen|jpy|dollars?|usd|euros?|terms of (?:yen|dollars))\b|\byen\b|\b(?:in )?(?:yen|dollar|money|absolute) terms\b|"
+                          r"\bup or down\b|\bhow many\b|\bpoints?\b|\bcurrency\b|[$\u00a5\u20ac]", re.I)
+
+
 def _settle(op: str, q: str, metric: str, periods: list, cues: Cues) -> str:
     """A definition only for "what is <term>?"; "what is this year's revenue target?" and "what's the
     revenue?" ask for a figure. "X excluding Y" is its own operation."""
@@ -534,6 +539,11 @@ def _settle(op: str, q: str, metric: str, periods: list, cues: Cues) -> str:
     if (op == "value" and len(periods) >= 2 and re.search(r"\b(?:total|sum|combined|altogether)\b", q, re.I)
             and re.search(r"\b(?:19|20)\d\d\s*(?:,|and|&|to|-|\u2013|through)\s*(?:fy\s*|fiscal\s+(?:year\s+)?)?(?:19|20)\d\d\b", q, re.I)):
         op = "sum"  # "the total X in 2018 and 2019": the two years added
+    # "How much did revenue grow on last year's half?": growth of a figure over periods is a rate; an amount when
+    # the question names a currency or asks how much it went up or down, and always for balances at two dates.
+    if (op == "change" and GROWTH_RATE.search(q) and not AMOUNT_ASKED.search(q) and not any(s.months == 0 for s in periods)
+            and not cues.counts):
+        op = "pct_change"
     return op
 
 

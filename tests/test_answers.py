@@ -96,8 +96,11 @@ def test_follow_up_uses_the_history(engine):
                {"role": "assistant", "content": "SI revenue was JPY 17.13 billion."}]
     a = engine.answer("and the year before?", history)
     assert a.value == 14714182000.0 and a.unit == "JPY" and a.sources[0].line == 361
+    # Growth asked plainly is a rate; in yen, the amount.
     b = engine.answer("how much did it grow?", history)
-    assert b.value == 2412432000.0 and "17,126,614 - 14,714,182" in b.calculation
+    assert (b.value, b.unit) == (16.4, "%") and 51 in [s.line for s in b.sources], b.summary
+    c = engine.answer("how much did it grow in yen?", history)
+    assert c.value == 2412432000.0 and "17,126,614 - 14,714,182" in c.calculation
 
 
 def test_calculation_is_shown_in_the_tables_units(engine):

@@ -28,9 +28,10 @@ def test_chat_api_empty_question_gets_a_friendly_reply(client: Client) -> None:
 def test_answer_api_returns_the_chart_as_data(client: Client) -> None:
     data = client.predict("show me revenue by segment", api_name="/answer")
     chart = data["chart"]
-    assert chart["kind"] == "breakdown" and chart["unit"] == "JPY" and chart["caption"].startswith("From \u201cSegment Summary\u201d")
+    # The segment table in thousands (each segment heads its customers and intersegment lines), not its summary in millions.
+    assert chart["kind"] == "breakdown" and chart["unit"] == "JPY" and chart["caption"] == "From \u201cRevenues\u201d, lines 509, 512."
     assert [(p["label"], p["period"], p["value"], p["lines"]) for p in chart["series"]] == [
-        ("Network services and SI business", "1H FY2012", 50_311e6, [69]), ("ATM operation business", "1H FY2012", 1_082e6, [70])]
-    assert [f["lines"] for f in data["figures"]] == [[69], [70]]
+        ("Network service and systems integration business", "1H FY2012", 50_310_706e3, [509]), ("ATM operation business", "1H FY2012", 1_082_005e3, [512])]
+    assert [f["lines"] for f in data["figures"]] == [[509], [512]]
     single = client.predict("What were total revenues?", api_name="/answer")
     assert single["chart"] is None and single["value"] == 51_109_001e3

@@ -82,7 +82,8 @@ def run(q: Plan, ctx) -> Answer:
     a, b = amounts(p1f, p2.fact)
     if q.op == "pct_change" and a.unit != "%":
         what = f"Percentage change in {ctx.name(p2.fact).lower()} from {bare(p1f.period.label)} to {bare(p2.fact.period.label)}"
-        return ctx.out.compose(q, calc.pct_change(a, b), what, [p1f, p2.fact])
+        said = f" (from {money(a.value, a.unit)} to {money(b.value, b.unit)})" if a.unit in calc.MONEY | {"count"} else ""
+        return ctx.out.compose(q, calc.pct_change(a, b), what, [p1f, p2.fact], amounts=said)
     return ctx.out.compose(q, calc.change(a, b), change_what(ctx, p1f, p2.fact, (a.value, b.value)), [p1f, p2.fact], base=a.value)
 
 

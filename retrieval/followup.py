@@ -128,6 +128,10 @@ class Conversation:
         prev = p.metric_tokens
         if q.op in MARGINS or not prev:
             return f"{q.metric} {p.metric}"
+        if self.res.ctx.roles.intent(" ".join(cur)) and set(cur) <= set(prev) and not q.cues.part_of:
+            # "and the tax on it?" after pre-tax income: a statement line whose words the previous name already
+            # holds adds nothing to it, so it names a line anew ("was it profitable?" after a segment refines it).
+            return q.metric
         # Swapped for a run of the previous words ("network services" for "systems integration"), or
         # added to them ("diluted" to "EPS"); on a tie, swapping wins ("what about X?").
         swaps = [prev[:i] + cur + prev[j:] for i in range(len(prev)) for j in range(i + 1, min(len(prev), i + len(cur) + 1) + 1)]

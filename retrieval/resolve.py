@@ -23,6 +23,8 @@ from .text import glossary, tokens
 
 MIN_SCORE = 0.55
 MIN_QCOV = 0.5  # at least half of what the question names (by weight) must be in the row
+CHANGE_ROW = re.compile(r"^\s*(?:net\s+)?(?:increase|decrease|change|movement)s?\b", re.I)  # a row that is the change in another
+CHANGE_WORDS = re.compile(r"\b(?:increase|decrease|change|changed|movement|rise|fall|grow|grew|up|down)\b", re.I)
 CLOSING = re.compile(r"\bend of (?:the )?(?:period|year|quarter|half)\b|\bclosing balance\b", re.I)
 MEASURE_WORDS = set(tokens("revenues sales cost expenses income profit loss margin assets liabilities cash equity ebitda ebit"))
 FAMILY = {w: fam for fam, names in (("revenue", "revenues sales"), ("income", "income profit loss"), ("cost", "cost expenses"))
@@ -205,9 +207,13 @@ class Resolver:
                 if got:
                     return got
         if key is None and self.periods.current and out:
-            # No period named: among close matches, rows that report the filing's main period come first.
-            top = out[0].score
-            out.sort(key=lambda p: (p.score < top - 0.05, key_of(p.fact.period) != self.periods.current))
+            # No period named: among close matches, rows that report the filing's main period come first; a
+            # balance at its end date reports it too. A row that is a change in the figure ("Net decrease in
+            # cash") answers a bare "cash" only when nothing closer does.
+            top, cur = out[0].score, self.periods.current
+            moved = bool(CHANGE_WORDS.search(metric))
+            out.sort(key=lambda p: (p.score < top - 0.05, not moved and bool(CHANGE_ROW.match(p.fact.metric)),
+                                    key_of(p.fact.period) != cur and not (is_stock(p.fact) and p.fact.period.end == cur[0])))
         # Only rows that report the period compete; among them, the close ones.
         return [p for p in out if p.score >= out[0].score - 0.2] if out else []
 

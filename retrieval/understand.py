@@ -170,9 +170,10 @@ PERIOD_PATTERNS = [
     (r"\b([1-4])q(?!-end)\s*(?:fy)?\s*'?(\d{4}|\d{2})\b", lambda m: PeriodSpec(3, int(m[1]), fy=_yr(m[2]))),
     (r"\bq([1-4])\s*(?:fy)?\s*'?(\d{4}|\d{2})\b", lambda m: PeriodSpec(3, int(m[1]), fy=_yr(m[2]))),
     (MONTH_RE + r"\s*(?:to|-|–|through|thru|until)\s*" + MONTH_RE + r"\s*(\d{4})?", lambda m: _month_range(m)),
-    # "so far this year", "year to date": the latest period of the year, as when no period is named.
+    # "so far this year", "year to date", "right now": the latest period, as when no period is named.
     (r"\b(?:so far (?:this|in the) (?:fiscal |financial )?year|(?:this |the )?(?:fiscal |financial )?year[- ]to[- ]date|ytd|"
-     r"(?:this |the )?(?:fiscal |financial )?year so far)\b", lambda m: None),
+     r"(?:this |the )?(?:fiscal |financial )?year so far|these days|right now|at the moment|as of (?:now|today)|nowadays|currently|"
+     r"(?:the )?latest (?:number|figure|one)s?(?: (?:in|from) the (?:report|filing))?)\b", lambda m: None),
     (r"\b(first|1st|second|2nd)[\s-]+half\b|\b([12])h\b|\bh([12])\b", lambda m: PeriodSpec(6, ORD.get((m[1] or "").lower()) or int(m[2] or m[3]))),
     (r"\b(half[- ]year|six[- ]months?|6[- ]months?|interim period)\b", lambda m: PeriodSpec(6)),
     (r"\b(first|1st|second|2nd|third|3rd|fourth|4th)[\s-]+quarter\b(?![\s-]+end)|\b([1-4])q\b(?!-end)|\bq([1-4])\b", lambda m: PeriodSpec(3, ORD.get((m[1] or "").lower()) or int(m[2] or m[3]))),
@@ -419,6 +420,9 @@ def understand(question: str) -> Plan:
             rest = re.sub(pat, " ", rest, flags=re.I)
     if op == "pp_change" or (op == "change" and re.search(r"\bpoints?\b", q, re.I)):
         op = "change"
+    if UNIT_ASKED.search(q):  # "total BW yoy chg in Gbps": the change in that unit, and the unit names no figure
+        rest = UNIT_ASKED.sub(" ", rest)
+        op = "change" if op == "pct_change" else op
     metric = canonical(rest)
     parts = split_parts(metric, op)
     # A parenthetical only clarifies ("(before non-controlling interests)"); the name comes first.
@@ -519,6 +523,7 @@ def read_cues(q: str, metric: str) -> Cues:
     )
 
 
+UNIT_ASKED = re.compile(r"\bin (?:gbps|mbps|tbps|kbps|gb|tb|contracts|units|shares|customers|subscribers|subscriptions)\s*(?=[?.!,]|$)", re.I)
 GROWTH_RATE = re.compile(r"\b(?:grow|grew|grown|growing|going up)\b", re.I)
 AMOUNT_ASKED = re.compile(r"\bin (?:yen|jpy|dollars?|usd|euros?|terms of (?:yen|dollars))\b|\byen\b|\b(?:in )?(?:yen|dollar|money|absolute) terms\b|"
                           r"\bup or down\b|\bhow many\b|\bpoints?\b|\bcurrency\b|[$\u00a5\u20ac]", re.I)

@@ -312,3 +312,32 @@ def test_own_shares_held_are_treasury_stock_and_per_employee_is_not_covered(engi
     assert a.value == 758_800 and a.unit == "count", a.summary
     b = engine.answer("How much revenue does each employee bring in?")
     assert not b.answerable and b.value is None and "staff numbers" in b.summary
+
+
+def test_a_follow_up_naming_a_statement_line_the_previous_name_holds_names_it_anew(engine):
+    history = [{"role": "user", "content": "pretax income 1H12"},
+               {"role": "assistant", "content": "Income before income tax was JPY 3.18 billion."}]
+    a = engine.answer("and the tax on it?", history)
+    assert a.value == 1_251_172_000 and a.unit == "JPY" and 385 in [s.line for s in a.sources], a.summary
+    # A profit word after a segment refines the segment's figure, not the company's.
+    history = [{"role": "user", "content": "How much did the ATM business make this half?"},
+               {"role": "assistant", "content": "ATM operation business revenue was JPY 1.08 billion."}]
+    b = engine.answer("And a year earlier? Was it losing money?", history)
+    assert b.value == -163_814_000 and b.unit == "JPY" and 523 in [s.line for s in b.sources], b.summary
+
+
+def test_a_bare_balance_word_is_the_balance_not_its_change(engine):
+    a = engine.answer("what is our cash")
+    assert a.value == 11_670_450_000 and a.unit == "JPY" and 286 in [s.line for s in a.sources], a.summary
+    b = engine.answer("net decrease in cash")
+    assert b.value == 1_866_374_000 and "decrease" in b.summary
+
+
+@pytest.mark.parametrize("question, value, unit", [
+    ("total BW yoy chg in Gbps", 182.6, "Gbps"),  # a unit asked for: the change in it, not a percentage
+    ("how much bandwidth are customers signed up for in total these days", 1003.3, "Gbps"),
+    ("how many ATMs do we have out there right now? (latest number in the report)", 567, "count"),
+])
+def test_units_and_now_words_in_staff_questions(engine, question, value, unit):
+    a = engine.answer(question)
+    assert (a.value, a.unit) == (value, unit), a.summary

@@ -15,7 +15,7 @@ from typing import Optional
 from .plan import Expr
 from .text import STOP, canonical, glossary, tokens
 
-# Operator words by precedence, lowest first. "less than", "per share" and "net of allowance" are
+# Operator words by precedence, lowest first. "less than", "per share" and "net of allowance" or "net of cash acquired" are
 # parts of names or comparisons, not operators.
 LEVELS: list[list[tuple[str, str]]] = [
     [("percent_of", r"\bas an? (?:percentage|percent|%|share|proportion|fraction) of\b|\b(?:is|was|are|were) what (?:percentage|percent|%|share|proportion|portion|fraction) of\b")],
@@ -25,7 +25,7 @@ LEVELS: list[list[tuple[str, str]]] = [
                 r"(?<!carried )(?<!carry )(?<!turned )(?<!paid )(?<!passed )\bover\b"
                 r"(?!\s+(?:the|a|an|its|last|previous|prior|in|at|on|for|during|time|there|here)\b)|\bdivided by\b")],
     [("add", r"\bplus\b|(?<=\s)\+(?=\s)"),
-     ("subtract", r"\bminus\b|\bexcluding\b|\bexcl\.|\bless\b(?!\s+than)|\bnet of\b(?!\s+(?:allowance|accumulated|tax|taxes)\b)|\bafter deducting\b|(?<=\s)[-\u2212](?=\s+(?!\s|(?:what|how|which|give|is|was|did|do|does|and|so|by|i\.e|in|for)\b))")],
+     ("subtract", r"\bminus\b|\bexcluding\b|\bexcl\.|\bless\b(?!\s+than)|\bnet of\b(?!\s+(?:the\s+|its\s+)?(?:allowance|accumulated|tax|taxes|cash|unearned|deferred|discount)\b)|\bafter deducting\b|(?<=\s)[-\u2212](?=\s+(?!\s|(?:what|how|which|give|is|was|did|do|does|and|so|by|i\.e|in|for)\b))")],
     [("divide", r"(?<=\s)/(?=\s)|\bper\b(?!\s+(?:share|ads|adss|cent|annum|year|quarter|month)\b)"),
      ("multiply", r"\btimes\b(?!\s+(?:the|as|bigger|larger|higher|more)\b)|\bmultiplied by\b|(?<=\s)[*\u00d7](?=\s)")],
 ]

@@ -341,3 +341,9 @@ def test_a_bare_balance_word_is_the_balance_not_its_change(engine):
 def test_units_and_now_words_in_staff_questions(engine, question, value, unit):
     a = engine.answer(question)
     assert (a.value, a.unit) == (value, unit), a.summary
+
+
+@pytest.mark.parametrize("question", ["what euro rate did they use to translate?", "what rate did they use for dollars?"])
+def test_a_rate_asked_is_never_an_amount_named_for_rate_changes(engine, question):
+    a = engine.answer(question)
+    assert a.value is None and "Effect of" not in a.summary, a.summary

@@ -232,3 +232,11 @@ def test_how_many_times_one_figure_over_two_periods_names_it_on_both_sides():
 def test_added_the_most_ranks_by_growth():
     c = understand("Which revenue line added the most yen versus the same half last year?").cues
     assert c.rank_word == "most" and c.growth
+
+
+@pytest.mark.parametrize("question", [
+    "how much did we spend buying that newly controlled company, net of the cash it had?",  # "net of cash acquired": a name
+    "accounts receivable, net of allowance",
+])
+def test_net_of_in_a_standard_label_is_part_of_the_name(question):
+    assert understand(question).expr is None

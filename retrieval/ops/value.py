@@ -93,7 +93,11 @@ def same_kind(q: Plan, p: Pick) -> bool:
     """ "The churn rate of home-use contracts" is not answered by the number of contracts: a rate or
     ratio asked for must be one the row gives (a percentage or times, or named so)."""
     asked = set(q.metric_tokens) & KIND_WORDS
-    return not asked or p.fact.unit in ("%", "x") or "/" in p.fact.unit or bool(asked & (p.row.label | p.row.context))
+    if not asked or p.fact.unit in ("%", "x") or "/" in p.fact.unit:
+        return True
+    if p.fact.unit in calc.MONEY:  # an amount answers only when its row is the rate itself, not "the effect of exchange rate changes"
+        return bool(asked & set(tokens(p.row.first.row_path[-1])[-1:]))
+    return bool(asked & (p.row.label | p.row.context))
 
 
 def yoy_note(ctx, p: Pick) -> str:

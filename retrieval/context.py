@@ -50,7 +50,7 @@ class Context:
         self.filing_words = set(re.findall(r"[a-z0-9]+", text.lower()))
         # Proper names: words the text capitalizes after a lower-case word ("... of Internet Initiative Japan Inc.").
         self.proper = {w.lower(): w for w in re.findall(r"(?<=[a-z,] )[A-Z][a-z]+(?: [A-Z][a-z]+)*", text) for w in w.split()}
-        self.speller = Speller(self.filing_words)
+        self.speller = Speller(self.filing_words, text)
         self.initialisms = initialisms(f.metric for f in self.facts)
         # Acronyms: words the filing only ever writes in capitals ("EBITDA", not "NET" of "NET INCOME").
         self.acronym_words = ({w.lower() for w in re.findall(r"\b[A-Z][A-Z&]{1,6}\b", text)}

@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 from typing import Iterable
 
-from .text import glossary
+from .text import STOP, glossary
 
 # Words of 4+ letters in lower case, or capitalised only as a question's first word: names and
 # acronyms elsewhere are left alone (an unknown name is declined, not corrected).
@@ -24,39 +24,53 @@ DATE_WORD = re.compile(r"(?<![\w&'])([A-Za-z]{3,})(?![\w&'])"
                        r"(?=\s+\d{1,2}\b|\s+(?:19|20)\d\d\b|\s*[-\u2013]\s*[A-Za-z]{3,}|\W*$|\s*[?,.])")
 
 
+# An English word rarer than this ("marin", "fist") may be a slip of a filing word, read so only where
+# the filing word pairs with a neighbour ("net marin": "net margin") and the typed word does not.
+RARE = 30_000_000
+
+
 @lru_cache(maxsize=1)
-def english() -> frozenset:
-    """The English words of symspellpy's frequency dictionary (a typo is a word that is not one)."""
+def english() -> dict:
+    """The English words of symspellpy's frequency dictionary, with their counts (a typo is a word that is not one)."""
     import symspellpy
 
     path = os.path.join(os.path.dirname(symspellpy.__file__), "frequency_dictionary_en_82_765.txt")
     with open(path, encoding="utf-8") as f:
-        return frozenset(line.split(" ", 1)[0] for line in f)
+        return {w: int(c) for w, c in (line.split() for line in f if line.strip())}
 
 
 class Speller:
-    def __init__(self, filing_words: Iterable[str]):
+    def __init__(self, filing_words: Iterable[str], text: str = ""):
         from symspellpy import SymSpell
 
         g = glossary()
         said = " ".join(list(g["terms"]) + list(g["synonyms"]) + list(g["synonyms"].values()) + list(g["formulas"]) + g["question_words"])
+        # Word pairs the filing and the glossary write: where two words are equally near a slip, the one that
+        # makes a pair with its neighbour ("margin rato": "ratio", not "rate") is read.
+        pairs = [re.findall(r"[a-z]+", chunk) for chunk in re.split(r"[\n.;:()]", (text + "\n" + "\n".join(
+            list(g["terms"]) + list(g["synonyms"]) + list(g["synonyms"].values()) + list(g["formulas"]))).lower())]
+        self.pairs = frozenset((a, b) for ws in pairs for a, b in zip(ws, ws[1:]))
         self.domain = {w for w in filing_words if w.isalpha() and len(w) >= 3} | set(re.findall(r"[a-z]{3,}", said.lower()))
         self.sym = SymSpell(max_dictionary_edit_distance=2)
         for w in self.domain:
             self.sym.create_dictionary_entry(w, 1)
-        self.known = english() | self.domain
+        self.known = english().keys() | self.domain
         # Capitalised words are names and left alone, except the month names a typo may hit ("Seeptember").
         self.months = SymSpell(max_dictionary_edit_distance=2)
         for m in MONTHS:
             self.months.create_dictionary_entry(m, 1)
 
-    def nearest(self, w: str, distance: int):
-        """The one domain word nearest to w (a plural and its singular count as one), else None."""
+    def nearest(self, w: str, distance: int, before: str = "", after: str = ""):
+        """The one domain word nearest to w (a plural and its singular count as one), else the one of
+        them that pairs with a neighbouring word as the filing writes it, else None."""
         from symspellpy import Verbosity
 
         found = {x.term for x in self.sym.lookup(w, Verbosity.CLOSEST, max_edit_distance=distance)}
         singular = {t for t in found if not (t.endswith("s") and t[:-1] in found)}
-        return next(iter(singular)) if len(singular) == 1 else None
+        if len(singular) == 1:
+            return next(iter(singular))
+        paired = [t for t in singular if len(t) > 3 and ((before, t) in self.pairs or (t, after) in self.pairs)]
+        return paired[0] if len(paired) == 1 else None
 
     def correct(self, text: str) -> tuple[str, list[str]]:
         """The text with its misspellings corrected, and a note for each correction."""
@@ -67,9 +81,18 @@ class Speller:
         def fix(m: re.Match) -> str:
             typed = m.group(1)
             w = typed.lower()
-            if w in self.known:
+            # The neighbours that can pair with it: the nearest words either side that are not function words.
+            before = "".join([x for x in re.findall(r"[a-z]+", text[:m.start(1)].lower()) if x not in STOP][-1:])
+            after = "".join([x for x in re.findall(r"[a-z]+", text[m.end(1):].lower()) if x not in STOP][:1])
+            if w in self.domain or w in STOP:
                 return typed
-            term = self.nearest(w, 1 if len(w) <= 5 else 2)
+            if w in self.known:
+                rare = english().get(w, 0) < RARE and (before, w) not in self.pairs and (w, after) not in self.pairs
+                term = self.nearest(w, 1, before, after) if rare and len(w) > 4 else None
+                if term is None or not ((before, term) in self.pairs or (term, after) in self.pairs):
+                    return typed
+            else:
+                term = self.nearest(w, 1 if len(w) <= 5 else 2, before, after)
             if term is None:
                 return typed  # no filing word near it, or two equally near: leave it as typed
             notes.append(f"I read \u201c{typed}\u201d as \u201c{term}\u201d.")

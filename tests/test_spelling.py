@@ -37,9 +37,18 @@ def test_words_that_are_not_typos_are_left_as_typed(speller, typed):
 
 
 def test_a_typo_equally_near_two_filing_words_is_left_alone():
-    # "goss" is one edit from "gross" and one from "loss": either could be meant, so neither is chosen.
+    # "goss" is one edit from "gross" and one from "loss": with no neighbour to tell them apart, neither is chosen.
     s = Speller({"gross", "loss"})
-    assert s.correct("what was goss profit") == ("what was goss profit", [])
+    assert s.correct("what was goss in 1H") == ("what was goss in 1H", [])
+
+
+def test_between_two_equally_near_words_the_one_the_filing_pairs_with_a_neighbour_is_read():
+    s = Speller({"gross", "loss", "margin", "ratio", "rate", "net"}, "Gross margin ratio was 19.9%. The tax rate in Japan.")
+    assert s.correct("what was goss margin rato") == ("what was gross margin ratio", [
+        "I read \u201cgoss\u201d as \u201cgross\u201d.", "I read \u201crato\u201d as \u201cratio\u201d."])
+    # A rare English word that pairs with nothing, one slip from a filing word that does: the filing word.
+    assert s.correct("the net marin")[0] == "the net margin"
+    assert s.correct("the marin")[0] == "the marin"  # no neighbour says so: left as typed
 
 
 def test_the_engine_answers_a_misspelled_question_and_says_how_it_read_it(engine):

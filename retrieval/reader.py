@@ -124,6 +124,41 @@ def because(ev: Evidence, r: Reading) -> tuple[list[Sentence], bool]:
     return quotes, reasoned
 
 
+def through_parts(ev: Evidence, r: Reading, parts: list[str], near: dict[int, int]) -> list[Sentence]:
+    """The reasons the filing gives for the parts of a whole it gives none for ("Network Services
+    revenue was ..., up 3.0%" with no reason; its corporate connectivity rose "mainly due to the
+    continuous demands for broader bandwidth"): each part's sentence and its reason, for the parts
+    that moved the way the whole did (one that fell did not drive a rise)."""
+    out: list[Sentence] = []
+    for name in parts:
+        pr = read(ev, Side(name, r.side.direction), "cause", near)
+        quotes, reasoned = because(ev, pr)
+        if not reasoned or _share(ev, pr.want, _topic(quotes[0])) < 0.5:
+            continue  # the part's best sentence must be about the part, not merely name it
+        way = _way(ev, pr.want, quotes[0])
+        if r.side.direction in ("up", "down") and way != r.side.direction:
+            continue
+        out += [s for s in quotes if s not in out]
+    return out
+
+
+def moving_parts(ev: Evidence, r: Reading, parts: list[str], near: dict[int, int]) -> list[Sentence]:
+    """For "which segments grew and which shrank?": the sentence about each part saying how it moved,
+    for the parts that moved the way asked."""
+    out: list[Sentence] = []
+    for name in parts:
+        pr = read(ev, Side(name, r.side.direction), "list", near)
+        good = [s for _, cover, s in pr.ranked if cover >= MIN_COVER]
+        if good and good[0] not in out and _share(ev, pr.want, _topic(good[0])) >= 0.5 and moves(ev, pr, good[0]):
+            out.append(good[0])
+    return out
+
+
+def moves(ev: Evidence, r: Reading, s: Sentence) -> bool:
+    """The sentence says the subject moved the way the question asks."""
+    return _moved(ev, r.side, r.want, s) > 0
+
+
 def _goes_on(ev: Evidence, r: Reading, main: Sentence, nxt: Optional[Sentence]) -> bool:
     """The next sentence carries on about the subject: it says so ("The increase was ..."), or it is of
     the same paragraph and gives no figure of something else."""

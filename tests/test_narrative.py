@@ -182,6 +182,15 @@ def test_why_after_a_figure_asks_about_that_figure(engine):
     assert c.plan.cues.narrative.sides[0].words == "operating income target changing" and "remain unchanged" in quoted(c)[228]
 
 
+def test_a_whole_with_no_reason_of_its_own_is_explained_by_its_parts_that_moved_its_way(engine):
+    a = engine.answer("What drove the growth in network services?")
+    assert a.answerable and "gives these for its parts" in a.summary and a.summary.startswith("Network services (total) rose 3.0%")
+    assert "broader bandwidth" in quoted(a)[87] and "Datacenter-related" in quoted(a)[93]
+    assert 89 not in quoted(a) and 91 not in quoted(a)  # home connectivity and WAN fell: no reason for a rise
+    b = engine.answer("Why did total revenue increase?")  # "Total revenues" adds up the rows beside it
+    assert "numbers of ATMs newly placed" in quoted(b)[137] and 83 in quoted(b)
+
+
 def test_what_is_a_printed_figure_still_gets_the_figure(engine):
     a = engine.answer("What is total revenue?")
     assert a.value == 51_109_001_000 and not quoted(a)
@@ -223,6 +232,14 @@ def test_another_filing_why_event_and_description(lumen):
     assert "temporary closure of our Suzhou plant" in quoted(e)[31] and e.summary.startswith("Revenue fell 8.1% in 1H FY2020")
     f = lumen.answer("Did anyone check the figures?")
     assert "have not been reviewed by an auditor" in quoted(f)[11]
+
+
+@pytest.mark.slow  # ingests the filing with the real model
+def test_which_parts_moved_quotes_each_part_that_moved_the_way_asked(lumen):
+    a = lumen.answer("Which segments grew and which shrank?")
+    assert [s.text.split(" ")[0] for s in a.sources] == ["Industrial", "Medical", "Consumer"] and {s.line for s in a.sources} == {67}
+    b = lumen.answer("Which segments grew?")
+    assert [s.text for s in b.sources] == ["Medical Imaging grew by 10.9%, supported by strong demand for endoscopy optics."]
 
 
 @pytest.mark.slow  # ingests the filing with the real model

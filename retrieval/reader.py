@@ -89,6 +89,31 @@ def about(ev: Evidence, r: Reading, kind: str = "") -> list[Sentence]:
     return sorted(quotes, key=ev.sentences.index)
 
 
+def profile(ev: Evidence) -> list[Sentence]:
+    """What the filer says it is, under a heading that introduces it by its full name ("About Internet
+    Initiative Japan Inc."): the first two sentences, where a profile says what the company does."""
+    return next(([x for x in ev.passage(s)][:2] for s in ev.sentences
+                 if ev.name and ev.name <= s.heading and data()["profile_re"].match(s.section)), [])
+
+
+def itself(ev: Evidence, r: Reading) -> bool:
+    """The side asks about the filer as a whole ("what does IIJ do?", "Northwind's performance overall")."""
+    return set(r.want) <= ev.filer | data()["company"]
+
+
+def overall(ev: Evidence, dates: frozenset) -> list[Sentence]:
+    """How a period went for the company as a whole: the first sentence about nothing but a period
+    ("The first half of 2020 was dominated by ...", "Fiscal 2019 was a record year."), of the months
+    and years asked where the question names them, with the next sentence of its paragraph."""
+    for s in ev.sentences:
+        topic = _topic(s, every=True)
+        stated = STATED.search(s.text) or s.direction  # "(January 1 to June 30, 2020)" says nothing of it
+        if topic and topic <= data()["periods"] and stated and (not dates or dates & s.words) and not FOOTNOTE.match(s.text):
+            nxt = _carried(ev, s)
+            return [s] + ([nxt] if nxt is not None else [])
+    return []
+
+
 def _opens(ev: Evidence, s: Sentence, main: Sentence) -> bool:
     """The sentence opens the paragraph the main one is in: it sets the scene ("In the third quarter
     we initiated a plan to consolidate ... We recorded restructuring charges of ...")."""
@@ -191,13 +216,14 @@ def _applies(ev: Evidence, s: Sentence, want: tuple[str, ...]) -> bool:
     return bool(s.cause) and (_before_cue(ev, s, want, s.cause_at) or opens) and not _of_other(s, want, data()["own_lines"])
 
 
-def _topic(s: Sentence) -> frozenset:
+def _topic(s: Sentence, every: bool = False) -> frozenset:
     """The words a sentence opens with, up to its first verb: what it is about ("1H FY2012 operating
     income increased ..." and "Operating income was ..." are about one thing, "Cost of ATM revenues
-    was ..." about another than "ATM revenues were ...")."""
+    was ..." about another than "ATM revenues were ..."); `every` keeps the stop words ("first half")."""
     seq = s.text.split()
     end = next((i for i, w in enumerate(seq) if set(tokens(w, keep_stop=True)) & VERBS), len(seq))
-    return frozenset(t for t in tokens(" ".join(seq[:end])) if not any(c.isdigit() for c in t))  # "1H FY2012 X" is about X
+    said = words(" ".join(seq[:end])) if every else tokens(" ".join(seq[:end]))
+    return frozenset(t for t in said if not any(c.isdigit() for c in t))  # "1H FY2012 X" is about X
 
 
 def _cover(ev: Evidence, want: tuple[str, ...], s: Sentence, total: float) -> float:

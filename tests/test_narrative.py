@@ -191,6 +191,13 @@ def test_a_whole_with_no_reason_of_its_own_is_explained_by_its_parts_that_moved_
     assert "numbers of ATMs newly placed" in quoted(b)[137] and 83 in quoted(b)
 
 
+def test_what_the_company_does_is_quoted_from_its_profile(engine):
+    for question in ("What does IIJ do, basically?", "What kind of company is IIJ?"):
+        a = engine.answer(question)
+        assert a.answerable and "leading Internet-access and comprehensive network solutions providers" in quoted(a)[268], question
+        assert 35 not in quoted(a)  # "IIJ GIO, our cloud services, ..." describes a service, not the company
+
+
 def test_what_is_a_printed_figure_still_gets_the_figure(engine):
     a = engine.answer("What is total revenue?")
     assert a.value == 51_109_001_000 and not quoted(a)
@@ -240,6 +247,14 @@ def test_which_parts_moved_quotes_each_part_that_moved_the_way_asked(lumen):
     assert [s.text.split(" ")[0] for s in a.sources] == ["Industrial", "Medical", "Consumer"] and {s.line for s in a.sources} == {67}
     b = lumen.answer("Which segments grew?")
     assert [s.text for s in b.sources] == ["Medical Imaging grew by 10.9%, supported by strong demand for endoscopy optics."]
+
+
+@pytest.mark.slow  # ingests the filing with the real model
+def test_how_a_period_went_for_the_company_is_the_sentence_about_that_period(lumen, northwind):
+    a = lumen.answer("What was the first half of 2020 like for Lumen overall?")
+    assert quoted(a)[31].startswith("The first half of 2020 was dominated by the effects of the COVID-19 pandemic. Following the temporary")
+    b = northwind.answer("What happened to Northwind in fiscal 2019?")
+    assert quoted(b)[25].startswith("Fiscal 2019 was a record year. Net revenue increased 12.5%")
 
 
 @pytest.mark.slow  # ingests the filing with the real model

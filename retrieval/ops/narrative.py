@@ -13,7 +13,8 @@ from ..calculator import Quantity
 from ..context import bare, for_period
 from ..narrative_question import data, words
 from ..plan import Asked, Plan, Side
-from ..reader import Reading, about, because, defines, moves, moving_parts, near, read, through_parts, when
+from ..reader import (Reading, about, because, defines, itself, moves, moving_parts, near, overall, profile, read, through_parts,
+                      when)
 from ..render import message, money
 from ..resolve import Pick
 from ..sentences import Evidence, Sentence, evidence
@@ -53,6 +54,8 @@ def run(q: Plan, ctx) -> Answer:
         if found and not why and asked.kind == "cause":
             parts = through_parts(ev, r, _parts(ctx, ev, q, r), ranks)
             found, why, by_parts = found + [s for s in parts if s not in found], bool(parts), bool(parts)
+        elif asked.kind == "event" and itself(ev, r):  # "what was the first half like for Lumen?"
+            found = overall(ev, dates) or found
         elif asked.kind == "list" and r.side.direction and not (found and moves(ev, r, found[0])):
             parts = moving_parts(ev, r, _parts(ctx, ev, q, r) or _group(ctx, r), ranks)
             found = parts or found
@@ -83,6 +86,9 @@ def describe(q: Plan, ctx) -> Answer:
         return value.run(plain, ctx)  # "what is the revenue?"
     ev = evidence(ctx)
     r = read(ev, asked.sides[0], "description", near(q, asked, ctx, ev), when(q))
+    own = profile(ev) if itself(ev, r) else []  # "what does IIJ do?", "what does the company do?"
+    if own:
+        return quoting(q, ctx, data()["openings"]["description"], own)
     described = [s for _, _, s in r.ranked[:2] if defines(ev, s, r.want)]  # a footnote may say it again
     term = q.cues.term
     if term and set(r.want) <= set(words(term)) | set(words(canonical(term))):

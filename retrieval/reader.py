@@ -27,7 +27,7 @@ PREFIX = 5  # letters a word must have to be found as the start of a longer one
 COVER = 1.5  # how much the subject's words count against every bonus: the subject must match first
 HEADED = 0.1  # a sentence under a heading that names the subject is about it
 WHEN = 0.15  # a sentence naming the months and years the question names ("between March and September 2012")
-NOTE = 0.1  # a footnote qualifies what the text says; the text says it first
+NOTE = 0.2  # a footnote qualifies what the text says; the text says it first
 OTHER = 0.15  # what it costs a sentence to be about something of the subject ("Cost of SI revenues" for SI revenue)
 OPENER = 0.2  # the share of the subject a paragraph's first sentence needs to be quoted beside the main one (its heading may name it)
 LEAD = 8  # the words that open a sentence: a subject there is what the sentence is about
@@ -83,7 +83,7 @@ def about(ev: Evidence, r: Reading, kind: str = "") -> list[Sentence]:
     if kind in ("event", "description"):
         total = sum(ev.weight(t) for t in r.want)
         more = [(kind == "event" and not x.dated, not _opens(ev, x, main), -_cover(ev, r.want, x, total), x) for x in ev.passage(main)
-                if x not in quotes and (kind != "event" or x.dated or not main.dated)
+                if x not in quotes and (kind != "event" or x.dated or not main.dated or _opens(ev, x, main))
                 and _cover(ev, r.want, x, total) >= (OPENER if _opens(ev, x, main) else 0.3)]
         quotes += [x for *_, x in sorted(more, key=lambda m: m[:3])][:1]
     return sorted(quotes, key=ev.sentences.index)
@@ -265,8 +265,8 @@ def _bonus(ev: Evidence, kind: str, side: Side, s: Sentence, want: tuple[str, ..
     naming the subject's parts after it; a description: the subject said to be something."""
     lead = any(set(want) <= set(words(" ".join(c.split()[:LEAD]))) for n, c in enumerate(CLAUSE.split(s.text)) if not n or direction(c))
     headed = _share(ev, want, s.heading)
-    shared = (0.2 * _phrase(ev, s, want) + 0.15 * (bool(want) and lead) + HEADED * headed - OTHER * _of_other(s, want)
-              - NOTE * bool(FOOTNOTE.match(s.text)))
+    noted = NOTE * bool(FOOTNOTE.match(s.text))
+    shared = 0.2 * _phrase(ev, s, want) + 0.15 * (bool(want) and lead) + HEADED * headed - OTHER * _of_other(s, want) - noted
     if kind == "cause":
         return shared + 0.15 * bool(s.cause) + 0.15 * _applies(ev, s, want) + _moved(ev, side, want, s)
     if kind == "event":
@@ -275,7 +275,8 @@ def _bonus(ev: Evidence, kind: str, side: Side, s: Sentence, want: tuple[str, ..
         names = len(re.findall(r"(?<!^)(?<![.:] )\b[A-Z][a-z]+", s.text))
         return shared + 0.05 * (names >= 2) + 0.15 * _lists(s) + _moved(ev, side, want, s)
     if kind == "description":  # a sentence that opens with its subject describes it ("Northwind designs ...")
-        return shared + 0.3 * defines(ev, s, want) + 0.15 * _share(ev, want, set(words(" ".join(s.text.split()[:3]))))
+        defined = defines(ev, s, want)  # a note saying what the subject is costs nothing: filings define their terms in notes
+        return shared + (0.3 + noted) * defined + 0.15 * _share(ev, want, set(words(" ".join(s.text.split()[:3]))))
     return shared
 
 

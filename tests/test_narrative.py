@@ -198,6 +198,12 @@ def test_what_the_company_does_is_quoted_from_its_profile(engine):
         assert 35 not in quoted(a)  # "IIJ GIO, our cloud services, ..." describes a service, not the company
 
 
+def test_the_body_text_is_quoted_before_a_footnote_with_its_opening_sentence(engine):
+    a = engine.answer("How did the first half stack up against the plan?")
+    assert a.plan.cues.narrative.sides[0].direction == ""  # "stack up" says no rise
+    assert "all exceeded the disclosed targets" in quoted(a)[228] and 785 not in quoted(a)  # not "(Note2) The ... forecast ... was adjusted"
+
+
 def test_what_is_a_printed_figure_still_gets_the_figure(engine):
     a = engine.answer("What is total revenue?")
     assert a.value == 51_109_001_000 and not quoted(a)

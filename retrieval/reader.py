@@ -71,7 +71,7 @@ def about(ev: Evidence, r: Reading, kind: str = "") -> list[Sentence]:
     the one that says most else)."""
     good = [s for _, cover, s in r.ranked if cover >= MIN_COVER]
     if kind == "list":  # a list answer lists: a sentence naming a series of things (or followed by one) comes first,
-        listing = [s for s in good if _lists(s) or _lists(_carried(ev, s))]  # one that moves the way asked before others
+        listing = [s for s in good if lists(ev, s)]  # one that moves the way asked before others
         good = [s for s in listing if _moved(ev, r.side, r.want, s) > 0 or _moved(ev, r.side, r.want, _carried(ev, s)) > 0] or listing or good
     if not good:
         return []
@@ -293,6 +293,16 @@ def _phrase(ev: Evidence, s: Sentence, want: tuple[str, ...]) -> float:
     the other order: "payment of dividend" for "dividend payment")."""
     asked = pairs([t for t in want if t not in ev.filer])  # the filer's full name is said in every heading
     return sum(1.0 if p in s.pairs else 0.5 * (p[::-1] in s.pairs) for p in asked) / len(asked) if asked else 0.0
+
+
+def gives_reason(ev: Evidence, r: Reading, s: Sentence) -> bool:
+    """The sentence's reason cue is about the side's subject ("X was ..., mainly due to payments for ...")."""
+    return _applies(ev, s, r.want)
+
+
+def lists(ev: Evidence, s: Sentence) -> bool:
+    """The sentence, or the next one of its paragraph line, names a series of things."""
+    return _lists(s) or _lists(_carried(ev, s))
 
 
 def _lists(s: Optional[Sentence]) -> bool:

@@ -204,6 +204,17 @@ def test_the_body_text_is_quoted_before_a_footnote_with_its_opening_sentence(eng
     assert "all exceeded the disclosed targets" in quoted(a)[228] and 785 not in quoted(a)  # not "(Note2) The ... forecast ... was adjusted"
 
 
+def test_what_is_in_a_line_no_sentence_breaks_down_is_the_rows_under_its_table_heading(engine):
+    a = engine.answer("What's in the other income and expenses line?")
+    assert a.answerable and a.value is None and a.summary == "The filing's table lists these lines under it:"
+    assert quoted(a)[379] == "Foreign exchange gains (losses)" and quoted(a)[381] == "Losses on write-down of other investments"
+    assert min(quoted(a)) == 377 and max(quoted(a)) == 383  # the first table printing them, each row by its line
+    b = engine.answer("What makes up other investments?")  # a sentence that gives the breakdown comes first
+    assert "JPY2,060 million in nonmarketable equity securities" in quoted(b)[203]
+    c = engine.answer("What was the main use of cash in investing activities?")  # and one saying what it went on
+    assert "mainly due to payments for purchase of property and equipments" in quoted(c)[215] and 448 not in quoted(c)
+
+
 def test_what_is_a_printed_figure_still_gets_the_figure(engine):
     a = engine.answer("What is total revenue?")
     assert a.value == 51_109_001_000 and not quoted(a)
@@ -261,6 +272,12 @@ def test_how_a_period_went_for_the_company_is_the_sentence_about_that_period(lum
     assert quoted(a)[31].startswith("The first half of 2020 was dominated by the effects of the COVID-19 pandemic. Following the temporary")
     b = northwind.answer("What happened to Northwind in fiscal 2019?")
     assert quoted(b)[25].startswith("Fiscal 2019 was a record year. Net revenue increased 12.5%")
+    c = northwind.answer("How did Northwind describe its performance overall?")
+    assert quoted(c)[25].startswith("Fiscal 2019 was a record year.")
+    d = northwind.answer("What does Northwind do?")  # the company, not its year
+    assert list(quoted(d)) == [23] and "designs, manufactures and services autonomous robots" in quoted(d)[23]
+    e = northwind.answer("What's included in operating expenses?")  # no sentence breaks them down: the statement's rows
+    assert quoted(e) == {130: "Research and development", 131: "Selling, general and administrative", 132: "Restructuring charges"}
 
 
 @pytest.mark.slow  # ingests the filing with the real model

@@ -10,11 +10,11 @@ from schema import Answer, Fact, Source
 
 from .. import calculator as calc
 from ..calculator import Quantity
-from ..context import bare, for_period
+from ..context import bare, for_period, row_name
 from ..narrative_question import data, words
 from ..plan import Asked, Plan, Side
-from ..reader import (Reading, about, because, defines, itself, moves, moving_parts, near, overall, profile, read, through_parts,
-                      when)
+from ..reader import (Reading, _share, about, because, defines, gives_reason, itself, lists, moves, moving_parts, near, overall,
+                      profile, read, through_parts, when)
 from ..render import message, money
 from ..resolve import Pick
 from ..sentences import Evidence, Sentence, evidence
@@ -61,9 +61,31 @@ def run(q: Plan, ctx) -> Answer:
             found = parts or found
         quotes += [s for s in found if s not in quotes]
         reasoned = reasoned or why
+    first = quotes[0] if quotes else None  # a sentence naming the parts or what the subject went on comes first
+    if asked.kind == "list" and not readings[0].side.direction and not (first and (lists(ev, first) or gives_reason(ev, readings[0], first))):
+        rows = _rows_under(ctx, ev, readings[0])  # "what's in the other income line?": no sentence lists them, a table does
+        if rows:
+            return _row_list(q, ctx, rows)
     if not quotes:
         return _no_passage(q, ctx, readings)
     return _answer(q, ctx, ev, asked, readings, quotes[:MAX_QUOTES], reasoned, by_parts)
+
+
+def _rows_under(ctx, ev: Evidence, r: Reading) -> list:
+    """The rows under the table heading the subject names ("OTHER INCOME (EXPENSE):" for "the other
+    income and expenses line"): most of the subject's word weight and of the heading's words said by
+    the other; the first table that prints them."""
+    for (_, parent), rows in children(ctx).items():
+        heading = set(words(parent[-1])) if parent else set()
+        if len(rows) >= 2 and heading and len(heading & set(r.want)) >= 0.5 * len(heading) and _share(ev, r.want, heading) >= MIN_FIT:
+            return rows
+    return []
+
+
+def _row_list(q: Plan, ctx, rows: list) -> Answer:
+    """The rows' own labels, quoted with their lines: the filing's words, no figure of ours."""
+    sources = [Source("text", r.first.table_title, r.first.line, row_name(r)) for r in rows]
+    return ctx.out.finish(q, data()["openings"]["list_rows"], None, None, None, [], sources=sources)
 
 
 def _unreported(q: Plan, ctx) -> bool:
@@ -86,7 +108,8 @@ def describe(q: Plan, ctx) -> Answer:
         return value.run(plain, ctx)  # "what is the revenue?"
     ev = evidence(ctx)
     r = read(ev, asked.sides[0], "description", near(q, asked, ctx, ev), when(q))
-    own = profile(ev) if itself(ev, r) else []  # "what does IIJ do?", "what does the company do?"
+    # "What does IIJ do?" is its profile; "how did Northwind describe its performance?" how its period went.
+    own = (overall(ev, when(q)) if set(r.want) & data()["performance"] else profile(ev)) if itself(ev, r) else []
     if own:
         return quoting(q, ctx, data()["openings"]["description"], own)
     described = [s for _, _, s in r.ranked[:2] if defines(ev, s, r.want)]  # a footnote may say it again

@@ -142,7 +142,7 @@ def because(ev: Evidence, r: Reading) -> tuple[list[Sentence], bool]:
         quotes, reasoned = [before, main], True
     if not reasoned:
         elsewhere = [s for _, s in good if s not in quotes and s.section == main.section and _applies(ev, s, r.want)
-                     and _share(ev, r.want, _topic(s)) >= 0.5][:1]
+                     and share(ev, r.want, _topic(s)) >= 0.5][:1]
         quotes, reasoned = quotes + elsewhere, bool(elsewhere)
     quotes += [s for cover, s in good if s.passage != main.passage and s not in quotes and cover >= min(top, 1.0) - 0.1
                and _applies(ev, s, r.want) and _topic(s) == _topic(main)][:1]
@@ -158,7 +158,7 @@ def through_parts(ev: Evidence, r: Reading, parts: list[str], near: dict[int, in
     for name in parts:
         pr = read(ev, Side(name, r.side.direction), "cause", near)
         quotes, reasoned = because(ev, pr)
-        if not reasoned or _share(ev, pr.want, _topic(quotes[0])) < 0.5:
+        if not reasoned or share(ev, pr.want, _topic(quotes[0])) < 0.5:
             continue  # the part's best sentence must be about the part, not merely name it
         way = _way(ev, pr.want, quotes[0])
         if r.side.direction in ("up", "down") and way != r.side.direction:
@@ -174,7 +174,7 @@ def moving_parts(ev: Evidence, r: Reading, parts: list[str], near: dict[int, int
     for name in parts:
         pr = read(ev, Side(name, r.side.direction), "list", near)
         good = [s for _, cover, s in pr.ranked if cover >= MIN_COVER]
-        if good and good[0] not in out and _share(ev, pr.want, _topic(good[0])) >= 0.5 and moves(ev, pr, good[0]):
+        if good and good[0] not in out and share(ev, pr.want, _topic(good[0])) >= 0.5 and moves(ev, pr, good[0]):
             out.append(good[0])
     return out
 
@@ -187,7 +187,7 @@ def moves(ev: Evidence, r: Reading, s: Sentence) -> bool:
 def _goes_on(ev: Evidence, r: Reading, main: Sentence, nxt: Optional[Sentence]) -> bool:
     """The next sentence carries on about the subject: it says so ("The increase was ..."), or it is of
     the same paragraph and gives no figure of something else."""
-    return nxt is not None and (_continues(nxt) or nxt.line == main.line and (not nxt.figures or _share(ev, r.want, _topic(nxt)) >= 0.5))
+    return nxt is not None and (_continues(nxt) or nxt.line == main.line and (not nxt.figures or share(ev, r.want, _topic(nxt)) >= 0.5))
 
 
 def _elaborates(main: Sentence, nxt: Optional[Sentence]) -> bool:
@@ -204,7 +204,7 @@ def _leads_in(ev: Evidence, r: Reading, main: Sentence, before: Optional[Sentenc
     or it is of the same paragraph and about the subject or nothing else ("There were increases in ...")."""
     if before is None or not before.cause:
         return False
-    return main.consequence or before.line == main.line and (not _topic(before) or _share(ev, r.want, _topic(before)) >= 0.5)
+    return main.consequence or before.line == main.line and (not _topic(before) or share(ev, r.want, _topic(before)) >= 0.5)
 
 
 def _applies(ev: Evidence, s: Sentence, want: tuple[str, ...]) -> bool:
@@ -248,10 +248,10 @@ def _before_cue(ev: Evidence, s: Sentence, want: tuple[str, ...], at: int) -> bo
     """Most of the subject's word weight the sentence carries comes before the cue at `at` ("X rose,
     mainly due to ...", not "While X rose, ...")."""
     said = tuple(t for t in want if t in s.words or t in ev.filer)
-    return at > 0 and bool(said) and _share(ev, said, set(words(s.text[:at]))) >= 0.5
+    return at > 0 and bool(said) and share(ev, said, set(words(s.text[:at]))) >= 0.5
 
 
-def _share(ev: Evidence, want: tuple[str, ...], said: set) -> float:
+def share(ev: Evidence, want: tuple[str, ...], said: set) -> float:
     """The share of the subject's word weight among these words (any word of the filer's name stands for all)."""
     named = said | (ev.filer if said & ev.filer else frozenset())
     return sum(ev.weight(t) for t in want if t in named) / (sum(ev.weight(t) for t in want) or 1)
@@ -264,7 +264,7 @@ def _bonus(ev: Evidence, kind: str, side: Side, s: Sentence, want: tuple[str, ..
     subject, and the direction asked; an event: a date; a list: a series of things, names, a cue
     naming the subject's parts after it; a description: the subject said to be something."""
     lead = any(set(want) <= set(words(" ".join(c.split()[:LEAD]))) for n, c in enumerate(CLAUSE.split(s.text)) if not n or direction(c))
-    headed = _share(ev, want, s.heading)
+    headed = share(ev, want, s.heading)
     noted = NOTE * bool(FOOTNOTE.match(s.text))
     shared = 0.2 * _phrase(ev, s, want) + 0.15 * (bool(want) and lead) + HEADED * headed - OTHER * _of_other(s, want) - noted
     if kind == "cause":
@@ -276,7 +276,7 @@ def _bonus(ev: Evidence, kind: str, side: Side, s: Sentence, want: tuple[str, ..
         return shared + 0.05 * (names >= 2) + 0.15 * _lists(s) + _moved(ev, side, want, s)
     if kind == "description":  # a sentence that opens with its subject describes it ("Northwind designs ...")
         defined = defines(ev, s, want)  # a note saying what the subject is costs nothing: filings define their terms in notes
-        return shared + (0.3 + noted) * defined + 0.15 * _share(ev, want, set(words(" ".join(s.text.split()[:3]))))
+        return shared + (0.3 + noted) * defined + 0.15 * share(ev, want, set(words(" ".join(s.text.split()[:3]))))
     return shared
 
 
@@ -331,7 +331,7 @@ def _way(ev: Evidence, want: tuple[str, ...], s: Sentence) -> str:
     expenses increased ..."), the way of the clause that names the subject most."""
     if s.direction != "both" or not want:
         return s.direction
-    clause = max(CLAUSE.split(s.text), key=lambda c: _share(ev, want, set(words(c))))
+    clause = max(CLAUSE.split(s.text), key=lambda c: share(ev, want, set(words(c))))
     return direction(clause) or s.direction
 
 
@@ -340,7 +340,7 @@ def defines(ev: Evidence, s: Sentence, want: tuple[str, ...]) -> bool:
     what it does ("designs", "provides") or an apposition ("IIJ GIO, our cloud services, ...")."""
     heads = [s.text[:m.start()] for m in data()["defines_re"].finditer(s.text)]
     subjects = [h for h in heads if len(h.split()) <= 14 and not (STATED.search(h) or MONEY.search(h) or PERCENT.search(h))]
-    return bool(want) and any(_share(ev, want, set(words(h))) >= DEFINED for h in subjects)
+    return bool(want) and any(share(ev, want, set(words(h))) >= DEFINED for h in subjects)
 
 
 def _prior(near: dict[int, int], s: Sentence) -> float:

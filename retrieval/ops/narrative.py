@@ -13,8 +13,8 @@ from ..calculator import Quantity
 from ..context import bare, for_period, row_name
 from ..narrative_question import data, words
 from ..plan import Asked, Plan, Side
-from ..reader import (Reading, _share, about, because, defines, gives_reason, itself, lists, moves, moving_parts, near, overall,
-                      profile, read, through_parts, when)
+from ..reader import (Reading, about, because, defines, gives_reason, itself, lists, moves, moving_parts, near, overall,
+                      profile, read, share, through_parts, when)
 from ..render import message, money
 from ..resolve import Pick
 from ..sentences import Evidence, Sentence, evidence
@@ -51,18 +51,12 @@ def run(q: Plan, ctx) -> Answer:
     by_parts = False
     for r in readings:
         found, why = because(ev, r) if asked.kind in ("cause", "contrast") else (about(ev, r, asked.kind), False)
-        if found and not why and asked.kind == "cause":
-            parts = through_parts(ev, r, _parts(ctx, ev, q, r), ranks)
-            found, why, by_parts = found + [s for s in parts if s not in found], bool(parts), bool(parts)
-        elif asked.kind == "event" and itself(ev, r):  # "what was the first half like for Lumen?"
-            found = overall(ev, dates) or found
-        elif asked.kind == "list" and r.side.direction and not (found and moves(ev, r, found[0])):
-            parts = moving_parts(ev, r, _parts(ctx, ev, q, r) or _group(ctx, r), ranks)
-            found = parts or found
+        found, why, parts = _beyond(q, ctx, ev, asked.kind, r, found, why, ranks, dates)
         quotes += [s for s in found if s not in quotes]
-        reasoned = reasoned or why
+        reasoned, by_parts = reasoned or why, by_parts or parts
     first = quotes[0] if quotes else None  # a sentence naming the parts or what the subject went on comes first
-    if asked.kind == "list" and not readings[0].side.direction and not (first and (lists(ev, first) or gives_reason(ev, readings[0], first))):
+    told = first is not None and (lists(ev, first) or gives_reason(ev, readings[0], first))
+    if asked.kind == "list" and not readings[0].side.direction and not told:
         rows = _rows_under(ctx, ev, readings[0])  # "what's in the other income line?": no sentence lists them, a table does
         if rows:
             return _row_list(q, ctx, rows)
@@ -71,13 +65,28 @@ def run(q: Plan, ctx) -> Answer:
     return _answer(q, ctx, ev, asked, readings, quotes[:MAX_QUOTES], reasoned, by_parts)
 
 
+def _beyond(q: Plan, ctx, ev: Evidence, kind: str, r: Reading, found: list[Sentence], why: bool, ranks: dict,
+            dates: frozenset) -> tuple[list[Sentence], bool, bool]:
+    """Where the subject's own sentences fall short: a whole the filing gives no reason for, by its parts'
+    reasons; how a period went for the company itself; which parts moved the way asked. Also whether
+    the reasons are its parts'."""
+    if found and not why and kind == "cause":
+        parts = through_parts(ev, r, _parts(ctx, ev, q, r), ranks)
+        return found + [s for s in parts if s not in found], bool(parts), bool(parts)
+    if kind == "event" and itself(ev, r):  # "what was the first half like for Lumen?"
+        return overall(ev, dates) or found, why, False
+    if kind == "list" and r.side.direction and not (found and moves(ev, r, found[0])):
+        return moving_parts(ev, r, _parts(ctx, ev, q, r) or _group(ctx, r), ranks) or found, why, False
+    return found, why, False
+
+
 def _rows_under(ctx, ev: Evidence, r: Reading) -> list:
     """The rows under the table heading the subject names ("OTHER INCOME (EXPENSE):" for "the other
     income and expenses line"): most of the subject's word weight and of the heading's words said by
     the other; the first table that prints them."""
     for (_, parent), rows in children(ctx).items():
         heading = set(words(parent[-1])) if parent else set()
-        if len(rows) >= 2 and heading and len(heading & set(r.want)) >= 0.5 * len(heading) and _share(ev, r.want, heading) >= MIN_FIT:
+        if len(rows) >= 2 and heading and len(heading & set(r.want)) >= 0.5 * len(heading) and share(ev, r.want, heading) >= MIN_FIT:
             return rows
     return []
 

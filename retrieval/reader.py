@@ -92,7 +92,7 @@ def about(ev: Evidence, r: Reading, kind: str = "") -> list[Sentence]:
 def profile(ev: Evidence) -> list[Sentence]:
     """What the filer says it is, under a heading that introduces it by its full name ("About Internet
     Initiative Japan Inc."): the first two sentences, where a profile says what the company does."""
-    return next(([x for x in ev.passage(s)][:2] for s in ev.sentences
+    return next((ev.passage(s)[:2] for s in ev.sentences
                  if ev.name and ev.name <= s.heading and data()["profile_re"].match(s.section)), [])
 
 

@@ -212,8 +212,18 @@ def _applies(ev: Evidence, s: Sentence, want: tuple[str, ...]) -> bool:
     to ..."), or the cue opens the sentence and the subject follows ("Following the closure ..., Group
     revenue decreased"); not "cash decreased due to ..., and inventories increased", nor "Cost of X
     rose, mainly due to ..." (the cost's reason, not X's)."""
-    opens = 0 <= s.cause_at and len(s.text[:s.cause_at].split()) <= 1 and _before_cue(ev, s, want, len(s.text))
+    opens = 0 <= s.cause_at and len(s.text[:s.cause_at].split()) <= 1 and _after_cue(ev, s, want)
     return bool(s.cause) and (_before_cue(ev, s, want, s.cause_at) or opens) and not _of_other(s, want, data()["own_lines"])
+
+
+def _after_cue(ev: Evidence, s: Sentence, want: tuple[str, ...]) -> bool:
+    """Most of the subject's word weight the sentence carries comes after the clause its opening cue
+    starts ("Following the closure ..., Group revenue decreased"; not "While our LTE mobile service
+    ... has been accumulating orders, the cancellations of old services continued", which gives the
+    reason of the paragraph's line, not the mobile service's)."""
+    said = tuple(t for t in want if t in s.words or t in ev.filer)
+    rest = s.text[s.cause_at:].split(", ", 1)
+    return len(rest) == 2 and bool(said) and share(ev, said, set(words(rest[1]))) >= 0.5
 
 
 def _topic(s: Sentence, every: bool = False) -> frozenset:

@@ -216,6 +216,13 @@ def test_what_is_in_a_line_no_sentence_breaks_down_is_the_rows_under_its_table_h
     assert "mainly due to payments for purchase of property and equipments" in quoted(c)[215] and 448 not in quoted(c)
 
 
+def test_a_reason_opening_the_sentence_belongs_to_the_clause_after_it(engine):
+    a = engine.answer("What made IIJ Mobile Service revenue jump about 21%?")  # "While our LTE mobile ... service ..., the
+    assert not a.answerable and a.summary.startswith("The filing gives no reason for this.")  # cancellations ... continued"
+    b = engine.answer("Why did home use connectivity revenue fall?")  # is the home-use line's reason
+    assert b.answerable and "cancellations of old type connectivity services" in quoted(b)[89]
+
+
 def test_what_is_a_printed_figure_still_gets_the_figure(engine):
     a = engine.answer("What is total revenue?")
     assert a.value == 51_109_001_000 and not quoted(a)

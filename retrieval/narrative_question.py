@@ -44,6 +44,9 @@ def data() -> dict:
     d["whole"] = frozenset(tokens(d["whole_words"], keep_stop=True))
     d["own_lines"] = frozenset(tokens(d["own_lines"], keep_stop=True))
     d["cause_re"] = _phrases(d["cause_cues"])
+    d["profile_re"] = re.compile(d["profile_heading"], re.I)
+    d["performance"] = frozenset(tokens(d["performance_words"], keep_stop=True))
+    d["company"] = frozenset(tokens(d["company_words"], keep_stop=True)) | d["performance"]
     return d
 
 

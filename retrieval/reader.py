@@ -27,7 +27,7 @@ PREFIX = 5  # letters a word must have to be found as the start of a longer one
 COVER = 1.5  # how much the subject's words count against every bonus: the subject must match first
 HEADED = 0.1  # a sentence under a heading that names the subject is about it
 WHEN = 0.15  # a sentence naming the months and years the question names ("between March and September 2012")
-NOTE = 0.1  # a footnote qualifies what the text says; the text says it first
+NOTE = 0.2  # a footnote qualifies what the text says; the text says it first
 OTHER = 0.15  # what it costs a sentence to be about something of the subject ("Cost of SI revenues" for SI revenue)
 OPENER = 0.2  # the share of the subject a paragraph's first sentence needs to be quoted beside the main one (its heading may name it)
 LEAD = 8  # the words that open a sentence: a subject there is what the sentence is about
@@ -71,7 +71,7 @@ def about(ev: Evidence, r: Reading, kind: str = "") -> list[Sentence]:
     the one that says most else)."""
     good = [s for _, cover, s in r.ranked if cover >= MIN_COVER]
     if kind == "list":  # a list answer lists: a sentence naming a series of things (or followed by one) comes first,
-        listing = [s for s in good if _lists(s) or _lists(_carried(ev, s))]  # one that moves the way asked before others
+        listing = [s for s in good if lists(ev, s)]  # one that moves the way asked before others
         good = [s for s in listing if _moved(ev, r.side, r.want, s) > 0 or _moved(ev, r.side, r.want, _carried(ev, s)) > 0] or listing or good
     if not good:
         return []
@@ -83,10 +83,35 @@ def about(ev: Evidence, r: Reading, kind: str = "") -> list[Sentence]:
     if kind in ("event", "description"):
         total = sum(ev.weight(t) for t in r.want)
         more = [(kind == "event" and not x.dated, not _opens(ev, x, main), -_cover(ev, r.want, x, total), x) for x in ev.passage(main)
-                if x not in quotes and (kind != "event" or x.dated or not main.dated)
+                if x not in quotes and (kind != "event" or x.dated or not main.dated or _opens(ev, x, main))
                 and _cover(ev, r.want, x, total) >= (OPENER if _opens(ev, x, main) else 0.3)]
         quotes += [x for *_, x in sorted(more, key=lambda m: m[:3])][:1]
     return sorted(quotes, key=ev.sentences.index)
+
+
+def profile(ev: Evidence) -> list[Sentence]:
+    """What the filer says it is, under a heading that introduces it by its full name ("About Internet
+    Initiative Japan Inc."): the first two sentences, where a profile says what the company does."""
+    return next((ev.passage(s)[:2] for s in ev.sentences
+                 if ev.name and ev.name <= s.heading and data()["profile_re"].match(s.section)), [])
+
+
+def itself(ev: Evidence, r: Reading) -> bool:
+    """The side asks about the filer as a whole ("what does IIJ do?", "Northwind's performance overall")."""
+    return set(r.want) <= ev.filer | data()["company"]
+
+
+def overall(ev: Evidence, dates: frozenset) -> list[Sentence]:
+    """How a period went for the company as a whole: the first sentence about nothing but a period
+    ("The first half of 2020 was dominated by ...", "Fiscal 2019 was a record year."), of the months
+    and years asked where the question names them, with the next sentence of its paragraph."""
+    for s in ev.sentences:
+        topic = _topic(s, every=True)
+        stated = STATED.search(s.text) or s.direction  # "(January 1 to June 30, 2020)" says nothing of it
+        if topic and topic <= data()["periods"] and stated and (not dates or dates & s.words) and not FOOTNOTE.match(s.text):
+            nxt = _carried(ev, s)
+            return [s] + ([nxt] if nxt is not None else [])
+    return []
 
 
 def _opens(ev: Evidence, s: Sentence, main: Sentence) -> bool:
@@ -117,17 +142,52 @@ def because(ev: Evidence, r: Reading) -> tuple[list[Sentence], bool]:
         quotes, reasoned = [before, main], True
     if not reasoned:
         elsewhere = [s for _, s in good if s not in quotes and s.section == main.section and _applies(ev, s, r.want)
-                     and _share(ev, r.want, _topic(s)) >= 0.5][:1]
+                     and share(ev, r.want, _topic(s)) >= 0.5][:1]
         quotes, reasoned = quotes + elsewhere, bool(elsewhere)
     quotes += [s for cover, s in good if s.passage != main.passage and s not in quotes and cover >= min(top, 1.0) - 0.1
                and _applies(ev, s, r.want) and _topic(s) == _topic(main)][:1]
     return quotes, reasoned
 
 
+def through_parts(ev: Evidence, r: Reading, parts: list[str], near: dict[int, int]) -> list[Sentence]:
+    """The reasons the filing gives for the parts of a whole it gives none for ("Network Services
+    revenue was ..., up 3.0%" with no reason; its corporate connectivity rose "mainly due to the
+    continuous demands for broader bandwidth"): each part's sentence and its reason, for the parts
+    that moved the way the whole did (one that fell did not drive a rise)."""
+    out: list[Sentence] = []
+    for name in parts:
+        pr = read(ev, Side(name, r.side.direction), "cause", near)
+        quotes, reasoned = because(ev, pr)
+        if not reasoned or share(ev, pr.want, _topic(quotes[0])) < 0.5:
+            continue  # the part's best sentence must be about the part, not merely name it
+        way = _way(ev, pr.want, quotes[0])
+        if r.side.direction in ("up", "down") and way != r.side.direction:
+            continue
+        out += [s for s in quotes if s not in out]
+    return out
+
+
+def moving_parts(ev: Evidence, r: Reading, parts: list[str], near: dict[int, int]) -> list[Sentence]:
+    """For "which segments grew and which shrank?": the sentence about each part saying how it moved,
+    for the parts that moved the way asked."""
+    out: list[Sentence] = []
+    for name in parts:
+        pr = read(ev, Side(name, r.side.direction), "list", near)
+        good = [s for _, cover, s in pr.ranked if cover >= MIN_COVER]
+        if good and good[0] not in out and share(ev, pr.want, _topic(good[0])) >= 0.5 and moves(ev, pr, good[0]):
+            out.append(good[0])
+    return out
+
+
+def moves(ev: Evidence, r: Reading, s: Sentence) -> bool:
+    """The sentence says the subject moved the way the question asks."""
+    return _moved(ev, r.side, r.want, s) > 0
+
+
 def _goes_on(ev: Evidence, r: Reading, main: Sentence, nxt: Optional[Sentence]) -> bool:
     """The next sentence carries on about the subject: it says so ("The increase was ..."), or it is of
     the same paragraph and gives no figure of something else."""
-    return nxt is not None and (_continues(nxt) or nxt.line == main.line and (not nxt.figures or _share(ev, r.want, _topic(nxt)) >= 0.5))
+    return nxt is not None and (_continues(nxt) or nxt.line == main.line and (not nxt.figures or share(ev, r.want, _topic(nxt)) >= 0.5))
 
 
 def _elaborates(main: Sentence, nxt: Optional[Sentence]) -> bool:
@@ -144,7 +204,7 @@ def _leads_in(ev: Evidence, r: Reading, main: Sentence, before: Optional[Sentenc
     or it is of the same paragraph and about the subject or nothing else ("There were increases in ...")."""
     if before is None or not before.cause:
         return False
-    return main.consequence or before.line == main.line and (not _topic(before) or _share(ev, r.want, _topic(before)) >= 0.5)
+    return main.consequence or before.line == main.line and (not _topic(before) or share(ev, r.want, _topic(before)) >= 0.5)
 
 
 def _applies(ev: Evidence, s: Sentence, want: tuple[str, ...]) -> bool:
@@ -152,17 +212,28 @@ def _applies(ev: Evidence, s: Sentence, want: tuple[str, ...]) -> bool:
     to ..."), or the cue opens the sentence and the subject follows ("Following the closure ..., Group
     revenue decreased"); not "cash decreased due to ..., and inventories increased", nor "Cost of X
     rose, mainly due to ..." (the cost's reason, not X's)."""
-    opens = 0 <= s.cause_at and len(s.text[:s.cause_at].split()) <= 1 and _before_cue(ev, s, want, len(s.text))
+    opens = 0 <= s.cause_at and len(s.text[:s.cause_at].split()) <= 1 and _after_cue(ev, s, want)
     return bool(s.cause) and (_before_cue(ev, s, want, s.cause_at) or opens) and not _of_other(s, want, data()["own_lines"])
 
 
-def _topic(s: Sentence) -> frozenset:
+def _after_cue(ev: Evidence, s: Sentence, want: tuple[str, ...]) -> bool:
+    """Most of the subject's word weight the sentence carries comes after the clause its opening cue
+    starts ("Following the closure ..., Group revenue decreased"; not "While our LTE mobile service
+    ... has been accumulating orders, the cancellations of old services continued", which gives the
+    reason of the paragraph's line, not the mobile service's)."""
+    said = tuple(t for t in want if t in s.words or t in ev.filer)
+    rest = s.text[s.cause_at:].split(", ", 1)
+    return len(rest) == 2 and bool(said) and share(ev, said, set(words(rest[1]))) >= 0.5
+
+
+def _topic(s: Sentence, every: bool = False) -> frozenset:
     """The words a sentence opens with, up to its first verb: what it is about ("1H FY2012 operating
     income increased ..." and "Operating income was ..." are about one thing, "Cost of ATM revenues
-    was ..." about another than "ATM revenues were ...")."""
+    was ..." about another than "ATM revenues were ..."); `every` keeps the stop words ("first half")."""
     seq = s.text.split()
     end = next((i for i, w in enumerate(seq) if set(tokens(w, keep_stop=True)) & VERBS), len(seq))
-    return frozenset(t for t in tokens(" ".join(seq[:end])) if not any(c.isdigit() for c in t))  # "1H FY2012 X" is about X
+    said = words(" ".join(seq[:end])) if every else tokens(" ".join(seq[:end]))
+    return frozenset(t for t in said if not any(c.isdigit() for c in t))  # "1H FY2012 X" is about X
 
 
 def _cover(ev: Evidence, want: tuple[str, ...], s: Sentence, total: float) -> float:
@@ -187,10 +258,10 @@ def _before_cue(ev: Evidence, s: Sentence, want: tuple[str, ...], at: int) -> bo
     """Most of the subject's word weight the sentence carries comes before the cue at `at` ("X rose,
     mainly due to ...", not "While X rose, ...")."""
     said = tuple(t for t in want if t in s.words or t in ev.filer)
-    return at > 0 and bool(said) and _share(ev, said, set(words(s.text[:at]))) >= 0.5
+    return at > 0 and bool(said) and share(ev, said, set(words(s.text[:at]))) >= 0.5
 
 
-def _share(ev: Evidence, want: tuple[str, ...], said: set) -> float:
+def share(ev: Evidence, want: tuple[str, ...], said: set) -> float:
     """The share of the subject's word weight among these words (any word of the filer's name stands for all)."""
     named = said | (ev.filer if said & ev.filer else frozenset())
     return sum(ev.weight(t) for t in want if t in named) / (sum(ev.weight(t) for t in want) or 1)
@@ -203,9 +274,9 @@ def _bonus(ev: Evidence, kind: str, side: Side, s: Sentence, want: tuple[str, ..
     subject, and the direction asked; an event: a date; a list: a series of things, names, a cue
     naming the subject's parts after it; a description: the subject said to be something."""
     lead = any(set(want) <= set(words(" ".join(c.split()[:LEAD]))) for n, c in enumerate(CLAUSE.split(s.text)) if not n or direction(c))
-    headed = _share(ev, want, s.heading)
-    shared = (0.2 * _phrase(ev, s, want) + 0.15 * (bool(want) and lead) + HEADED * headed - OTHER * _of_other(s, want)
-              - NOTE * bool(FOOTNOTE.match(s.text)))
+    headed = share(ev, want, s.heading)
+    noted = NOTE * bool(FOOTNOTE.match(s.text))
+    shared = 0.2 * _phrase(ev, s, want) + 0.15 * (bool(want) and lead) + HEADED * headed - OTHER * _of_other(s, want) - noted
     if kind == "cause":
         return shared + 0.15 * bool(s.cause) + 0.15 * _applies(ev, s, want) + _moved(ev, side, want, s)
     if kind == "event":
@@ -214,7 +285,8 @@ def _bonus(ev: Evidence, kind: str, side: Side, s: Sentence, want: tuple[str, ..
         names = len(re.findall(r"(?<!^)(?<![.:] )\b[A-Z][a-z]+", s.text))
         return shared + 0.05 * (names >= 2) + 0.15 * _lists(s) + _moved(ev, side, want, s)
     if kind == "description":  # a sentence that opens with its subject describes it ("Northwind designs ...")
-        return shared + 0.3 * defines(ev, s, want) + 0.15 * _share(ev, want, set(words(" ".join(s.text.split()[:3]))))
+        defined = defines(ev, s, want)  # a note saying what the subject is costs nothing: filings define their terms in notes
+        return shared + (0.3 + noted) * defined + 0.15 * share(ev, want, set(words(" ".join(s.text.split()[:3]))))
     return shared
 
 
@@ -231,6 +303,16 @@ def _phrase(ev: Evidence, s: Sentence, want: tuple[str, ...]) -> float:
     the other order: "payment of dividend" for "dividend payment")."""
     asked = pairs([t for t in want if t not in ev.filer])  # the filer's full name is said in every heading
     return sum(1.0 if p in s.pairs else 0.5 * (p[::-1] in s.pairs) for p in asked) / len(asked) if asked else 0.0
+
+
+def gives_reason(ev: Evidence, r: Reading, s: Sentence) -> bool:
+    """The sentence's reason cue is about the side's subject ("X was ..., mainly due to payments for ...")."""
+    return _applies(ev, s, r.want)
+
+
+def lists(ev: Evidence, s: Sentence) -> bool:
+    """The sentence, or the next one of its paragraph line, names a series of things."""
+    return _lists(s) or _lists(_carried(ev, s))
 
 
 def _lists(s: Optional[Sentence]) -> bool:
@@ -259,7 +341,7 @@ def _way(ev: Evidence, want: tuple[str, ...], s: Sentence) -> str:
     expenses increased ..."), the way of the clause that names the subject most."""
     if s.direction != "both" or not want:
         return s.direction
-    clause = max(CLAUSE.split(s.text), key=lambda c: _share(ev, want, set(words(c))))
+    clause = max(CLAUSE.split(s.text), key=lambda c: share(ev, want, set(words(c))))
     return direction(clause) or s.direction
 
 
@@ -268,7 +350,7 @@ def defines(ev: Evidence, s: Sentence, want: tuple[str, ...]) -> bool:
     what it does ("designs", "provides") or an apposition ("IIJ GIO, our cloud services, ...")."""
     heads = [s.text[:m.start()] for m in data()["defines_re"].finditer(s.text)]
     subjects = [h for h in heads if len(h.split()) <= 14 and not (STATED.search(h) or MONEY.search(h) or PERCENT.search(h))]
-    return bool(want) and any(_share(ev, want, set(words(h))) >= DEFINED for h in subjects)
+    return bool(want) and any(share(ev, want, set(words(h))) >= DEFINED for h in subjects)
 
 
 def _prior(near: dict[int, int], s: Sentence) -> float:

@@ -66,10 +66,12 @@ class Sentence:
 class Evidence:
     """Every sentence of the filing's narrative, with word weights for matching a question to them."""
 
-    def __init__(self, chunks: list[Chunk], lines: list[str], facts: list[Fact], rows: list, filer: frozenset = frozenset()):
+    def __init__(self, chunks: list[Chunk], lines: list[str], facts: list[Fact], rows: list, filer: frozenset = frozenset(),
+                 name: frozenset = frozenset()):
         # The filer's own name ("IIJ", "Northwind Robotics"): said all through the text, it tells
         # sentences apart little, and any of its words stands for all of them.
         self.filer = filer
+        self.name = name  # the words of its full name ("Internet Initiative Japan"), as a heading about it gives them
         self._values = _by_unit(facts)
         self.row_of = {f.id: r for r in rows for f in r.facts}  # a linked fact's table row, for its other periods
         passages = [c for c in chunks if c.kind == "text"]
@@ -196,5 +198,5 @@ def evidence(ctx) -> Evidence:
             # by what a filing calls itself ("the Group").
             name = " ".join(LEGAL.sub(" ", company_name(ctx.lines)).split())
             filer = frozenset(words(f"{ctx.rows.acronyms.get(name, name)} {data()['self_words']}"))
-            ctx.memo["sentences"] = Evidence(ctx.chunks, ctx.lines, ctx.facts, ctx.rows.rows, filer)
+            ctx.memo["sentences"] = Evidence(ctx.chunks, ctx.lines, ctx.facts, ctx.rows.rows, filer, frozenset(words(name)))
         return ctx.memo["sentences"]

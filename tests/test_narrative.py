@@ -182,6 +182,47 @@ def test_why_after_a_figure_asks_about_that_figure(engine):
     assert c.plan.cues.narrative.sides[0].words == "operating income target changing" and "remain unchanged" in quoted(c)[228]
 
 
+def test_a_whole_with_no_reason_of_its_own_is_explained_by_its_parts_that_moved_its_way(engine):
+    a = engine.answer("What drove the growth in network services?")
+    assert a.answerable and "gives these for its parts" in a.summary and a.summary.startswith("Network services (total) rose 3.0%")
+    assert "broader bandwidth" in quoted(a)[87] and "Datacenter-related" in quoted(a)[93]
+    assert 89 not in quoted(a) and 91 not in quoted(a)  # home connectivity and WAN fell: no reason for a rise
+    b = engine.answer("Why did total revenue increase?")  # "Total revenues" adds up the rows beside it
+    assert "numbers of ATMs newly placed" in quoted(b)[137] and 83 in quoted(b)
+
+
+def test_what_the_company_does_is_quoted_from_its_profile(engine):
+    for question in ("What does IIJ do, basically?", "What kind of company is IIJ?"):
+        a = engine.answer(question)
+        assert a.answerable and "leading Internet-access and comprehensive network solutions providers" in quoted(a)[268], question
+        assert 35 not in quoted(a)  # "IIJ GIO, our cloud services, ..." describes a service, not the company
+
+
+def test_the_body_text_is_quoted_before_a_footnote_with_its_opening_sentence(engine):
+    a = engine.answer("How did the first half stack up against the plan?")
+    assert a.plan.cues.narrative.sides[0].direction == ""  # "stack up" says no rise
+    assert "all exceeded the disclosed targets" in quoted(a)[228]
+    assert 785 not in quoted(a)  # not "(Note2) The year-end dividend forecast ... was adjusted"
+
+
+def test_what_is_in_a_line_no_sentence_breaks_down_is_the_rows_under_its_table_heading(engine):
+    a = engine.answer("What's in the other income and expenses line?")
+    assert a.answerable and a.value is None and a.summary == "The filing's table lists these lines under it:"
+    assert quoted(a)[379] == "Foreign exchange gains (losses)" and quoted(a)[381] == "Losses on write-down of other investments"
+    assert min(quoted(a)) == 377 and max(quoted(a)) == 383  # the first table printing them, each row by its line
+    b = engine.answer("What makes up other investments?")  # a sentence that gives the breakdown comes first
+    assert "JPY2,060 million in nonmarketable equity securities" in quoted(b)[203]
+    c = engine.answer("What was the main use of cash in investing activities?")  # and one saying what it went on
+    assert "mainly due to payments for purchase of property and equipments" in quoted(c)[215] and 448 not in quoted(c)
+
+
+def test_a_reason_opening_the_sentence_belongs_to_the_clause_after_it(engine):
+    a = engine.answer("What made IIJ Mobile Service revenue jump about 21%?")  # "While our LTE mobile ... service ..., the
+    assert not a.answerable and a.summary.startswith("The filing gives no reason for this.")  # cancellations ... continued"
+    b = engine.answer("Why did home use connectivity revenue fall?")  # is the home-use line's reason
+    assert b.answerable and "cancellations of old type connectivity services" in quoted(b)[89]
+
+
 def test_what_is_a_printed_figure_still_gets_the_figure(engine):
     a = engine.answer("What is total revenue?")
     assert a.value == 51_109_001_000 and not quoted(a)
@@ -223,6 +264,28 @@ def test_another_filing_why_event_and_description(lumen):
     assert "temporary closure of our Suzhou plant" in quoted(e)[31] and e.summary.startswith("Revenue fell 8.1% in 1H FY2020")
     f = lumen.answer("Did anyone check the figures?")
     assert "have not been reviewed by an auditor" in quoted(f)[11]
+
+
+@pytest.mark.slow  # ingests the filing with the real model
+def test_which_parts_moved_quotes_each_part_that_moved_the_way_asked(lumen):
+    a = lumen.answer("Which segments grew and which shrank?")
+    assert [s.text.split(" ")[0] for s in a.sources] == ["Industrial", "Medical", "Consumer"] and {s.line for s in a.sources} == {67}
+    b = lumen.answer("Which segments grew?")
+    assert [s.text for s in b.sources] == ["Medical Imaging grew by 10.9%, supported by strong demand for endoscopy optics."]
+
+
+@pytest.mark.slow  # ingests the filing with the real model
+def test_how_a_period_went_for_the_company_is_the_sentence_about_that_period(lumen, northwind):
+    a = lumen.answer("What was the first half of 2020 like for Lumen overall?")
+    assert quoted(a)[31].startswith("The first half of 2020 was dominated by the effects of the COVID-19 pandemic. Following the temporary")
+    b = northwind.answer("What happened to Northwind in fiscal 2019?")
+    assert quoted(b)[25].startswith("Fiscal 2019 was a record year. Net revenue increased 12.5%")
+    c = northwind.answer("How did Northwind describe its performance overall?")
+    assert quoted(c)[25].startswith("Fiscal 2019 was a record year.")
+    d = northwind.answer("What does Northwind do?")  # the company, not its year
+    assert list(quoted(d)) == [23] and "designs, manufactures and services autonomous robots" in quoted(d)[23]
+    e = northwind.answer("What's included in operating expenses?")  # no sentence breaks them down: the statement's rows
+    assert quoted(e) == {130: "Research and development", 131: "Selling, general and administrative", 132: "Restructuring charges"}
 
 
 @pytest.mark.slow  # ingests the filing with the real model

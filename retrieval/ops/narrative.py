@@ -10,14 +10,17 @@ from schema import Answer, Fact, Source
 
 from .. import calculator as calc
 from ..calculator import Quantity
-from ..context import bare, for_period
+from ..context import bare, for_period, row_name
 from ..narrative_question import data, words
 from ..plan import Asked, Plan, Side
-from ..reader import Reading, about, because, defines, near, read, when
+from ..reader import (Reading, about, because, defines, gives_reason, itself, lists, moves, moving_parts, near, overall,
+                      profile, read, share, through_parts, when)
 from ..render import message, money
+from ..resolve import Pick
 from ..sentences import Evidence, Sentence, evidence
-from ..text import canonical, glossary
+from ..text import canonical, glossary, tokens
 from . import value
+from .rank import children, groups_for, member_name
 
 MAX_QUOTES = 4
 MIN_FIT = 0.5  # the share of the subject's word weight a row must name for its figure to open the answer
@@ -45,13 +48,53 @@ def run(q: Plan, ctx) -> Answer:
     readings = [read(ev, side, "cause" if asked.kind == "contrast" else asked.kind, ranks, dates) for side in asked.sides]
     quotes: list[Sentence] = []
     reasoned = False
+    by_parts = False
     for r in readings:
         found, why = because(ev, r) if asked.kind in ("cause", "contrast") else (about(ev, r, asked.kind), False)
+        found, why, parts = _beyond(q, ctx, ev, asked.kind, r, found, why, ranks, dates)
         quotes += [s for s in found if s not in quotes]
-        reasoned = reasoned or why
+        reasoned, by_parts = reasoned or why, by_parts or parts
+    first = quotes[0] if quotes else None  # a sentence naming the parts or what the subject went on comes first
+    told = first is not None and (lists(ev, first) or gives_reason(ev, readings[0], first))
+    if asked.kind == "list" and not readings[0].side.direction and not told:
+        rows = _rows_under(ctx, ev, readings[0])  # "what's in the other income line?": no sentence lists them, a table does
+        if rows:
+            return _row_list(q, ctx, rows)
     if not quotes:
         return _no_passage(q, ctx, readings)
-    return _answer(q, ctx, ev, asked, readings, quotes[:MAX_QUOTES], reasoned)
+    return _answer(q, ctx, ev, asked, readings, quotes[:MAX_QUOTES], reasoned, by_parts)
+
+
+def _beyond(q: Plan, ctx, ev: Evidence, kind: str, r: Reading, found: list[Sentence], why: bool, ranks: dict,
+            dates: frozenset) -> tuple[list[Sentence], bool, bool]:
+    """Where the subject's own sentences fall short: a whole the filing gives no reason for, by its parts'
+    reasons; how a period went for the company itself; which parts moved the way asked. Also whether
+    the reasons are its parts'."""
+    if found and not why and kind == "cause":
+        parts = through_parts(ev, r, _parts(ctx, ev, q, r), ranks)
+        return found + [s for s in parts if s not in found], bool(parts), bool(parts)
+    if kind == "event" and itself(ev, r):  # "what was the first half like for Lumen?"
+        return overall(ev, dates) or found, why, False
+    if kind == "list" and r.side.direction and not (found and moves(ev, r, found[0])):
+        return moving_parts(ev, r, _parts(ctx, ev, q, r) or _group(ctx, r), ranks) or found, why, False
+    return found, why, False
+
+
+def _rows_under(ctx, ev: Evidence, r: Reading) -> list:
+    """The rows under the table heading the subject names ("OTHER INCOME (EXPENSE):" for "the other
+    income and expenses line"): most of the subject's word weight and of the heading's words said by
+    the other; the first table that prints them."""
+    for (_, parent), rows in children(ctx).items():
+        heading = set(words(parent[-1])) if parent else set()
+        if len(rows) >= 2 and heading and len(heading & set(r.want)) >= 0.5 * len(heading) and share(ev, r.want, heading) >= MIN_FIT:
+            return rows
+    return []
+
+
+def _row_list(q: Plan, ctx, rows: list) -> Answer:
+    """The rows' own labels, quoted with their lines: the filing's words, no figure of ours."""
+    sources = [Source("text", r.first.table_title, r.first.line, row_name(r)) for r in rows]
+    return ctx.out.finish(q, data()["openings"]["list_rows"], None, None, None, [], sources=sources)
 
 
 def _unreported(q: Plan, ctx) -> bool:
@@ -74,6 +117,10 @@ def describe(q: Plan, ctx) -> Answer:
         return value.run(plain, ctx)  # "what is the revenue?"
     ev = evidence(ctx)
     r = read(ev, asked.sides[0], "description", near(q, asked, ctx, ev), when(q))
+    # "What does IIJ do?" is its profile; "how did Northwind describe its performance?" how its period went.
+    own = (overall(ev, when(q)) if set(r.want) & data()["performance"] else profile(ev)) if itself(ev, r) else []
+    if own:
+        return quoting(q, ctx, data()["openings"]["description"], own)
     described = [s for _, _, s in r.ranked[:2] if defines(ev, s, r.want)]  # a footnote may say it again
     term = q.cues.term
     if term and set(r.want) <= set(words(term)) | set(words(canonical(term))):
@@ -105,7 +152,8 @@ def _term(q: Plan, ctx, described: list[Sentence]) -> Answer:
     return quoting(q, ctx, summary, described, facts)
 
 
-def _answer(q: Plan, ctx, ev: Evidence, asked: Asked, readings: list[Reading], quotes: list[Sentence], reasoned: bool) -> Answer:
+def _answer(q: Plan, ctx, ev: Evidence, asked: Asked, readings: list[Reading], quotes: list[Sentence], reasoned: bool,
+            by_parts: bool = False) -> Answer:
     """Our opening (for a why, the figure and whether the filing gives a reason), then the quotes."""
     said = data()["openings"]
     why = asked.kind in ("cause", "contrast")
@@ -115,7 +163,7 @@ def _answer(q: Plan, ctx, ev: Evidence, asked: Asked, readings: list[Reading], q
         summary = f"{figure}. {said['contrast']}" if figure else said["contrast"]
     elif asked.kind == "cause":
         n = len([s for s in quotes if s.cause]) or 1
-        key = ("cause" if reasoned else "cause_none") + ("" if figure else "_plain")
+        key = ("cause_parts" if by_parts else "cause" if reasoned else "cause_none") + ("" if figure else "_plain")
         summary = said[key].format(figure=figure, these="these" if n > 1 else "this", s="s" if n > 1 else "")
     else:
         summary = said[asked.kind]
@@ -145,12 +193,38 @@ def opening(ctx, ev: Evidence, q: Plan, r: Reading, quotes: list[Sentence]) -> O
     stated = _stated(ctx, ev, r, quotes)
     if stated is not None:
         return _said(ctx, *stated)
+    p = _named(ctx, ev, q, r)
+    return _said(ctx, p.fact, _before(p.row, p.fact)) if p is not None else None
+
+
+def _named(ctx, ev: Evidence, q: Plan, r: Reading) -> Optional[Pick]:
+    """The fact table row that names the subject, with its figure for the question's period."""
     named = " ".join(w for w in r.side.words.split() if not set(words(w)) <= ev.filer)  # "Lumen's revenue" is the revenue
     plain = replace(q, op="value", metric=named)
     p = ctx.res.pick(named, plain, ctx.res.key(ctx.res.specs(plain, 1)[0])) if named and ctx.res.strong(plain) else None
     if p is None or p.fact.unit not in calc.MONEY or data()["change_re"].match(p.fact.metric) or _fit(ctx, ev, r, p.fact) < MIN_FIT:
         return None
-    return _said(ctx, p.fact, _before(p.row, p.fact))
+    return p
+
+
+def _group(ctx, r: Reading) -> list[str]:
+    """The members of the breakdown the subject names and nothing else ("segments": the rows of
+    "Revenue and EBIT by Segment")."""
+    named = set(tokens(r.side.words))
+    groups = [rows for rows in groups_for(ctx, [], named)
+              if named <= set(tokens(" ".join(rows[0].key[1][:-1]) + " " + rows[0].first.table_title + " " + rows[0].first.section))]
+    return [member_name(m) for m in groups[0]] if groups else []
+
+
+def _parts(ctx, ev: Evidence, q: Plan, r: Reading) -> list[str]:
+    """The names of the rows that break the subject's row down in its table ("Network services:" over
+    corporate and home connectivity, WAN and outsourcing)."""
+    p = _named(ctx, ev, q, r)
+    if p is None:
+        return []
+    table, path = p.row.key
+    total = path[-1].lower().startswith(("total", "subtotal"))  # "Total revenues", a bare "Total": the rows beside it add up to it
+    return [member_name(m) for m in children(ctx).get((table, path[:-1] if total else path), []) if m is not p.row]
 
 
 def _fit(ctx, ev: Evidence, r: Reading, f: Fact) -> float:

@@ -543,7 +543,7 @@ def percent_ratios() -> dict[str, tuple[str, str]]:
 
 # "How many years did net income exceed $1,000 million?": a count of the periods meeting a condition.
 COUNT_IF = re.compile(
-    r"\bhow many (?P<periods>years|quarters|halves|periods|months|times)\b\s*(?:did|was|were|has|have|had|is|are)?\s*(?P<what>.+?)\s+"
+    r"\bhow many (?:(?P<periods>years|quarters|halves|periods|months|times)\b\s*(?:did|was|were|has|have|had|is|are)?|(?P<rows>(?:[\w-]+\s+){0,2}?[\w-]+)\s+(?:did|had|has|have|were|was))\s*(?P<what>.+?)\s+"
     r"(?P<cmp>exceed(?:ed|s)?|(?:go|went|been|was|were|is|are|be)?\s*(?:above|over|more than|greater than|higher than|at least|below|under|less than|lower than))\s+"
     r"(?P<amount>(?:[$\u20ac\u00a3\u00a5]|(?:US|S|A)\$|JPY|USD|EUR|GBP|RMB)?\s*-?[\d,]*\.?\d+\s*(?:%|percent|thousand|million|billion|bn|mn|m|k)?)", re.I)
 SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9}
@@ -551,17 +551,19 @@ LENGTHS = {"years": 12, "quarters": 3, "halves": 6, "months": 1}
 
 
 def count_if(text: str) -> Optional[Expr]:
-    """ "how many years did X exceed $400 million": count_if([X], > 400,000,000 over years)."""
+    """ "how many years did X exceed $400 million": count_if([X], > 400,000,000 over years); "how many
+    obligations had a total that exceeded $500,000 thousand": over the rows, the rows' name as the subject."""
     m = COUNT_IF.search(text)
     if not m:
         return None
     amount = re.sub(r"^(?:[$\u20ac\u00a3\u00a5]|(?:US|S|A)\$|JPY|USD|EUR|GBP|RMB)\s*", "", m["amount"].replace(",", "").strip(), flags=re.I)
     num = re.match(r"-?[\d.]+", amount)
-    what = clean(m["what"])
-    if not num or not tokens(what):
+    # "a % change that is less than 50%": a column named only by words that frame other questions.
+    what = clean(m["what"]) or re.sub(r"^\s*(?:an?|the)\s+|\s+(?:that|which)\s*$", "", m["what"], flags=re.I).strip()
+    if not num or not tokens(what, keep_stop=True):
         return None
     unit = "%" if re.search(r"%|percent", amount, re.I) else ""
     scale = next((v for k, v in SCALES.items() if re.search(rf"\d\s*{k}$", amount, re.I)), 1.0)
     below = bool(re.search(r"below|under|less|lower", m["cmp"], re.I))
-    months = LENGTHS.get(m["periods"].lower(), 0)
-    return Expr("count_if", (Expr.fig(what),), than=("<" if below else ">", float(num.group(0)) * scale, unit, months))
+    months = LENGTHS.get((m["periods"] or "").lower(), 0)
+    return Expr("count_if", (Expr.fig(what),), than=("<" if below else ">", float(num.group(0)) * scale, unit, months), subject=m["rows"] or "")

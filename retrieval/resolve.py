@@ -195,9 +195,9 @@ class Resolver:
             f = self.fact_for(h.row, key, q, want_unit, qualifier)
             if f is not None:
                 out.append(Pick(h.row, f, h.score))
-        if not out and key is not None and key[1] == 0 and not any(k[0] == key[0] and not k[1] for k in self.periods.counts):
-            # "net loss for December 31, 2019" in a filing printing no balance at that date: the longest
-            # period ending then (the year; a quarter where the table prints only quarters).
+        if not out and key is not None and key[1] == 0:
+            # "net loss for December 31, 2019" where no row named so prints a balance at that date: the
+            # longest period ending then (the year; a quarter where the table prints only quarters).
             for k in sorted((k for k in self.periods.counts if k[0] == key[0] and k[1] and not k[2]), key=lambda k: -k[1]):
                 # Only a row naming every word asked: a loose match must not turn a balance asked for into a flow.
                 got = [p for p in self.picks(metric, q, k, want_unit, target, qualifier, exclude)
@@ -329,12 +329,12 @@ class Resolver:
         got = self.from_others(metric, q, key, unit, amounts) if key else None
         return Figure(got[0], got[1], self.periods.label(key)) if got else None
 
-    def in_each_period(self, metric: str, q: Plan) -> tuple[list[Pick], Optional[Key]]:
+    def in_each_period(self, metric: str, q: Plan, unit: Optional[str] = None) -> tuple[list[Pick], Optional[Key]]:
         """The figure in each period the question names (up to four), and the first period it is
         missing for, if any ("the average / total X in 2018 and 2019")."""
         picks = []
         for spec in q.periods[:4]:
-            p = self.pick(metric, q, self.key(spec))
+            p = self.pick(metric, q, self.key(spec), unit)
             if p is None:
                 return picks, self.key(spec)
             picks.append(p)

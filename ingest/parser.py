@@ -412,8 +412,8 @@ def _parse_table(filing, rows, title, section, context, after, cal, warnings, pr
         if not _row_fits(r, cols, ncol, modal, transposed, title, warnings):
             continue
         for j, num in enumerate(r.numbers[:ncol]):
-            if num is None:
-                continue
+            if num is None or _NOTE_COLUMN.match(cols[j].header):
+                continue  # a note reference ("10.4", "4(a)") points elsewhere: it is no figure
             col = cols[j]
             if transposed:
                 period = parse_period(r.label, cal)
@@ -766,6 +766,8 @@ def _is_caps(label: str) -> bool:
 _SIDE = re.compile(r"^(?:assets|liabilities(?:\s+and\s+.*)?|equity\s+and\s+liabilities|(?:share|stock)holders'?\s+equity\s+and\s+liabilities)$", re.I)
 
 
+# A column of references to the notes ("Note", "Notes", "Note ref.").
+_NOTE_COLUMN = re.compile(r"^\s*notes?(?:\s+ref(?:erence)?s?\.?)?\s*$", re.I)
 # A row naming only a percentage of a whole ("% of net revenue", "As percentage of net revenues").
 _PERCENT_OF_ROW = re.compile(r"^\s*(?:as\s+(?:an?\s+)?)?(?:%|percent(?:age)?)\s+(?:of|to)\b", re.I)
 

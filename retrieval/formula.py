@@ -59,6 +59,7 @@ def composed(question: str, metric: str, op: str) -> tuple[Optional[Expr], str]:
     than the plain operation does, else that operation (which may fall back on the program)."""
     text = " ".join(question.replace("?", " ").split())
     text = re.sub(r"\(?\bgive\b(?: it as)?[^()]*?\bminus\b[^()]*\)?\.?\s*$", " ", text, flags=re.I)  # "(give 1H12 minus 1H11)": the order, said again
+    text = re.sub(r"\s*,?\s+as well as\s+", " plus ", text, flags=re.I)  # "A, as well as B, over C": A plus B, not A plus (B over C)
     said = RESTATED.search(text)
     if said and (e := parse(_its(said["def"]))) is not None and e.op != "fig":
         text = said["def"]  # "gross profit, i.e. revenue minus its cost": the question's own formula
@@ -411,6 +412,8 @@ def clean(words: str) -> str:
     """The words that name a figure, without the question's frame: the clause with the most naming
     words, less the frame words at either end."""
     words = re.sub(r",\s*(?=(?:including|incl)\b)", " ", words, flags=re.I)  # "long-term, including the current portion" is one figure
+    # "goodwill, trademarks, and other intangible assets": a list inside one name, not clauses.
+    words = re.sub(r"\b(\w+),\s+(\w+(?:\s+\w+)?),\s+(and|or)\s+", r"\1 \2 \3 ", words, flags=re.I)
     clauses = [c for c in re.split(r"[,:;?]|\s[-\u2013]\s", words)
                if c.strip() and not re.match(r"\s*(?:not|no|ignoring|without|except)\b", c, re.I)]
     best = max(clauses, key=lambda c: len(_naming(c.split())), default="")

@@ -195,9 +195,9 @@ class Resolver:
             f = self.fact_for(h.row, key, q, want_unit, qualifier)
             if f is not None:
                 out.append(Pick(h.row, f, h.score))
-        if not out and key is not None and key[1] == 0:
-            # "net loss for December 31, 2019" where no row named so prints a balance at that date: the
-            # longest period ending then (the year; a quarter where the table prints only quarters).
+        if not out and key is not None and key[1] == 0 and not any(k[0] == key[0] and not k[1] for k in self.periods.counts):
+            # "net loss for December 31, 2019" in a filing printing no balance at that date: the longest
+            # period ending then (the year; a quarter where the table prints only quarters).
             for k in sorted((k for k in self.periods.counts if k[0] == key[0] and k[1] and not k[2]), key=lambda k: -k[1]):
                 # Only a row naming every word asked: a loose match must not turn a balance asked for into a flow.
                 got = [p for p in self.picks(metric, q, k, want_unit, target, qualifier, exclude)

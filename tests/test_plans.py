@@ -153,3 +153,59 @@ def test_side_by_side_periods_or_shared_nouns_keep_their_reading(question, op):
 def test_the_change_in_an_average_over_two_pairs_of_years_keeps_each_pair():
     p = understand("What is the change in the average total operating expenses between 2017-2018 and 2018-2019?")
     assert p.op == "average" and p.cues.moved and [s.fy for s in p.periods] == [2017, 2018, 2018, 2019]
+
+
+@pytest.mark.parametrize("question, program", [
+    # "as well as" adds; a list inside one name stays one figure; a synonym is rewritten once.
+    ("What is the proportion of the goodwill, trademarks, and other intangible assets, as well as investment in unconsolidated subsidiaries over total liabilities in 2018?",
+     "divide(add([the goodwill trademarks and other intangible assets], [investment in unconsolidated subsidiaries]), [total liabilities])"),
+    ("What is the ratio of net cash provided by operating activities over net cash used in investing activities in 2019?",
+     "divide([net cash provided by operating activities], [net cash used in investing activities])"),
+])
+def test_compound_operands_read_as_one_program(question, program):
+    assert understand(question).program() == program
+
+
+@pytest.mark.parametrize("question, over, top, words", [
+    ("How much does the top 3 revenues in 2018 add up to?", "add", 3, "revenues"),
+    ("What was the sum of the three highest carrying value (USD) in 2018?", "add", 3, "carrying value"),
+    ("What was the sum of all expenses in FY19?", "add", 0, "expenses"),
+    ("What is the average fee earned or paid in cash compensation for all non-employee directors?", "mean", 0, "non-employee directors"),
+    ("How many contractual obligations had a total payments due that exceeded $500,000 thousand?", "count_if", 0, "total payments due"),
+    ("How many items had a % change that is less than 50%?", "count_if", 0, "percent change"),
+])
+def test_questions_across_a_tables_rows(question, over, top, words):
+    p = understand(question)
+    assert (p.op, p.cues.over_rows, p.cues.top) == ("rows", over, top)
+    named = p.expr.args[0].ref.words if p.expr is not None else p.metric
+    assert words in named, named
+
+
+def test_what_is_not_across_rows():
+    assert understand("How many years did total assets exceed $2,000,000 thousand?").op == "count_if"  # periods, not rows
+    assert understand("What is the total amount of all other compensation?").cues.over_rows == ""  # a column's name
+    assert understand("What is the total amount of all other compensation by all the directors in the table?").cues.over_rows == "add"
+    assert understand("What is the total revenue for all segments?").op != "rows"  # the printed total
+
+
+@pytest.mark.parametrize("question, op", [
+    ("What is the average value added from fresh vacuum-sealed chicken as a percentage of net sales dollars for fiscal years 2018 and 2019?", "average"),
+    ("What is the average % of net revenue for cost of net revenue for the Years Ended December 31, 2019 to 2018?", "average"),
+    ("What was the change in the percentage of plan assets for Equity Securities between 2018 and 2019?", "change"),
+])
+def test_an_average_or_change_of_a_printed_percentage(question, op):
+    p = understand(question)
+    assert (p.op, p.cues.percent, p.parts) == (op, True, ()), p
+    assert not any(s.target for s in p.periods)  # "plan assets" name no plan
+
+
+def test_a_share_asked_is_still_a_share():
+    p = understand("What percentage of the decrease in total revenue is from the loss in Zyla?")
+    assert p.op == "share" and not p.cues.percent
+
+
+def test_fiscal_years_ended_a_date_over_a_run_of_years():
+    p = understand("What is the average annual total compensation for the Board of directors in fiscal years ended June 30, 2017, 2018 and 2019?")
+    assert [(s.months, s.end_month, s.end_year) for s in p.periods] == [(12, 6, 2017), (12, 6, 2018), (12, 6, 2019)]
+    p = understand("What is the average Net Sales for Fiscal Year Ended April 28, 2018 to April 29, 2017?")
+    assert [(s.months, s.end_year) for s in p.periods] == [(12, 2018), (12, 2017)]

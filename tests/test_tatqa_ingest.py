@@ -184,6 +184,17 @@ def test_row_names_an_unlabelled_total_a_percentage_row_and_a_note_column(tmp_pa
     assert held == [("2018-12-31", 4_400_000, 28), ("2019-12-31", 2_068_000, 28)]
 
 
+def test_figures_in_a_labels_brackets_are_not_its_unit(tmp_path):
+    facts = _facts(tmp_path, (
+        "Supplemental cash flow information\n\nTable\n\n\t2019\t2018\n"
+        "Cash paid for income taxes (net of refunds of $11.2 and $25.0, respectively)\t147.5\t163.9\n"
+        "Cash paid for interest (in millions)\t750.2\t789.7\n"))
+    paid = facts[("Cash paid for income taxes (net of refunds of $11.2 and $25.0, respectively)", "2019-12-31", "")]
+    assert (paid.scale_known, paid.scale, paid.value) == (False, 0, 147.5)  # no scale stated: said, never guessed as 1
+    interest = facts[("Cash paid for interest (in millions)", "2019-12-31", "")]
+    assert (interest.scale, interest.value) == (1e6, 750_200_000)  # a bracket stating a unit still does
+
+
 def test_a_52_53_week_year_is_named_by_the_month_it_closes(tmp_path):
     facts = _facts(tmp_path, (
         "Stock-based compensation\n\nThe assumptions used were as follows:\n\nTable\n\n"

@@ -21,6 +21,7 @@ from ..render import money
 from ..resolve import as_amount
 from ..search import RowDoc
 from ..text import tokens
+from .count_if import unscaled
 from .rank import is_member, siblings
 
 CANDIDATE_ROWS = 25  # rows the words find, whose tables are tried in that order
@@ -58,8 +59,10 @@ def _total(parts: list[Quantity]) -> Quantity:
 
 def counted(q: Plan, ctx, cells: list[tuple[RowDoc, Fact]], than: tuple) -> Answer:
     sign, threshold, unit, _ = than
-    met = [(r, f) for r, f in cells if (f.value > threshold if sign == ">" else f.value < threshold)]
     limit = f"{threshold:g}%" if unit == "%" else money(threshold, cells[0][1].unit)
+    if unscaled([f for _, f in cells], unit):
+        return ctx.out.decline(q.text, f"The table states no scale for these rows, so they cannot be compared with {limit}.", [], facts=[f for _, f in cells], plan=q)
+    met = [(r, f) for r, f in cells if (f.value > threshold if sign == ">" else f.value < threshold)]
     word = "above" if sign == ">" else "below"
     names = ", ".join(row_name(r) for r, _ in met)
     summary = f"{len(met)} of the {len(cells)} rows of {cells[0][1].table_title.rstrip(':')} were {word} {limit}{': ' + names if met else ''}."

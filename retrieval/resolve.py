@@ -23,6 +23,10 @@ from .text import glossary, tokens
 
 MIN_SCORE = 0.55
 MIN_QCOV = 0.5  # at least half of what the question names (by weight) must be in the row
+# A row that is a percentage of another figure ("Percentage of service revenue", "% of net revenue"):
+# it answers only a question asking for a percentage.
+PERCENT_OF_ROW = re.compile(r"^\s*(?:as\s+(?:an?\s+)?)?(?:%|percent(?:age)?)\s+(?:of|to)\b", re.I)
+PERCENT_ASKED = frozenset({"percent", "percentage", "share", "proportion", "portion", "fraction"})
 CLOSING = re.compile(r"\bend of (?:the )?(?:period|year|quarter|half)\b|\bclosing balance\b", re.I)
 MEASURE_WORDS = set(tokens("revenues sales cost expenses income profit loss margin assets liabilities cash equity ebitda ebit"))
 FAMILY = {w: fam for fam, names in (("revenue", "revenues sales"), ("income", "income profit loss"), ("cost", "cost expenses"))
@@ -204,6 +208,8 @@ class Resolver:
                        if set(tokens(metric)) <= p.row.label | p.row.context]
                 if got:
                     return got
+        if not (PERCENT_ASKED & set(q.words) or q.cues.percent):
+            out = [p for p in out if not PERCENT_OF_ROW.match(p.fact.metric)] or out
         if key is None and self.periods.current and out:
             # No period named: among close matches, rows that report the filing's main period come first.
             top = out[0].score

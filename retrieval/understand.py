@@ -616,5 +616,6 @@ def _shared_noun(a: str, b: str) -> tuple[str, str]:
 
 
 def _clean_part(s: str) -> str:
-    s = re.sub(r"\b(which|what|did|does|is|are|was|were|grew|grow|faster|slower|brought in|in|the|more|larger|bigger|higher|give|amount|plus|combined|together)\b", " ", s, flags=re.I)
+    s = re.sub(r"\b(which|what|did|does|is|are|was|were|grew|grow|faster|slower|brought in|in|the|more|larger|bigger|higher|give|amount|plus|combined|together"
+               r"|account(?:ed)? for|make up|made up|represent(?:ed|s)?|year)\b", " ", s, flags=re.I)
     return " ".join(s.split()).strip(" ?.,:")

@@ -58,9 +58,10 @@ def printed_share(q: Plan, ctx, part: str, whole: str) -> Optional[Pick]:
     """The share as the filing prints it: the part's row in percent, where its row, column or table
     names the whole ("Other" under "Percentage of Plan Assets", "Supplier A" in "% of total purchases")."""
     spec = ctx.res.specs(q, 1)[0]
-    keys = [ctx.res.key(spec)] + (sorted((k for k in ctx.periods.counts if k[0][:4] == str(spec.fy) and not k[2]), key=lambda k: -k[1])
+    # "in 2019": any period of that year, the longest first (a table read as targets only as a last resort).
+    keys = [ctx.res.key(spec)] + (sorted((k for k in ctx.periods.counts if k[0][:4] == str(spec.fy)), key=lambda k: (k[2], -k[1]))
                                   if spec and spec.fy and spec.months is None else [])
-    p = next((x for k in keys if (x := ctx.res.pick(f"{part} {whole}", q, k, "%")) is not None), None)  # "in 2019": any period of it
+    p = next((x for k in keys if (x := ctx.res.pick(f"{part} {whole}", q, k, "%")) is not None), None)
     if p is None:
         return None
     f = p.fact

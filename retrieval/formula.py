@@ -96,24 +96,31 @@ def _its(text: str) -> str:
 # first (a difference reads as a change, an average as one over periods).
 PAIRED = (
     ("subtract", ("change",), r"\bdifferences?\s+(?:(?:in|of|for)\s+)?(?P<m>.*)\bbetween\s+(?P<a>.+?)\s+and\s+(?P<b>.+)$"),
+    # "the difference in unearned revenue and accrued revenue in 2019": two figures, each named in full
+    # (with two periods named it is one figure's change).
+    ("subtract", ("change",), r"\bdifferences?\s+(?:in|of|for)\s+(?P<m>)(?P<a>(?:(?!\bbetween\b).)+?)\s+and\s+(?P<b>.+)$"),
     ("add", ("value", "sum"), r"\b(?:total|sum|combined)\s+(?P<m>.*)\b(?:for|of|from)\s+(?:both\s+)?(?P<a>.+?)\s+and\s+(?P<b>.+)$"),
     ("mean", ("average", "value"), r"\b(?:average|mean)\s+(?P<m>.*)\b(?:for|of|from|by|between)\s+(?:both\s+)?(?P<a>.+?)\s+and\s+(?P<b>.+)$"),
 )
 
 
-def paired(question: str, op: str) -> Optional[Expr]:
+def paired(question: str, op: str, periods: int = 0) -> Optional[Expr]:
     """Two figures named side by side with one measure ("the difference in operating income between
     APAC and AMER"): each figure is its name with the measure; None where either side names nothing
     (periods, already taken out of the question, leave only blanks)."""
     text = " ".join(question.replace("?", " ").split())
     for step, plain, pattern in PAIRED:
-        m = re.search(pattern, text, re.I) if op in plain else None
+        m = re.search(pattern, text, re.I) if op in plain and not (periods > 1 and "(?P<m>)" in pattern) else None
         if m is None or not _naming(m["a"].split()) or not _naming(m["b"].split()) or OPERATOR.search(f" {m['a']} {m['b']} "):
             continue
         if step == "add" and not _naming(m["m"].split()):
             continue  # "the total of short-term and long-term borrowings": the sum's own reading (shared noun)
         measure = clean(m["m"])
-        return Expr(step, tuple(Expr.fig(f"{clean(side)} {measure}") for side in (m["a"], m["b"])))
+        a, b = m["a"], m["b"]
+        said = re.match(r".+?\s+(?P<whole>(?:of|for)\s+.+)$", b)
+        if said and not re.search(r"\b(?:of|for|from)\b", a):
+            a = f"{a} {said['whole']}"  # "the carrying value and the fair value of notes payable": both of notes payable
+        return Expr(step, tuple(Expr.fig(f"{clean(side)} {measure}") for side in (a, b)))
     return None
 
 

@@ -420,7 +420,7 @@ def understand(question: str) -> Plan:
         op, expr = "value", None  # rows counted, but the question names no figure to count them by
     if op in ("count_if", "rows"):
         pass
-    elif (pair := paired(rest, op)) is not None:
+    elif (pair := paired(rest, op, len(periods))) is not None:
         expr, op = pair, "expr"
     elif op == "ratio" and parts and re.search(r"\bhow many times\b", q, re.I):
         pass  # "A is how many times B": the parts are the program; "times" is no multiplication here

@@ -86,6 +86,10 @@ def test_a_standard_formula_is_expanded_with_the_segment_named_beside_it():
     ("What is the total number of subscribers for Television and Wireless in 2019?", "add([Television contracts], [Wireless contracts])"),
     ("What is the average value of raw materials and finished goods in 2018?", "mean([raw materials], [finished goods])"),
     ("What is the average number of shares owned by Ann Lee and Bo Chan?", "mean([Ann Lee shares owned], [Bo Chan shares owned])"),
+    # "The difference in A and B" in one period: two figures, each named in full; a complement said once serves both.
+    ("How much was the difference in unearned revenue and accrued revenue in 2019?", "subtract([unearned revenue], [accrued revenue])"),
+    ("What is the difference in the carrying value and the fair value of Notes Payable in 2019?",
+     "subtract([carrying value of Notes Payable], [fair value of Notes Payable])"),
 ])
 def test_compositions_read_as_programs(question, program):
     p = understand(question)

@@ -46,7 +46,7 @@ CHANGE = re.compile(r"\bhow many (?:percentage )?points\b|\bhow much did\b.*\b(?
 # "how many points higher was A than B", "by how much did A exceed B": the difference of two figures.
 DIFFERENCE = re.compile(
     r"\b(?:how many (?:percentage )?points?|by how (?:much|many (?:percentage )?points?)|how much)\s+(?P<how>higher|lower|faster|slower|better|worse|more|bigger|greater|larger|smaller|less)?\b"
-    r"(?P<a>.+?)\s+(?:than|exceed(?:ed)?|beat)\s+(?P<b>.+)$", re.I)
+    r"(?P<a>.+?)\s+(?:than|exceed(?:ed)?|beat|(?:as\s+)?compared\s+(?:to|with))\s+(?P<b>.+)$", re.I)
 POINTS_MOVED = re.compile(r"\bhow many (?:percentage )?points (?:did|better|worse|higher|lower|more|less|bigger|smaller)\b|\bby how many (?:percentage )?points\b|\bhow did\b.*\bchange\b|\bhow much did\b.*\b(?:change|move|improve)\b", re.I)
 MEASURES = set(tokens("revenues sales cost expenses income profit loss margin ratio assets liabilities cash equity ebitda ebit capex turnover coverage"))
 NOT_NAMES = set(tokens("gross net operating sga segment adjusted pretax rate shareholders borrowings"))  # measure words, not a segment's name

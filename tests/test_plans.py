@@ -90,6 +90,8 @@ def test_a_standard_formula_is_expanded_with_the_segment_named_beside_it():
     ("How much was the difference in unearned revenue and accrued revenue in 2019?", "subtract([unearned revenue], [accrued revenue])"),
     ("What is the difference in the carrying value and the fair value of Notes Payable in 2019?",
      "subtract([carrying value of Notes Payable], [fair value of Notes Payable])"),
+    ("How much more revenue came from the Americas as compared to Asia Pacific in 2019?",
+     "subtract([revenue came from the Americas], [Asia Pacific revenue])"),
 ])
 def test_compositions_read_as_programs(question, program):
     p = understand(question)

@@ -8,12 +8,12 @@ names (its words, the period asked), one cell from each member row, every one sh
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import reduce
 from typing import Optional
 
 from schema import Answer, Fact
 
 from .. import calculator as calc
-from ..calculator import Quantity
 from ..context import row_name, unit_ok
 from ..periods import key_of
 from ..plan import Plan
@@ -38,23 +38,16 @@ def run(q: Plan, ctx) -> Answer:
     if count:
         return counted(q, ctx, cells, count.than)
     amounts = sorted(((as_amount(f), r, f) for r, f in cells), key=lambda x: x[0].value, reverse=True)
-    taken = amounts[:c.top] if c.top else amounts
     if c.top and len(amounts) < c.top:
         return ctx.out.not_found(q, None)  # fewer rows than the top N asked for
-    result = calc.mean(*(a for a, _, _ in taken)) if c.over_rows == "mean" else _total([a for a, _, _ in taken])
-    head = f"the top {c.top}" if c.top else "all"
-    verb = "Average of" if c.over_rows == "mean" else "Sum of"
-    period = taken[0][2].period.label
-    what = f"{verb} {head} {len(amounts)} rows of {taken[0][2].table_title.rstrip(':')} ({period})" if not c.top else \
-        f"{verb} {head} of {len(amounts)} rows of {taken[0][2].table_title.rstrip(':')} ({period}): {', '.join(row_name(r) for _, r, _ in taken)}"
+    taken = amounts[:c.top] if c.top else amounts
+    parts = [a for a, _, _ in taken]
+    result = calc.mean(*parts) if c.over_rows == "mean" else reduce(calc.add, parts)
+    table, period = taken[0][2].table_title.rstrip(":"), taken[0][2].period.label
+    which = f"the top {c.top} of {len(amounts)} rows of {table} ({period}): {', '.join(row_name(r) for _, r, _ in taken)}" if c.top \
+        else f"all {len(amounts)} rows of {table} ({period})"
+    what = f"{'Average' if c.over_rows == 'mean' else 'Sum'} of {which}"
     return ctx.out.compose(q, result, what, [f for _, _, f in taken])
-
-
-def _total(parts: list[Quantity]) -> Quantity:
-    result = parts[0]
-    for p in parts[1:]:
-        result = calc.add(result, p)
-    return result
 
 
 def counted(q: Plan, ctx, cells: list[tuple[RowDoc, Fact]], than: tuple) -> Answer:

@@ -109,7 +109,7 @@ class Cues:
     growth: bool = False  # a ranking by growth
     quarterly: bool = False  # "average quarterly revenue"
     percent: bool = False  # "the average X as a percentage of Y", "the change in the % of Y": a printed percentage, moved or averaged
-    over_rows: str = ""  # "add", "mean" or "count_if" across the rows of one table ("the sum of all expenses", "how many obligations exceeded ...")
+    over_rows: str = ""  # "add", "mean", "count_if" or "count" across the rows of one table ("the sum of all expenses", "how many obligations exceeded ...", "how many components ...")
     top: int = 0  # with over_rows: only the N largest rows ("the top 3 revenues", "the three highest")
     span: tuple = ()  # ("from 2017 to 2019", "2017-2019"): the first and last fiscal year of a run of years
     direction: str = ""  # "up", "down", "both" for narrative questions

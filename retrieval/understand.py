@@ -461,7 +461,10 @@ NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5}
 # compensation" is a column's name, "all years" a run of periods).
 EVERY_ROW = re.compile(r"\ball\s+(?:of\s+)?(?:the\s+)?(?!other\b)(?:[\w-]+\s+)?(?!(?:years|periods|quarters|months|halves)\b)[\w-]+s\b", re.I)
 ADDED = re.compile(r"\b(?:sum|add(?:ed)? up|total (?:amount|sum|value))\b", re.I)
-ROW_SET_WORDS = re.compile(TOP_N.pattern + r"|\b(?:all|sum|total|amount|add(?:ed)? up(?: to)?|top|highest|largest|biggest|how much (?:do|does|did))\b", re.I)
+# "How many components does X consist of?", "how many types of non-cash changes are there?": the lines under a heading, counted.
+COUNT_ROWS = re.compile(r"^\W*how many (?:different\s+)?(?:categories|types|kinds|components|classes|sources|elements|line items)\b", re.I)
+ROW_SET_WORDS = re.compile(TOP_N.pattern + r"|" + COUNT_ROWS.pattern[4:] + r"(?:\s+of)?|\b(?:all|sum|total|amount|add(?:ed)? up(?: to)?|top|highest|largest"
+                           r"|biggest|how much (?:do|does|did)|are there|consists? of|does)\b", re.I)
 
 
 def over_rows(q: str, op: str, expr) -> tuple[str, int]:
@@ -469,6 +472,8 @@ def over_rows(q: str, op: str, expr) -> tuple[str, int]:
     how many of the largest rows it takes (0: every row)."""
     if op == "count_if" and expr is not None and expr.subject:
         return "count_if", 0
+    if COUNT_ROWS.search(q):
+        return "count", 0
     adds = op == "sum" or bool(ADDED.search(q))
     top = TOP_N.search(q)
     if top and adds and op in ("sum", "value", "rank"):

@@ -179,6 +179,8 @@ def test_compound_operands_read_as_one_program(question, program):
     ("What is the average fee earned or paid in cash compensation for all non-employee directors?", "mean", 0, "non-employee directors"),
     ("How many contractual obligations had a total payments due that exceeded $500,000 thousand?", "count_if", 0, "total payments due"),
     ("How many items had a % change that is less than 50%?", "count_if", 0, "percent change"),
+    ("How many components does the deferred tax assets consist of?", "count", 0, "deferred income tax assets"),
+    ("How many types of non-cash changes are there?", "count", 0, "non-cash changes"),
 ])
 def test_questions_across_a_tables_rows(question, over, top, words):
     p = understand(question)

@@ -7,6 +7,7 @@ names (its words, the period asked), one cell from each member row, every one sh
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from functools import reduce
 from typing import Optional
@@ -24,11 +25,14 @@ from ..text import tokens
 from .count_if import unscaled
 from .rank import is_member, siblings
 
+TOTAL_LINE = re.compile(r"^\s*(?:sub)?totals?\b", re.I)
 CANDIDATE_ROWS = 25  # rows the words find, whose tables are tried in that order
 
 
 def run(q: Plan, ctx) -> Answer:
     c = q.cues
+    if c.over_rows == "count":
+        return lines_under(q, ctx)
     count = q.expr if c.over_rows == "count_if" and q.expr is not None and q.expr.than else None
     words = f"{count.args[0].ref.words} {count.subject}" if count else q.metric
     unit = "%" if count and count.than[2] == "%" else None
@@ -48,6 +52,25 @@ def run(q: Plan, ctx) -> Answer:
         else f"all {len(amounts)} rows of {table} ({period})"
     what = f"{'Average' if c.over_rows == 'mean' else 'Sum'} of {which}"
     return ctx.out.compose(q, result, what, [f for _, _, f in taken])
+
+
+def lines_under(q: Plan, ctx) -> Answer:
+    """ "How many components does X consist of?": the member rows under the heading that names X (every
+    word of the heading said), counted and listed; none named so, a decline."""
+    asked = set(tokens(q.metric))
+    under: dict[tuple, list[RowDoc]] = defaultdict(list)
+    for r in ctx.rows.rows:  # every line under a heading but its total ("Other" and "Adjustment" are lines too)
+        if not r.key[0].startswith("text:") and len(r.key[1]) >= 2 and not TOTAL_LINE.match(r.key[1][-1]):
+            under[(r.key[0], r.key[1][:-1])].append(r)
+    named = [(len(parent), table, rows) for (table, parent), rows in under.items()
+             if len(rows) >= 2 and set(tokens(parent[-1])) and set(tokens(parent[-1])) <= asked]
+    if not named:
+        return ctx.out.not_found(q, None)
+    _, _, rows = max(named, key=lambda x: x[0])
+    facts = [r.facts[0] for r in rows]
+    heading = rows[0].first.row_path[-2].rstrip(":")
+    summary = f"{heading} has {len(rows)} lines: {', '.join(row_name(r) for r in rows)}."
+    return ctx.out.finish(q, summary, float(len(rows)), "count", f"{' + '.join('1' for _ in rows)} = {len(rows)} lines under {heading}", facts)
 
 
 def counted(q: Plan, ctx, cells: list[tuple[RowDoc, Fact]], than: tuple) -> Answer:

@@ -1,5 +1,6 @@
 """Across the rows of one table: "the top 3 revenues in 2018 added up", "the sum of all expenses",
-"the average fee for all directors", "how many obligations had a total over $500,000 thousand?".
+"the average fee for all directors", "how many obligations had a total over $500,000 thousand?", and
+"how many components does X consist of?" (the lines under the heading naming X).
 
 The table is the one whose rows the question's words find first; its members are the rows a ranking
 would list (no totals, reconciling lines or rows heading others); the column is the one the question
@@ -70,7 +71,7 @@ def lines_under(q: Plan, ctx) -> Answer:
     facts = [r.facts[0] for r in rows]
     heading = rows[0].first.row_path[-2].rstrip(":")
     summary = f"{heading} has {len(rows)} lines: {', '.join(row_name(r) for r in rows)}."
-    return ctx.out.finish(q, summary, float(len(rows)), "count", f"{' + '.join('1' for _ in rows)} = {len(rows)} lines under {heading}", facts)
+    return ctx.out.finish(q, summary, float(len(rows)), "count", f"{'; '.join(row_name(r) for r in rows)} -> {len(rows)}", facts)
 
 
 def counted(q: Plan, ctx, cells: list[tuple[RowDoc, Fact]], than: tuple) -> Answer:
@@ -96,7 +97,7 @@ def table_cells(q: Plan, ctx, words: str, unit: Optional[str]) -> list[tuple[Row
     found = [h.row.key[0] for h in ctx.rows.rank(words, q.text, k=CANDIDATE_ROWS)]
     for table in dict.fromkeys(found):
         if len(members.get(table, [])) >= 2:
-            fit, cells = column_cells(q, ctx, members[table], key, spec, unit)
+            _, cells = column_cells(q, ctx, members[table], key, spec, unit)
             if len(cells) >= 2:
                 return cells
     if found:

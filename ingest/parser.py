@@ -37,7 +37,7 @@ from .narrative import narrative_facts
 from .units import TableUnits, cell_unit
 
 MAX_BYTES = 20_000_000
-PARSER_VERSION = "6"
+PARSER_VERSION = "7"
 
 
 @dataclass
@@ -386,6 +386,7 @@ def _parse_table(filing, rows, title, section, context, after, cal, warnings, pr
     tid = content_id(filing, title, rows[0].line)
     target_table = bool(_TARGET_TABLE.search(title) or _TARGET_TABLE.search(section))
     _align_convenience_columns(cols, body)
+    body = _name_unlabelled_totals(body, cols)
     paths = _row_paths(body, cols)
     widths = [len(r.cells) for r in body if r.has_numbers]
     modal = statistics.mode(widths) if widths else ncol + 1
@@ -411,8 +412,8 @@ def _parse_table(filing, rows, title, section, context, after, cal, warnings, pr
         if not _row_fits(r, cols, ncol, modal, transposed, title, warnings):
             continue
         for j, num in enumerate(r.numbers[:ncol]):
-            if num is None:
-                continue
+            if num is None or _NOTE_COLUMN.match(cols[j].header):
+                continue  # a note reference ("10.4", "4(a)") points elsewhere: it is no figure
             col = cols[j]
             if transposed:
                 period = parse_period(r.label, cal)
@@ -765,6 +766,12 @@ def _is_caps(label: str) -> bool:
 _SIDE = re.compile(r"^(?:assets|liabilities(?:\s+and\s+.*)?|equity\s+and\s+liabilities|(?:share|stock)holders'?\s+equity\s+and\s+liabilities)$", re.I)
 
 
+# A column of references to the notes ("Note", "Notes", "Note ref.").
+_NOTE_COLUMN = re.compile(r"^\s*notes?(?:\s+ref(?:erence)?s?\.?)?\s*$", re.I)
+# A row naming only a percentage of a whole ("% of net revenue", "As percentage of net revenues").
+_PERCENT_OF_ROW = re.compile(r"^\s*(?:as\s+(?:an?\s+)?)?(?:%|percent(?:age)?)\s+(?:of|to)\b", re.I)
+
+
 def _row_paths(body: list[Row], cols: list[Column]) -> list[list[str]]:
     """Parent rows for every row: group headings (label-only rows) and rows their children sum to."""
     additive = [c.index for c in cols if not (c.unit and c.unit.unit == "%") and "%" not in c.qualifier]
@@ -798,17 +805,45 @@ def _row_paths(body: list[Row], cols: list[Column]) -> list[list[str]]:
             headers.append([r.label, caps, False, side])
             paths.append([h[0] for h in headers])
             continue
-        if _is_caps(r.label) and headers and headers[-1][2] and not headers[-1][3]:
+        # A line in capitals closes a group headed in capitals ("REVENUES:" ... "OPERATING INCOME"); under a
+        # heading in ordinary case ("Total assets:") capitals are names ("AMER", "APAC").
+        if _is_caps(r.label) and headers and headers[-1][1] and headers[-1][2] and not headers[-1][3]:
             headers = [h for h in headers if h[3]]
         for h in headers:
             h[2] = True
         path = [h[0] for h in headers] + [lab for lab, _ in sum_parents] + [r.label]
+        if _PERCENT_OF_ROW.match(r.label) and i and body[i - 1].has_numbers and body[i - 1].label:
+            path = paths[-1] + [r.label]  # "Cost of net revenue" over "% of net revenue": that row's percentage
         paths.append(path)
         if _TOTAL.search(r.label) and headers and (not headers[-1][3] or r.label.lower() in ("total", "totals")):
             headers.pop()
         if child_end[i] > i:
             sum_parents.append((r.label, child_end[i]))
     return paths
+
+
+def _name_unlabelled_totals(body: list[Row], cols: list[Column]) -> list[Row]:
+    """A row of amounts with no label that the rows just above add up to is their total ("Total"), so a
+    heading's total ("Board of directors" ... "$2,202") is found by the heading's name."""
+    additive = [c.index for c in cols if not (c.unit and c.unit.unit == "%") and "%" not in c.qualifier]
+    out = list(body)
+    for i, r in enumerate(body):
+        if r.label or not r.has_numbers or not additive:
+            continue
+        targets = {j: r.numbers[j].value for j in additive if j < len(r.numbers) and r.numbers[j] is not None}
+        acc, count = {j: 0.0 for j in targets}, 0
+        for k in range(i - 1, -1, -1):
+            above = body[k]
+            if not above.has_numbers or not above.label or _TOTAL.search(above.label):
+                break
+            for j in targets:
+                n = above.numbers[j] if j < len(above.numbers) else None
+                acc[j] += n.value if n else 0.0
+            count += 1
+            if count >= 2 and targets and all(abs(acc[j] - t) <= 0.51 * count * _unit_step(r.numbers[j]) + 1e-9 for j, t in targets.items()):
+                out[i] = Row(r.line, "Total", ["Total"] + r.cells[1:], r.numbers)
+                break
+    return out
 
 
 def _children_end(body: list[Row], i: int, child_end: list[int], cols: list[int]) -> int:

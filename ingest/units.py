@@ -150,6 +150,8 @@ def _cell_suffix_unit(num: Number) -> Optional[Unit]:
 def label_unit(label: str) -> Optional[Unit]:
     """A unit a row label states in parentheses: "Total bookings (in millions)", "Net profit (USDm)", "Sales ($)"."""
     for text in reversed(re.findall(r"\(([^()]*)\)", label)):
+        if re.search(r"[$\u20ac\u00a3\u00a5]\s*\d|\d[.,]\d", text):
+            continue  # "(net of refunds of $11.2, $25.0 and $20.7, respectively)": figures of its own, not the row's unit
         u = parse_unit(text)
         if u is not None:
             return u

@@ -49,7 +49,7 @@ CHANGE = re.compile(r"\bhow many (?:percentage )?points\b|\bhow much did\b.*\b(?
 # "how many points higher was A than B", "by how much did A exceed B": the difference of two figures.
 DIFFERENCE = re.compile(
     r"\b(?:how many (?:percentage )?points?|by how (?:much|many (?:percentage )?points?)|how much)\s+(?P<how>higher|lower|faster|slower|better|worse|more|bigger|greater|larger|smaller|less)?\b"
-    r"(?P<a>.+?)\s+(?:than|exceed(?:ed)?|beat)\s+(?P<b>.+)$", re.I)
+    r"(?P<a>.+?)\s+(?:than|exceed(?:ed)?|beat|(?:as\s+)?compared\s+(?:to|with))\s+(?P<b>.+)$", re.I)
 POINTS_MOVED = re.compile(r"\bhow many (?:percentage )?points (?:did|better|worse|higher|lower|more|less|bigger|smaller)\b|\bby how many (?:percentage )?points\b|\bhow did\b.*\bchange\b|\bhow much did\b.*\b(?:change|move|improve)\b", re.I)
 MEASURES = set(tokens("revenues sales cost expenses income profit loss margin ratio assets liabilities cash equity ebitda ebit capex turnover coverage"))
 NOT_NAMES = set(tokens("gross net operating sga segment adjusted pretax rate shareholders borrowings"))  # measure words, not a segment's name
@@ -62,6 +62,7 @@ def composed(question: str, metric: str, op: str) -> tuple[Optional[Expr], str]:
     than the plain operation does, else that operation (which may fall back on the program)."""
     text = " ".join(question.replace("?", " ").split())
     text = re.sub(r"\(?\bgive\b(?: it as)?[^()]*?\bminus\b[^()]*\)?\.?\s*$", " ", text, flags=re.I)  # "(give 1H12 minus 1H11)": the order, said again
+    text = re.sub(r"\s*,?\s+as well as\s+", " plus ", text, flags=re.I)  # "A, as well as B, over C": A plus B, not A plus (B over C)
     said = RESTATED.search(text)
     if said and (e := parse(_its(said["def"]))) is not None and e.op != "fig":
         text = said["def"]  # "gross profit, i.e. revenue minus its cost": the question's own formula
@@ -98,24 +99,31 @@ def _its(text: str) -> str:
 # first (a difference reads as a change, an average as one over periods).
 PAIRED = (
     ("subtract", ("change",), r"\bdifferences?\s+(?:(?:in|of|for)\s+)?(?P<m>.*)\bbetween\s+(?P<a>.+?)\s+and\s+(?P<b>.+)$"),
+    # "the difference in unearned revenue and accrued revenue in 2019": two figures, each named in full
+    # (with two periods named it is one figure's change).
+    ("subtract", ("change",), r"\bdifferences?\s+(?:in|of|for)\s+(?P<m>)(?P<a>(?:(?!\bbetween\b).)+?)\s+and\s+(?P<b>.+)$"),
     ("add", ("value", "sum"), r"\b(?:total|sum|combined)\s+(?P<m>.*)\b(?:for|of|from)\s+(?:both\s+)?(?P<a>.+?)\s+and\s+(?P<b>.+)$"),
     ("mean", ("average", "value"), r"\b(?:average|mean)\s+(?P<m>.*)\b(?:for|of|from|by|between)\s+(?:both\s+)?(?P<a>.+?)\s+and\s+(?P<b>.+)$"),
 )
 
 
-def paired(question: str, op: str) -> Optional[Expr]:
+def paired(question: str, op: str, periods: int = 0) -> Optional[Expr]:
     """Two figures named side by side with one measure ("the difference in operating income between
     APAC and AMER"): each figure is its name with the measure; None where either side names nothing
     (periods, already taken out of the question, leave only blanks)."""
     text = " ".join(question.replace("?", " ").split())
     for step, plain, pattern in PAIRED:
-        m = re.search(pattern, text, re.I) if op in plain else None
+        m = re.search(pattern, text, re.I) if op in plain and not (periods > 1 and "(?P<m>)" in pattern) else None
         if m is None or not _naming(m["a"].split()) or not _naming(m["b"].split()) or OPERATOR.search(f" {m['a']} {m['b']} "):
             continue
         if step == "add" and not _naming(m["m"].split()):
             continue  # "the total of short-term and long-term borrowings": the sum's own reading (shared noun)
         measure = clean(m["m"])
-        return Expr(step, tuple(Expr.fig(f"{clean(side)} {measure}") for side in (m["a"], m["b"])))
+        a, b = m["a"], m["b"]
+        said = re.match(r".+?\s+(?P<whole>(?:of|for)\s+.+)$", b)
+        if said and not re.search(r"\b(?:of|for|from)\b", a):
+            a = f"{a} {said['whole']}"  # "the carrying value and the fair value of notes payable": both of notes payable
+        return Expr(step, tuple(Expr.fig(f"{clean(side)} {measure}") for side in (a, b)))
     return None
 
 
@@ -414,6 +422,8 @@ def clean(words: str) -> str:
     """The words that name a figure, without the question's frame: the clause with the most naming
     words, less the frame words at either end."""
     words = re.sub(r",\s*(?=(?:including|incl)\b)", " ", words, flags=re.I)  # "long-term, including the current portion" is one figure
+    # "goodwill, trademarks, and other intangible assets": a list inside one name, not clauses.
+    words = re.sub(r"\b(\w+),\s+(\w+(?:\s+\w+)?),\s+(and|or)\s+", r"\1 \2 \3 ", words, flags=re.I)
     clauses = [c for c in re.split(r"[,:;?]|\s[-\u2013]\s", words)
                if c.strip() and not re.match(r"\s*(?:not|no|ignoring|without|except)\b", c, re.I)]
     best = max(clauses, key=lambda c: len(_naming(c.split())), default="")
@@ -546,7 +556,7 @@ def percent_ratios() -> dict[str, tuple[str, str]]:
 
 # "How many years did net income exceed $1,000 million?": a count of the periods meeting a condition.
 COUNT_IF = re.compile(
-    r"\bhow many (?P<periods>years|quarters|halves|periods|months|times)\b\s*(?:did|was|were|has|have|had|is|are)?\s*(?P<what>.+?)\s+"
+    r"\bhow many (?:(?P<periods>years|quarters|halves|periods|months|times)\b\s*(?:did|was|were|has|have|had|is|are)?|(?P<rows>(?:[\w-]+\s+){0,2}?[\w-]+)\s+(?:did|had|has|have|were|was))\s*(?P<what>.+?)\s+"
     r"(?P<cmp>exceed(?:ed|s)?|(?:go|went|been|was|were|is|are|be)?\s*(?:above|over|more than|greater than|higher than|at least|below|under|less than|lower than))\s+"
     r"(?P<amount>(?:[$\u20ac\u00a3\u00a5]|(?:US|S|A)\$|JPY|USD|EUR|GBP|RMB)?\s*-?[\d,]*\.?\d+\s*(?:%|percent|thousand|million|billion|bn|mn|m|k)?)", re.I)
 SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9}
@@ -554,17 +564,19 @@ LENGTHS = {"years": 12, "quarters": 3, "halves": 6, "months": 1}
 
 
 def count_if(text: str) -> Optional[Expr]:
-    """ "how many years did X exceed $400 million": count_if([X], > 400,000,000 over years)."""
+    """ "how many years did X exceed $400 million": count_if([X], > 400,000,000 over years); "how many
+    obligations had a total that exceeded $500,000 thousand": over the rows, the rows' name as the subject."""
     m = COUNT_IF.search(text)
     if not m:
         return None
     amount = re.sub(r"^(?:[$\u20ac\u00a3\u00a5]|(?:US|S|A)\$|JPY|USD|EUR|GBP|RMB)\s*", "", m["amount"].replace(",", "").strip(), flags=re.I)
     num = re.match(r"-?[\d.]+", amount)
-    what = clean(m["what"])
-    if not num or not tokens(what):
+    # "a % change that is less than 50%": a column named only by words that frame other questions.
+    what = clean(m["what"]) or re.sub(r"^\s*(?:an?|the)\s+|\s+(?:that|which)\s*$", "", m["what"], flags=re.I).strip()
+    if not num or not tokens(what, keep_stop=True):
         return None
     unit = "%" if re.search(r"%|percent", amount, re.I) else ""
     scale = next((v for k, v in SCALES.items() if re.search(rf"\d\s*{k}$", amount, re.I)), 1.0)
     below = bool(re.search(r"below|under|less|lower", m["cmp"], re.I))
-    months = LENGTHS.get(m["periods"].lower(), 0)
-    return Expr("count_if", (Expr.fig(what),), than=("<" if below else ">", float(num.group(0)) * scale, unit, months))
+    months = LENGTHS.get((m["periods"] or "").lower(), 0)
+    return Expr("count_if", (Expr.fig(what),), than=("<" if below else ">", float(num.group(0)) * scale, unit, months), subject=m["rows"] or "")

@@ -57,7 +57,7 @@ class Expr:
     unit: str = ""  # the result's unit where the formula fixes it ("%", "x")
     name: str = ""  # the standard formula this step came from ("quick ratio")
     subject: str = ""  # whose formula it is, where the question says ("network services")
-    than: tuple = ()  # for "count_if": (">" or "<", threshold in whole units or percent, "%" or "") and the period length
+    than: tuple = ()  # for "count_if": (">" or "<", threshold in whole units or percent, "%" or "") and the period length (0 for rows)
 
     @staticmethod
     def fig(words: str) -> "Expr":
@@ -108,6 +108,9 @@ class Cues:
     within: str = ""  # the heading a ranking is within ("among the corporate internet services")
     growth: bool = False  # a ranking by growth
     quarterly: bool = False  # "average quarterly revenue"
+    percent: bool = False  # "the average X as a percentage of Y", "the change in the % of Y": a printed percentage, moved or averaged
+    over_rows: str = ""  # "add", "mean", "count_if" or "count" across the rows of one table ("the sum of all expenses", "how many obligations exceeded ...", "how many components ...")
+    top: int = 0  # with over_rows: only the N largest rows ("the top 3 revenues", "the three highest")
     span: tuple = ()  # ("from 2017 to 2019", "2017-2019"): the first and last fiscal year of a run of years
     direction: str = ""  # "up", "down", "both" for narrative questions
     term: str = ""  # the glossary term the question names, if any

@@ -25,6 +25,10 @@ MIN_SCORE = 0.55
 MIN_QCOV = 0.5  # at least half of what the question names (by weight) must be in the row
 CHANGE_ROW = re.compile(r"^\s*(?:net\s+)?(?:increase|decrease|change|movement)s?\b", re.I)  # a row that is the change in another
 CHANGE_WORDS = re.compile(r"\b(?:increase|decrease|change|changed|movement|rise|fall|grow|grew|up|down)\b", re.I)
+# A row that is a percentage of another figure ("Percentage of service revenue", "% of net revenue"):
+# it answers only a question asking for a percentage.
+PERCENT_OF_ROW = re.compile(r"^\s*(?:as\s+(?:an?\s+)?)?(?:%|percent(?:age)?)\s+(?:of|to)\b", re.I)
+PERCENT_ASKED = frozenset({"percent", "percentage", "share", "proportion", "portion", "fraction"})
 CLOSING = re.compile(r"\bend of (?:the )?(?:period|year|quarter|half)\b|\bclosing balance\b", re.I)
 MEASURE_WORDS = set(tokens("revenues sales cost expenses income profit loss margin assets liabilities cash equity ebitda ebit"))
 FAMILY = {w: fam for fam, names in (("revenue", "revenues sales"), ("income", "income profit loss"), ("cost", "cost expenses"))
@@ -206,6 +210,8 @@ class Resolver:
                        if set(tokens(metric)) <= p.row.label | p.row.context]
                 if got:
                     return got
+        if not (PERCENT_ASKED & set(q.words) or q.cues.percent):
+            out = [p for p in out if not PERCENT_OF_ROW.match(p.fact.metric)] or out
         if key is None and self.periods.current and out:
             # No period named: among close matches, rows that report the filing's main period come first; a
             # balance at its end date reports it too. A row that is a change in the figure ("Net decrease in
@@ -335,12 +341,12 @@ class Resolver:
         got = self.from_others(metric, q, key, unit, amounts) if key else None
         return Figure(got[0], got[1], self.periods.label(key)) if got else None
 
-    def in_each_period(self, metric: str, q: Plan) -> tuple[list[Pick], Optional[Key]]:
+    def in_each_period(self, metric: str, q: Plan, unit: Optional[str] = None) -> tuple[list[Pick], Optional[Key]]:
         """The figure in each period the question names (up to four), and the first period it is
         missing for, if any ("the average / total X in 2018 and 2019")."""
         picks = []
         for spec in q.periods[:4]:
-            p = self.pick(metric, q, self.key(spec))
+            p = self.pick(metric, q, self.key(spec), unit)
             if p is None:
                 return picks, self.key(spec)
             picks.append(p)

@@ -46,11 +46,22 @@ def _synonym_re():
 
 
 def canonical(text: str) -> str:
-    """Rewrites synonyms to the filing's usual wording, in one pass (longest phrase first)."""
+    """Rewrites synonyms to the filing's usual wording, in one pass (longest phrase first). A phrase
+    already standing inside its own rewriting is left as it is, so canonical text stays canonical
+    ("net cash used in investing activities" never becomes "net net cash ... activities activities")."""
     pat, syn = _synonym_re()
     # A dash joining two words is a range ("Jul\u2013Sep"); one standing between spaces is punctuation.
     t = re.sub(r"(?<=\w)[\u2013\u2014](?=\w)", "-", text.replace("\u2019", "'")).replace("\u2014", " ").replace("\u2013", " ")
-    return pat.sub(lambda m: syn[m.group(1).lower()], t)
+
+    def rewrite(m: re.Match) -> str:
+        said, to = m.group(1), syn[m.group(1).lower()]
+        at = to.lower().find(said.lower())
+        start = m.start() - at
+        if len(to) > len(said) and at >= 0 and start >= 0 and t[start:start + len(to)].lower() == to.lower():
+            return said
+        return to
+
+    return pat.sub(rewrite, t)
 
 
 def stem(w: str) -> str:

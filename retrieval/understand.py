@@ -107,7 +107,7 @@ OPS = [
                 r"(?:(?:q[1-4]|[1-4][qh]|h[12]|fy)\w*|first|second|third|fourth|\d{4})\b|\bwhich (?:\w+ )?(?:was|is|were|had|brought|earned|made)?\s*(?:larger|bigger|higher|greater|more|smaller|lower|less)\b|\bwhich\b.*\b(more|larger|bigger|higher)\b.*\bor\b|\bhigher in the\b.*\bor\b"),
     ("ratio", r"\bratio of\b.+\bto\b|\b(?:divided by)\b|\bhow many times\b(?!.*\b(?:exceed\w*|above|over|more than|below|under|less than|did|do|does|has|have)\b)"),
     ("share", r"\b(share|percentage|proportion|(?<!current )(?<!-term )portion|fraction|part|percent) of\b|\bas (?:an? )?(?:share|percent(?:age)?|proportion) of\b|\bmake up\b|\bmade up\b|\baccount(?:ed)? for\b"),
-    ("count_if", r"\bhow many (?:years|quarters|halves|periods|months|times)\b.*\b(?:exceed\w*|above|over|more than|greater than|higher than|at least|below|under|less than|lower than)\s+(?:[$\u20ac\u00a3\u00a5]|(?:US|S|A)\$|JPY|USD|EUR|GBP|RMB)?\s*-?[\d,]*\.?\d"),
+    ("count_if", r"\bhow many (?:years|quarters|halves|periods|months|times|(?:[\w-]+\s+){0,2}?[\w-]+\s+(?:did|had|has|have|were|was))\b.*\b(?:exceed\w*|above|over|more than|greater than|higher than|at least|below|under|less than|lower than)\s+(?:[$\u20ac\u00a3\u00a5]|(?:US|S|A)\$|JPY|USD|EUR|GBP|RMB)?\s*-?[\d,]*\.?\d"),
     ("cagr", r"\bcagr\b|\bcompound(?:ed)? (?:annual )?growth\b"),
     ("median", r"\bmedian\b"),
     ("average", r"(?<!weighted )(?<!weighted-)\baverage\b(?!\s+(?:shares|balance|exchange|rate))"),
@@ -160,7 +160,7 @@ PERIOD_PATTERNS = [
     (r"\b(?:start|beginning|begin)\s+of\s+(?:the\s+)?(first|1st|second|2nd|third|3rd|fourth|4th)[\s-]+(quarter|half)\b",
      lambda m: PeriodSpec(3 if m[2].lower() == "quarter" else 6, ORD[m[1].lower()], start=True)),
     # "the (fiscal) year ending March 2013", "six months ended September 30, 2012"
-    (r"\b(?:fiscal\s+|financial\s+)?(year|fy|twelve[- ]months|12[- ]months|six[- ]months|6[- ]months|half[- ]year|three[- ]months|3[- ]months|quarter)\s+end(?:ed|ing|s)?\s+(?:on\s+|in\s+)?"
+    (r"\b(?:fiscal\s+|financial\s+)?(years?|fy|twelve[- ]months|12[- ]months|six[- ]months|6[- ]months|half[- ]year|three[- ]months|3[- ]months|quarter)\s+end(?:ed|ing|s)?\s+(?:on\s+|in\s+)?"
      + MONTH_RE + r"\s*(?:\d{1,2}(?!\d))?(?:st|nd|rd|th)?,?\s*(\d{4})",
      lambda m: PeriodSpec({"y": 12, "f": 12, "t": 12, "1": 12, "s": 6, "6": 6, "h": 6, "3": 3, "q": 3}[m[1][0].lower()] if not m[1].lower().startswith("th") else 3,
                           end_month=MONTH_NUM[m[2].lower()], end_year=int(m[3]))),
@@ -190,7 +190,7 @@ PERIOD_PATTERNS = [
 ]
 BETWEEN_MONTHS = re.compile(r"\bbetween\s+" + MONTH_RE + r"\s+and\s+" + MONTH_RE + r"\s*(\d{4})?", re.I)
 YEAR = r"\b(?:(?:fy|fiscal(?: year)?|financial year)\s*'?|f(?=\d\d\b))(\d{4}|\d{2})\b|\b((?:19|20)\d\d)\b"
-TARGET = r"\b(target|targets|targeted|targeting|aiming|aimed|forecast|forecasts|goal|goals|plan|planned|guidance|outlook|aim|aims|expect|expects|projected|full[- ]year target)\b"
+TARGET = r"\b(target|targets|targeted|targeting|aiming|aimed|forecast|forecasts|goal|goals|plan(?!\s+assets)|planned|guidance|outlook|aim|aims|expect|expects|projected|full[- ]year target)\b"
 PREV = r"\b(last year|previous year|prior year|year before|a year earlier|year earlier|a year ago|year-earlier|the year before|same (?:period|quarter|half) (?:of |in )?(?:the )?(?:last|previous|prior) year|last fiscal year|previous fiscal year|prior period|last year's|1 year ago|one year ago|same quarter a year earlier)\b"
 
 
@@ -265,6 +265,9 @@ def parse_periods(q: str) -> tuple[list[PeriodSpec], str]:
     for _, x in found:  # "full-year ... fiscal year" names one period twice
         if x not in specs:
             specs.append(x)
+    if any(x.months == 12 and x.end_month for x in specs) and not re.search(r"\b(?:fy|fiscal(?: year)?)\s*'?\d{2,4}\b", q, re.I):
+        # "the annual X in the fiscal years ended June 30, ...": "annual" says that length again.
+        specs = [x for x in specs if x != PeriodSpec(12)]
     # "the first half of this fiscal year": the year phrase only says which year ("the full-year target" names one).
     if any(x.months in (3, 6) for x in specs) and not target:
         specs = [x for x in specs if not (x.months == 12 and not x.fy and not x.index)]
@@ -276,6 +279,8 @@ def parse_periods(q: str) -> tuple[list[PeriodSpec], str]:
             if s.end_year and not merged[-1].fy:
                 merged[-1] = s
             continue
+        if merged and s.months == 0 and merged[-1].months == 12 and s.end_month == merged[-1].end_month:
+            s = replace(s, months=12)  # "fiscal year ended April 28, 2018 to April 29, 2017": the other year, not a date
         if merged and s.months == 0 and s.end_month and merged[-1].months in (3, 6) and merged[-1].end_month is None and not merged[-1].index:
             merged[-1] = replace(merged[-1], end_month=s.end_month, end_year=s.end_year or merged[-1].end_year)
             continue
@@ -441,6 +446,9 @@ def understand(question: str) -> Plan:
     between = BETWEEN_MONTHS.search(canonical(q))
     if between and op in ("value", "sum") and len(periods) == 2 and all(s.months == 0 for s in periods):
         periods = [_month_range(between)]  # "sold between April and September": the months between; a change is two dates
+    moved = of_percentage(canonical(q), op)
+    if moved:
+        op, cues, parts = moved, replace(cues, percent=True), []  # one figure: no share's parts
     if op == "share" and any(s.target for s in periods) and not all(s.target for s in periods):
         op = "target_progress"  # "what percent of the full-year target is 1H revenue": the result against the target
     if op == "value" and periods and all(s.months in (3, 6) for s in periods) and re.search(TARGET, q, re.I):
@@ -455,16 +463,76 @@ def understand(question: str) -> Plan:
     if op == "count_if":
         expr = count_if(q)
         op = "count_if" if expr is not None else "value"
-    elif (pair := paired(rest, op)) is not None:
+    rows, top = over_rows(q, op, expr)
+    if rows:
+        op, cues = "rows", replace(cues, over_rows=rows, top=top)
+        metric = " ".join(ROW_SET_WORDS.sub(" ", metric).split())
+    elif op == "count_if" and expr.subject:
+        op, expr = "value", None  # rows counted, but the question names no figure to count them by
+    if op in ("count_if", "rows"):
+        pass
+    elif (pair := paired(rest, op, len(periods))) is not None:
         expr, op = pair, "expr"
     elif op == "ratio" and parts and re.search(r"\bhow many times\b", q, re.I):
         pass  # "A is how many times B": the parts are the program; "times" is no multiplication here
     elif subject:
         pass  # what a term means, not its figure worked out
+    elif cues.percent:
+        expr = composed(rest, metric, op)[0]  # worked out only where the filing prints no such percentage
     elif op not in ("narrative", "overview", "period_meaning", "target_remaining", "target_progress", "rank", "average", "median", "cagr"):
         expr, op = composed(rest, metric, op)
     return Plan(q, op, metric, tuple(periods), currency, tuple(parts), expr, cues,
                 tuple(tokens(q, keep_stop=True)), elliptical, explicit)
+
+
+# "X as a percentage of Y", "the percentage of Y", "% to net sales": a percentage of a whole, which
+# tables often print in a row or column of their own.
+MOVE_WORDS = r"\b(?:change|changed|increase|decrease|difference|grow|grew|growth|rise|rose|fall|fell|decline|declined|move|moved)\b"
+PERCENT_OF = re.compile(r"\b(?:percentage|percent|%)\s+(?:of|to)\b", re.I)
+
+
+def of_percentage(q: str, op: str) -> str:
+    """ "The average X as a percentage of Y", "the change in the percentage of plan assets for X": an
+    average or change of a percentage (which the filing may print), not a share; "what percentage of
+    the decrease is X" asks for a share."""
+    pct = PERCENT_OF.search(q)
+    if op not in ("share", "pct_change", "target_progress") or pct is None or re.match(r"\W*(?:what|how many)\s+(?:percentage|percent|%)", q, re.I):
+        return ""
+    for name, said in (("average", OPS_BY_NAME["average"]), ("change", MOVE_WORDS)):
+        m = re.search(said, q, re.I)
+        if m and m.start() < pct.start() and not re.search(r"\b(?:percentage|percent|%)\s+(?:change|growth|increase|decrease)\b", q, re.I):
+            return name
+    return ""
+
+
+# "the top 3 revenues", "the three highest carrying values": the N largest rows of a table.
+TOP_N = re.compile(r"\b(?:top|largest|biggest|highest)\s+(?P<a>[2-9]|two|three|four|five)\b|\b(?P<b>[2-9]|two|three|four|five)\s+(?:largest|biggest|highest)\b", re.I)
+NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5}
+# "all expenses", "all the directors", "all non-employee directors": every row of a table ("all other
+# compensation" is a column's name, "all years" a run of periods).
+EVERY_ROW = re.compile(r"\ball\s+(?:of\s+)?(?:the\s+)?(?!other\b)(?:[\w-]+\s+)?(?!(?:years|periods|quarters|months|halves)\b)[\w-]+s\b", re.I)
+ADDED = re.compile(r"\b(?:sum|add(?:ed)? up|total (?:amount|sum|value))\b", re.I)
+# "How many components does X consist of?", "how many types of non-cash changes are there?": the lines under a heading, counted.
+COUNT_ROWS = re.compile(r"^\W*how many (?:different\s+)?(?:categories|types|kinds|components|classes|sources|elements|line items)\b", re.I)
+ROW_SET_WORDS = re.compile(TOP_N.pattern + r"|" + COUNT_ROWS.pattern[4:] + r"(?:\s+of)?|\b(?:all|sum|total|amount|add(?:ed)? up(?: to)?|top|highest|largest"
+                           r"|biggest|how much (?:do|does|did)|are there|consists? of|does)\b", re.I)
+
+
+def over_rows(q: str, op: str, expr) -> tuple[str, int]:
+    """The aggregation across the rows of a table a question asks for ("add", "mean", "count_if"), and
+    how many of the largest rows it takes (0: every row)."""
+    if op == "count_if" and expr is not None and expr.subject:
+        return "count_if", 0
+    if COUNT_ROWS.search(q):
+        return "count", 0
+    adds = op == "sum" or bool(ADDED.search(q))
+    top = TOP_N.search(q)
+    if top and adds and op in ("sum", "value", "rank"):
+        n = top["a"] or top["b"]
+        return "add", int(NUMBER_WORDS.get(n.lower(), n))
+    if EVERY_ROW.search(q) and (op == "average" or adds and op in ("sum", "value")):
+        return ("mean" if op == "average" else "add"), 0
+    return "", 0
 
 
 HOLDING = re.compile(r"\b(have|had|has|hold|holds|held|on hand|balance|owe|owed|owes)\b", re.I)
@@ -489,7 +557,7 @@ def read_cues(q: str, metric: str) -> Cues:
     word = (rank or loose)["word"].lower().split("-")[0].split()[0] if (rank or loose) else "fastest" if GROWING.search(q) else ""
     word = COMPARATIVE.get(word, word)
     down, up = bool(DOWN.search(q)), bool(UP.search(q))
-    span = re.search(r"\b(?:from\s+|between\s+)?(?:fy\s*|fiscal\s+)?((?:19|20)\d\d)\s*(?:-|\u2013|to|through|until|thru)\s*(?:fy\s*|fiscal\s+)?((?:19|20)\d\d)\b", q, re.I)
+    span = re.search(r"\b(?:from\s+|between\s+)?(?:fy\s*|fiscal\s+(?:years?\s+)?)?((?:19|20)\d\d)\s*(?:-|\u2013|to|through|until|thru)\s*(?:fy\s*|fiscal\s+)?((?:19|20)\d\d)\b", q, re.I)
     term = glossary_term(q)
     said = ""
     if term and " " not in term:  # the term as the question writes it ("SG&A", "EBITDA")
@@ -509,7 +577,7 @@ def read_cues(q: str, metric: str) -> Cues:
         within=within["parent"].strip() if within and word else "",
         growth=word in ("fastest", "slowest") or bool(re.search(r"\bgr[eo]w|\bgrowth\b|\bincrease|\bimprov|\badd(?:ed|s)?\b(?!\s+up)", q, re.I)),
         quarterly=bool(re.search(r"\bquarter(?:ly)?\b", q, re.I)),
-        span=tuple(int(y) for y in span.groups()) if span else (),
+        span=tuple(sorted(int(y) for y in span.groups())) if span else (),
         direction="both" if down and up else "down" if down else "up" if up else "",
         term=term or "",
         term_said=said,
@@ -622,5 +690,6 @@ def _shared_noun(a: str, b: str) -> tuple[str, str]:
 
 
 def _clean_part(s: str) -> str:
-    s = re.sub(r"\b(which|what|did|does|is|are|was|were|grew|grow|faster|slower|brought in|in|the|more|larger|bigger|higher|give|amount|plus|combined|together)\b", " ", s, flags=re.I)
+    s = re.sub(r"\b(which|what|did|does|is|are|was|were|grew|grow|faster|slower|brought in|in|the|more|larger|bigger|higher|give|amount|plus|combined|together"
+               r"|account(?:ed)? for|make up|made up|represent(?:ed|s)?|year)\b", " ", s, flags=re.I)
     return " ".join(s.split()).strip(" ?.,:")

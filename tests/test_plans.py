@@ -87,6 +87,12 @@ def test_a_standard_formula_is_expanded_with_the_segment_named_beside_it():
     ("What is the total number of subscribers for Television and Wireless in 2019?", "add([Television contracts], [Wireless contracts])"),
     ("What is the average value of raw materials and finished goods in 2018?", "mean([raw materials], [finished goods])"),
     ("What is the average number of shares owned by Ann Lee and Bo Chan?", "mean([Ann Lee shares owned], [Bo Chan shares owned])"),
+    # "The difference in A and B" in one period: two figures, each named in full; a complement said once serves both.
+    ("How much was the difference in unearned revenue and accrued revenue in 2019?", "subtract([unearned revenue], [accrued revenue])"),
+    ("What is the difference in the carrying value and the fair value of Notes Payable in 2019?",
+     "subtract([carrying value of Notes Payable], [fair value of Notes Payable])"),
+    ("How much more revenue came from the Americas as compared to Asia Pacific in 2019?",
+     "subtract([revenue came from the Americas], [Asia Pacific revenue])"),
 ])
 def test_compositions_read_as_programs(question, program):
     p = understand(question)
@@ -240,3 +246,61 @@ def test_added_the_most_ranks_by_growth():
 ])
 def test_net_of_in_a_standard_label_is_part_of_the_name(question):
     assert understand(question).expr is None
+
+
+@pytest.mark.parametrize("question, program", [
+    # "as well as" adds; a list inside one name stays one figure; a synonym is rewritten once.
+    ("What is the proportion of the goodwill, trademarks, and other intangible assets, as well as investment in unconsolidated subsidiaries over total liabilities in 2018?",
+     "divide(add([the goodwill trademarks and other intangible assets], [investment in unconsolidated subsidiaries]), [total liabilities])"),
+    ("What is the ratio of net cash provided by operating activities over net cash used in investing activities in 2019?",
+     "divide([net cash provided by operating activities], [net cash used in investing activities])"),
+])
+def test_compound_operands_read_as_one_program(question, program):
+    assert understand(question).program() == program
+
+
+@pytest.mark.parametrize("question, over, top, words", [
+    ("How much does the top 3 revenues in 2018 add up to?", "add", 3, "revenues"),
+    ("What was the sum of the three highest carrying value (USD) in 2018?", "add", 3, "carrying value"),
+    ("What was the sum of all expenses in FY19?", "add", 0, "expenses"),
+    ("What is the average fee earned or paid in cash compensation for all non-employee directors?", "mean", 0, "non-employee directors"),
+    ("How many contractual obligations had a total payments due that exceeded $500,000 thousand?", "count_if", 0, "total payments due"),
+    ("How many items had a % change that is less than 50%?", "count_if", 0, "percent change"),
+    ("How many components does the deferred tax assets consist of?", "count", 0, "deferred income tax assets"),
+    ("How many types of non-cash changes are there?", "count", 0, "non-cash changes"),
+])
+def test_questions_across_a_tables_rows(question, over, top, words):
+    p = understand(question)
+    assert (p.op, p.cues.over_rows, p.cues.top) == ("rows", over, top)
+    named = p.expr.args[0].ref.words if p.expr is not None else p.metric
+    assert words in named, named
+
+
+def test_what_is_not_across_rows():
+    assert understand("How many years did total assets exceed $2,000,000 thousand?").op == "count_if"  # periods, not rows
+    assert understand("What is the total amount of all other compensation?").cues.over_rows == ""  # a column's name
+    assert understand("What is the total amount of all other compensation by all the directors in the table?").cues.over_rows == "add"
+    assert understand("What is the total revenue for all segments?").op != "rows"  # the printed total
+
+
+@pytest.mark.parametrize("question, op", [
+    ("What is the average value added from fresh vacuum-sealed chicken as a percentage of net sales dollars for fiscal years 2018 and 2019?", "average"),
+    ("What is the average % of net revenue for cost of net revenue for the Years Ended December 31, 2019 to 2018?", "average"),
+    ("What was the change in the percentage of plan assets for Equity Securities between 2018 and 2019?", "change"),
+])
+def test_an_average_or_change_of_a_printed_percentage(question, op):
+    p = understand(question)
+    assert (p.op, p.cues.percent, p.parts) == (op, True, ()), p
+    assert not any(s.target for s in p.periods)  # "plan assets" name no plan
+
+
+def test_a_share_asked_is_still_a_share():
+    p = understand("What percentage of the decrease in total revenue is from the loss in Zyla?")
+    assert p.op == "share" and not p.cues.percent
+
+
+def test_fiscal_years_ended_a_date_over_a_run_of_years():
+    p = understand("What is the average annual total compensation for the Board of directors in fiscal years ended June 30, 2017, 2018 and 2019?")
+    assert [(s.months, s.end_month, s.end_year) for s in p.periods] == [(12, 6, 2017), (12, 6, 2018), (12, 6, 2019)]
+    p = understand("What is the average Net Sales for Fiscal Year Ended April 28, 2018 to April 29, 2017?")
+    assert [(s.months, s.end_year) for s in p.periods] == [(12, 2018), (12, 2017)]

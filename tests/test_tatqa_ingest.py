@@ -162,6 +162,39 @@ def test_a_unit_sentence_introducing_the_next_table_is_not_this_ones(tmp_path):
     assert alone[("Operating accruals", "2019-12-31", "")].value == 23_695_000
 
 
+def test_row_names_an_unlabelled_total_a_percentage_row_and_a_note_column(tmp_path):
+    """An unlabelled row the rows above add up to is their "Total" (under the heading it closes); capitals
+    under a heading in ordinary case are names, not a new group; a "% of net revenue" row belongs to the
+    row above it; a "Note" column's references are no figures."""
+    p = tmp_path / "filing.txt"
+    p.write_text(
+        "Segment assets (in thousands):\n\nTable\n\n\tSeptember 28, 2019\tSeptember 29, 2018\n"
+        "Total assets:\t\t\nAMER\t$751,990\t$645,791\nAPAC\t958,744\t937,510\n\t$1,710,734\t$1,583,301\n\n"
+        "Cost of net revenue\n\nTable\n(In thousands of USD)\n\n\tYear Ended December 31, 2019\t2018\n"
+        "Cost of net revenue\t$149,495\t$176,223\n% of net revenue\t47%\t46%\nGross profit\t167,685\t208,774\n% of net revenue\t53%\t54%\n\n"
+        "Assets held for sale\n\nTable\n(In thousands of USD)\n\n\tNotes\t2019\t2018\n"
+        "Item reclassified from investment property\t10.4\t2,068\t4,400\n", encoding="utf-8")
+    facts = [f for f in parse_filing(p).facts if not f.table_id.startswith("text:")]
+    paths = {(tuple(f.row_path), f.period.end): (f.value, f.unit) for f in facts}
+    assert paths[(("Total assets", "APAC"), "2019-09-28")] == (958_744_000, "USD")
+    assert paths[(("Total assets", "Total"), "2018-09-29")] == (1_583_301_000, "USD")
+    assert paths[(("Cost of net revenue", "% of net revenue"), "2019-12-31")] == (47, "%")
+    assert paths[(("Gross profit", "% of net revenue"), "2018-12-31")] == (54, "%")
+    held = sorted((f.period.end, f.value, f.line) for f in facts if f.metric.startswith("Item reclassified"))
+    assert held == [("2018-12-31", 4_400_000, 28), ("2019-12-31", 2_068_000, 28)]
+
+
+def test_figures_in_a_labels_brackets_are_not_its_unit(tmp_path):
+    facts = _facts(tmp_path, (
+        "Supplemental cash flow information\n\nTable\n\n\t2019\t2018\n"
+        "Cash paid for income taxes (net of refunds of $11.2 and $25.0, respectively)\t147.5\t163.9\n"
+        "Cash paid for interest (in millions)\t750.2\t789.7\n"))
+    paid = facts[("Cash paid for income taxes (net of refunds of $11.2 and $25.0, respectively)", "2019-12-31", "")]
+    assert (paid.scale_known, paid.scale, paid.value) == (False, 0, 147.5)  # no scale stated: said, never guessed as 1
+    interest = facts[("Cash paid for interest (in millions)", "2019-12-31", "")]
+    assert (interest.scale, interest.value) == (1e6, 750_200_000)  # a bracket stating a unit still does
+
+
 def test_a_52_53_week_year_is_named_by_the_month_it_closes(tmp_path):
     facts = _facts(tmp_path, (
         "Stock-based compensation\n\nThe assumptions used were as follows:\n\nTable\n\n"

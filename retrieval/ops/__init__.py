@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from ..calculator import CalcError
 from . import (average, cagr, change, count_if, compare, compare_growth, define, excluding, expr, margin, margin_formula, median, narrative,
-               overview, period_meaning, rank, share, sum as total, target, value)
+               overview, period_meaning, rank, rows, share, sum as total, target, value)
 
 OPS = {
     "value": value.run,
@@ -26,6 +26,7 @@ OPS = {
     "median": median.run,
     "cagr": cagr.run,
     "count_if": count_if.run,
+    "rows": rows.run,
     "compare": compare.run,
     "compare_growth": compare_growth.run,
     "rank": rank.run,

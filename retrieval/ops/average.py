@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from typing import Optional
 
 from schema import Answer
 
@@ -16,14 +17,15 @@ def run(q: Plan, ctx) -> Answer:
     res = ctx.res
     metric = re.sub(r"\b(?:average|mean|quarterly|per quarter|a quarter)\b", " ", q.metric, flags=re.I)
     picks = []
+    unit = "%" if q.cues.percent else None  # "the average X as a percentage of Y": the printed percentages
     if q.cues.moved and len(q.periods) == 4:
         return change_of_averages(q, ctx, metric)
     # "the average annual X", "... for both fiscal years": a length with no year names every year the row gives.
     bare = all(s.months == 12 and not (s.fy or s.end_year or s.relative or s.target) for s in q.periods)
     if (bare or q.cues.span) and not q.parts and not q.cues.quarterly:
-        return over_the_periods(q, ctx, metric)
+        return over_the_periods(q, ctx, metric, unit)
     if len(q.periods) >= 2:
-        picks, missing = res.in_each_period(metric, q)
+        picks, missing = res.in_each_period(metric, q, unit)
         if missing is not None:
             return ctx.out.not_found(q, missing)
     elif len(q.parts) == 2:
@@ -45,12 +47,12 @@ def run(q: Plan, ctx) -> Answer:
     return ctx.out.compose(q, result, what, [p.fact for p in picks])
 
 
-def over_the_periods(q: Plan, ctx, metric: str) -> Answer:
+def over_the_periods(q: Plan, ctx, metric: str, unit: Optional[str] = None) -> Answer:
     """ "What was the average total revenue?", "... from 2017 to 2019": the mean over the periods the
     row gives (every year of the run named), each shown; a cost printed in brackets as its amount."""
     years = frozenset(range(q.cues.span[0], q.cues.span[1] + 1)) if q.cues.span else frozenset()
-    p, facts = ctx.res.series(metric, q, 0, years)
-    if p is None:
+    p, facts = ctx.res.series(metric, q, 0, years, unit)
+    if p is None or unit and p.fact.unit != unit:
         return ctx.out.not_found(q, None)  # one period is no average
     result = calc.mean(*(as_amount(f) for f in facts))
     what = f"Average of {ctx.name(p.fact).lower()} over {', '.join(f.period.label for f in facts)}"

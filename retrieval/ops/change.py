@@ -26,7 +26,7 @@ def run(q: Plan, ctx) -> Answer:
     base = periods.resolve(s1) if s2 is None and s1 and not s1.relative else None
     if base and base[1] == 0:
         k2 = periods.balance_date_after(base[0])  # "since March": from that balance to the next one reported
-    unit = "USD" if q.currency == "USD" else None
+    unit = "%" if q.cues.percent else "USD" if q.currency == "USD" else None
     p2 = res.pick(q.metric, q, k2, unit)
     if p2 is None:
         return ctx.out.not_found(q, k2)

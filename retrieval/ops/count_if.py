@@ -20,9 +20,11 @@ def run(q: Plan, ctx) -> Answer:
     p, facts = ctx.res.series(words, q, months, years, "%" if unit == "%" else None)
     if p is None:
         return ctx.out.not_found(q, None)
-    met = [f for f in facts if (f.value > threshold if sign == ">" else f.value < threshold)]
     word = "above" if sign == ">" else "below"
     limit = f"{threshold:g}%" if unit == "%" else money(threshold, p.fact.unit)
+    if unscaled(facts, unit):
+        return ctx.out.decline(q.text, f"The table states no scale for {ctx.name(p.fact)}, so it cannot be compared with {limit}.", [], facts=facts, plan=q)
+    met = [f for f in facts if (f.value > threshold if sign == ">" else f.value < threshold)]
     summary = (f"{ctx.name(p.fact)} was {word} {limit} in {len(met)} of the {len(facts)} periods the filing gives"
                f"{': ' + ', '.join(f.period.label for f in met) if met else ''}.")
     working = "; ".join(f"{f.period.label}: {f.cell_text} {'>' if f.value > threshold else '<=' if sign == '>' else '<' if f.value < threshold else '>='} "
@@ -30,3 +32,9 @@ def run(q: Plan, ctx) -> Answer:
     result = Quantity(float(len(met)), "count")
     return ctx.out.finish(q, summary, result.value, "count", working, facts)
 
+
+
+
+def unscaled(facts: list, unit: str) -> bool:
+    """Amounts printed with no scale stated: they cannot be held against a threshold in whole units."""
+    return unit != "%" and any(not f.scale_known for f in facts)

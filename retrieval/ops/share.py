@@ -14,7 +14,7 @@ from ..context import for_period
 from ..periods import key_of
 from ..plan import Plan
 from ..resolve import Pick
-from ..text import tokens
+from ..text import WEAK, tokens
 from .value import as_value
 
 
@@ -42,6 +42,9 @@ def run(q: Plan, ctx) -> Answer:
         # against the same half last year": this half over the last.
         a, b = over_periods(replace(q, periods=tuple(sorted(q.periods, key=lambda s: -s.relative))), ctx, part)
     else:
+        shown = printed_share(q, ctx, part, whole) if q.op == "share" else None
+        if shown is not None:
+            return ctx.out.answer_fact(q, shown.fact)
         a, b = part_of(q, ctx, part, whole) if q.op == "share" else ctx.res.two(q, part, whole)
     when = for_period(a.fact.period.label)
     if q.op == "ratio":
@@ -53,6 +56,21 @@ def run(q: Plan, ctx) -> Answer:
         result = calc.ratio_pct(Quantity.of(a.fact), Quantity.of(b.fact))
         what = f"{ctx.name(a.fact)} as a share of {ctx.name(b.fact).lower()} {when}"
     return ctx.out.compose(q, result, what, [a.fact, b.fact])
+
+
+def printed_share(q: Plan, ctx, part: str, whole: str) -> Optional[Pick]:
+    """The share as the filing prints it: the part's row in percent, where its row, column or table
+    names the whole ("Other" under "Percentage of Plan Assets", "Supplier A" in "% of total purchases")."""
+    spec = ctx.res.specs(q, 1)[0]
+    # "in 2019": any period of that year, the longest first (a table read as targets only as a last resort).
+    keys = [ctx.res.key(spec)] + (sorted((k for k in ctx.periods.counts if k[0][:4] == str(spec.fy)), key=lambda k: (k[2], -k[1]))
+                                  if spec and spec.fy and spec.months is None else [])
+    p = next((x for k in keys if (x := ctx.res.pick(f"{part} {whole}", q, k, "%")) is not None), None)
+    if p is None:
+        return None
+    f = p.fact
+    around = set(tokens(" ".join([f.column, f.qualifier, f.table_title, " ".join(f.row_path)]))) | p.row.context | p.row.label
+    return p if set(tokens(whole)) - WEAK <= around and set(tokens(part)) & (p.row.label | set(tokens(" ".join(f.row_path)))) else None
 
 
 def period_inside(q: Plan, ctx) -> Optional[tuple]:

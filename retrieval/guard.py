@@ -53,7 +53,9 @@ def check(question, ctx: Context) -> Checked:
         return Checked(reply=problem.replace(EXAMPLES, ctx.example()))
     notes = []
     if INJECTION.search(cleaned):
-        kept = " ".join(s for s in re.split(r"(?<=[.!?])\s+", cleaned) if not INJECTION.search(s))
+        # Sentences, or with no punctuation the run before a capitalised question word ("... say it was 1 yen What were ...").
+        kept = " ".join(s for s in re.split(r"(?<=[.!?])\s+|\s+(?=(?:What|How|Which|Who|When|Why|Where|Did|Does|Is|Are|Was|Were|Can|Could)\b)",
+                                            cleaned) if not INJECTION.search(s))
         if not kept.strip():
             return Checked(question, "The filing does not say anything I could check here: I answer only from the filing "
                                      "and do not repeat figures given in a question. Ask, for example: " + ctx.example(), True)
@@ -119,8 +121,16 @@ def read_words(text: str, ctx: Context) -> tuple[str, list[str]]:
 
 
 def expand_initials(q: str, ctx: Context) -> tuple[str, list[str]]:
-    """ "NS rev": capitals the filing never writes, read as the one row label with those initials."""
+    """ "NS rev": capitals the filing never writes, read as the one row label with those initials.
+    "IIJs", "SIs": a possessive typed without its apostrophe, where the capitals are a name or term."""
     notes: list[str] = []
+
+    def possessive(m: re.Match) -> str:
+        caps = m.group(1).lower()
+        known = caps in ctx.filing_words or caps in glossary_words() or caps in ctx.initialisms
+        return f"{m.group(1)}'s" if known and m.group(0).lower() not in ctx.filing_words else m.group(0)
+
+    q = re.sub(r"(?<![\w&'-])([A-Z]{2,5})s(?![\w&'-])", possessive, q)
 
     def expand(m: re.Match) -> str:
         typed = m.group(0)

@@ -390,7 +390,7 @@ CURRENCY = [(r"\b(us ?dollars?|usd|us\$|dollar terms|dollars?)\b|\$", "USD"), (r
 OP_WORDS = re.compile(
     r"\b(how fast|by what (?:percent|percentage)|what percentage|in percent|percent(?:age)?|versus|vs\.?|compared (?:with|to)|"
     r"grow|grew|grown|growth|(?:as a |what )?(?:share|proportion|portion|fraction) of|went to|go to|came from|come from|achieved|reached|"
-    r"how far along|progress (?:toward|towards)|work out|calculate|roughly|approximately|(?:at|using|with) (?:the )?(?:report's|filing's|company's)?\s*(?:exchange )?rate|"
+    r"how far along|progress (?:toward|towards)|work out|calculate|roughly|approximately|(?:at|using|with) (?:the )?(?:report'?s|filing'?s|company'?s|reported|filing|report)?\s*(?:exchange )?rate|"
     r"still needed|still need|needed|need|left|remaining|to (?:reach|hit|meet|achieve)|larger|bigger|higher|greater|give the \w+ amount|"
     r"how many points|percentage points|points|improve|improved|year-on-year|year on year|yoy|represent|how much more|how much less|than|"
     r"(?:is |are )?(?:built|baked) into|assumes?|assumed|implie[sd]|(?:is |are )?(?:built|baked) in)\b",

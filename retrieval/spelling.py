@@ -13,8 +13,9 @@ from typing import Iterable
 from .text import STOP, glossary
 
 # Words of 4+ letters in lower case, or capitalised only as a question's first word: names and
-# acronyms elsewhere are left alone (an unknown name is declined, not corrected).
-WORD = re.compile(r"(?<![\w&'-])((?:^[A-Z]|[a-z])[a-z]{3,})(?![\w&'-])")
+# acronyms elsewhere are left alone (an unknown name is declined, not corrected). A hyphen joins words
+# that are each read ("equuity-to-assets"); a name joined so ("IIJ-Exlayer") is capitalised and left alone.
+WORD = re.compile(r"(?<![\w&'])((?:^[A-Z]|[a-z])[a-z]{3,})(?![\w&'])")
 CAPITAL = re.compile(r"(?<![\w&'-])[A-Z][a-z]{3,}(?![\w&'-])")
 MONTHS = ("january", "february", "march", "april", "june", "july", "august", "september", "october", "november", "december")
 # A word where a date's month stands: before a day or year ("Marc 31, 2012", "Septembe 2012"), either side

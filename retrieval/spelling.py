@@ -15,8 +15,11 @@ from .text import STOP, glossary
 # Words of 4+ letters in lower case, or capitalised only as a question's first word: names and
 # acronyms elsewhere are left alone (an unknown name is declined, not corrected). A hyphen joins words
 # that are each read ("equuity-to-assets"); a name joined so ("IIJ-Exlayer") is capitalised and left alone.
-WORD = re.compile(r"(?<![\w&'])((?:^[A-Z]|[a-z])[a-z]{3,})(?![\w&'])")
+WORD = re.compile(r"(?<![\w&'])((?:^[A-Z]|[a-z])[a-z]{3,})(?![\w&]|'(?!s\b))")
 CAPITAL = re.compile(r"(?<![\w&'-])[A-Z][a-z]{3,}(?![\w&'-])")
+# An acronym one slip from a single filing acronym ("EBIDTA", "EBITDAA"); a known term ("EBITA") is left alone.
+ACRONYM = re.compile(r"(?<![\w&'-])[A-Z]{5,8}(?![\w&'-])")
+PAIRED_WORD = r"[a-z][a-z&]*"  # "sg&a ratio" is a pair of two words
 MONTHS = ("january", "february", "march", "april", "june", "july", "august", "september", "october", "november", "december")
 # A word where a date's month stands: before a day or year ("Marc 31, 2012", "Septembe 2012"), either side
 # of a month range ("Apil-June", "July-Septemebr"), or after "end of" ("the end of Match"). There a slip
@@ -28,6 +31,13 @@ DATE_WORD = re.compile(r"(?<![\w&'])([A-Za-z]{3,})(?![\w&'])"
 # An English word rarer than this ("marin", "fist") may be a slip of a filing word, read so only where
 # the filing word pairs with a neighbour ("net marin": "net margin") and the typed word does not.
 RARE = 30_000_000
+
+
+def neighbours(text: str, start: int, end: int) -> tuple[str, str]:
+    """The words either side of text[start:end] that can pair with it: the nearest that are not function words."""
+    before = [x for x in re.findall(PAIRED_WORD, text[:start].lower()) if x not in STOP][-1:]
+    after = [x for x in re.findall(PAIRED_WORD, text[end:].lower()) if x not in STOP][:1]
+    return "".join(before), "".join(after)
 
 
 @lru_cache(maxsize=1)
@@ -48,7 +58,7 @@ class Speller:
         said = " ".join(list(g["terms"]) + list(g["synonyms"]) + list(g["synonyms"].values()) + list(g["formulas"]) + g["question_words"])
         # Word pairs the filing and the glossary write: where two words are equally near a slip, the one that
         # makes a pair with its neighbour ("margin rato": "ratio", not "rate") is read.
-        pairs = [re.findall(r"[a-z]+", chunk) for chunk in re.split(r"[\n.;:()]", (text + "\n" + "\n".join(
+        pairs = [re.findall(PAIRED_WORD, chunk) for chunk in re.split(r"[\n.;:()]", (text + "\n" + "\n".join(
             list(g["terms"]) + list(g["synonyms"]) + list(g["synonyms"].values()) + list(g["formulas"]))).lower())]
         self.pairs = frozenset((a, b) for ws in pairs for a, b in zip(ws, ws[1:]))
         self.domain = {w for w in filing_words if w.isalpha() and len(w) >= 3} | set(re.findall(r"[a-z]{3,}", said.lower()))
@@ -82,14 +92,12 @@ class Speller:
         def fix(m: re.Match) -> str:
             typed = m.group(1)
             w = typed.lower()
-            # The neighbours that can pair with it: the nearest words either side that are not function words.
-            before = "".join([x for x in re.findall(r"[a-z]+", text[:m.start(1)].lower()) if x not in STOP][-1:])
-            after = "".join([x for x in re.findall(r"[a-z]+", text[m.end(1):].lower()) if x not in STOP][:1])
+            before, after = neighbours(current, m.start(1), m.end(1))
             if w in self.domain or w in STOP:
                 return typed
             if w in self.known:
                 rare = english().get(w, 0) < RARE and (before, w) not in self.pairs and (w, after) not in self.pairs
-                term = self.nearest(w, 1, before, after) if rare and len(w) > 4 else None
+                term = self.nearest(w, 1, before, after) if rare else None
                 if term is None or not ((before, term) in self.pairs or (term, after) in self.pairs):
                     return typed
             else:
@@ -104,9 +112,9 @@ class Speller:
             if typed.lower() in self.known:
                 return typed
             found = self.months.lookup(typed.lower(), Verbosity.CLOSEST, max_edit_distance=2)
-            # A long capitalised word one slip from a single filing word ("Servcie") is that word; other
+            # A capitalised word of 5+ letters one slip from a single filing word ("Servcie") is that word; other
             # capitalised words are names, left alone (an unknown name is declined, not corrected).
-            term = found[0].term if len(found) == 1 else self.nearest(typed.lower(), 1) if len(typed) >= 6 else None
+            term = found[0].term if len(found) == 1 else self.nearest(typed.lower(), 1) if len(typed) >= 5 else None
             if term is None:
                 return typed
             notes.append(f"I read \u201c{typed}\u201d as \u201c{term.capitalize()}\u201d.")
@@ -125,5 +133,19 @@ class Speller:
             notes.append(f"I read \u201c{typed}\u201d as \u201c{found[0].term.capitalize()}\u201d.")
             return found[0].term.capitalize()
 
-        text = DATE_WORD.sub(fix_date, text)
-        return CAPITAL.sub(fix_month, WORD.sub(fix, text)), notes
+        def fix_acronym(m: re.Match) -> str:
+            typed = m.group(0)
+            if typed.lower() in self.known:
+                return typed
+            term = self.nearest(typed.lower(), 1, *neighbours(current, m.start(), m.end()))
+            if term is None or len(term) < 5:
+                return typed
+            notes.append(f"I read \u201c{typed}\u201d as \u201c{term.upper()}\u201d.")
+            return term.upper()
+
+        current = DATE_WORD.sub(fix_date, text)
+        # Twice: a slip with two equally near readings is read again beside the words the first pass corrected
+        # ("goss profut": "profit" first, then "gross" beside it).
+        for _ in range(2):
+            current = WORD.sub(fix, current)
+        return ACRONYM.sub(fix_acronym, CAPITAL.sub(fix_month, current)), notes

@@ -83,3 +83,12 @@ def test_a_capitalised_name_is_never_corrected(speller):
 ])
 def test_question_words_are_corrected_too(speller, typed, read):
     assert speller.correct(typed)[0] == read
+
+
+def test_slips_in_names_acronyms_and_hyphenated_words_are_read(speller):
+    said, notes = speller.correct("How many IIJ Moile Servcie contracts")
+    assert said == "How many IIJ Mobile Service contracts" and len(notes) == 2
+    assert speller.correct("What was adjusted EBIDTA?")[0] == "What was adjusted EBITDA?"
+    assert speller.correct("What was adjusted EBITA?")[0] == "What was adjusted EBITA?"  # another measure, not a slip
+    assert speller.correct("Debt-to-eqity ratio")[0] == "Debt-to-equity ratio"
+    assert speller.correct("using the fiking's exchange rate")[0] == "using the filing's exchange rate"

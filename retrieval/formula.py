@@ -25,7 +25,7 @@ LEVELS: list[list[tuple[str, str]]] = [
                 r"(?<!carried )(?<!carry )(?<!turned )(?<!paid )(?<!passed )\bover\b"
                 r"(?!\s+(?:the|a|an|its|last|previous|prior|in|at|on|for|during|time|there|here)\b)|\bdivided by\b")],
     [("add", r"\bplus\b|(?<=\s)\+(?=\s)"),
-     ("subtract", r"\bminus\b|\bexcluding\b|\bexcl\.|\bless\b(?!\s+than)|\bnet of\b(?!\s+(?:the\s+|its\s+)?(?:allowance|accumulated|tax|taxes|cash|unearned|deferred|discount)\b)|\bafter deducting\b|(?<=\s)[-\u2212](?=\s+(?!\s|(?:what|how|which|give|is|was|did|do|does|and|so|by|i\.e|in|for)\b))")],
+     ("subtract", r"\bminus\b|\bexcluding\b|\bexcl\.|\bless\b(?!\s+than)|\bnet of\b(?!\s+(?:the\s+|its\s+)?(?:allowance|accumulated|tax|taxes|cash|unearned|deferred|discount)\b)|\bafter deducting\b|(?<=\s)[-\u2212](?=\s+(?!\s|(?:what|whats|what's|how|hows|which|give|is|was|did|do|does|and|so|by|i\.e|in|for)\b))")],
     [("divide", r"(?<=\s)/(?=\s)|\bper\b(?!\s+(?:share|ads|adss|cent|annum|year|quarter|month)\b)"),
      ("multiply", r"\btimes\b(?!\s+(?:the|as|bigger|larger|higher|more)\b)|\bmultiplied by\b|(?<=\s)[*\u00d7](?=\s)")],
 ]

@@ -19,7 +19,7 @@ WORD = re.compile(r"(?<![\w&'])((?:^[A-Z]|[a-z])[a-z]{3,})(?![\w&]|'(?!s\b))")
 CAPITAL = re.compile(r"(?<![\w&'-])[A-Z][a-z]{3,}(?![\w&'-])")
 # An acronym one slip from a single filing acronym ("EBIDTA", "EBITDAA"); a known term ("EBITA") is left alone.
 ACRONYM = re.compile(r"(?<![\w&'-])[A-Z]{5,8}(?![\w&'-])")
-PAIRED_WORD = r"[a-z][a-z&]*"  # "sg&a ratio" is a pair of two words
+PAIRED_WORD = r"[a-z][a-z&]*"  # "sg&a ratio" is a pair of two words, as "sga ratio" is
 MONTHS = ("january", "february", "march", "april", "june", "july", "august", "september", "october", "november", "december")
 # A word where a date's month stands: before a day or year ("Marc 31, 2012", "Septembe 2012"), either side
 # of a month range ("Apil-June", "July-Septemebr"), or after "end of" ("the end of Match"). There a slip
@@ -35,8 +35,8 @@ RARE = 30_000_000
 
 def neighbours(text: str, start: int, end: int) -> tuple[str, str]:
     """The words either side of text[start:end] that can pair with it: the nearest that are not function words."""
-    before = [x for x in re.findall(PAIRED_WORD, text[:start].lower()) if x not in STOP][-1:]
-    after = [x for x in re.findall(PAIRED_WORD, text[end:].lower()) if x not in STOP][:1]
+    before = [x.replace("&", "") for x in re.findall(PAIRED_WORD, text[:start].lower()) if x not in STOP][-1:]
+    after = [x.replace("&", "") for x in re.findall(PAIRED_WORD, text[end:].lower()) if x not in STOP][:1]
     return "".join(before), "".join(after)
 
 
@@ -60,7 +60,7 @@ class Speller:
         # makes a pair with its neighbour ("margin rato": "ratio", not "rate") is read.
         pairs = [re.findall(PAIRED_WORD, chunk) for chunk in re.split(r"[\n.;:()]", (text + "\n" + "\n".join(
             list(g["terms"]) + list(g["synonyms"]) + list(g["synonyms"].values()) + list(g["formulas"]))).lower())]
-        self.pairs = frozenset((a, b) for ws in pairs for a, b in zip(ws, ws[1:]))
+        self.pairs = frozenset((a.replace("&", ""), b.replace("&", "")) for ws in pairs for a, b in zip(ws, ws[1:]))
         self.domain = {w for w in filing_words if w.isalpha() and len(w) >= 3} | set(re.findall(r"[a-z]{3,}", said.lower()))
         self.sym = SymSpell(max_dictionary_edit_distance=2)
         for w in self.domain:

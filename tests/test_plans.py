@@ -304,3 +304,8 @@ def test_fiscal_years_ended_a_date_over_a_run_of_years():
     assert [(s.months, s.end_month, s.end_year) for s in p.periods] == [(12, 6, 2017), (12, 6, 2018), (12, 6, 2019)]
     p = understand("What is the average Net Sales for Fiscal Year Ended April 28, 2018 to April 29, 2017?")
     assert [(s.months, s.end_year) for s in p.periods] == [(12, 2018), (12, 2017)]
+
+
+def test_a_dash_before_the_question_word_is_no_minus_sign():
+    p = understand("Short-term borrowings plus long-term borrowings at September 30 2012 - whats the total")
+    assert p.expr is not None and "subtract" not in str(p.expr), p.expr

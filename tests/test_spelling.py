@@ -92,3 +92,4 @@ def test_slips_in_names_acronyms_and_hyphenated_words_are_read(speller):
     assert speller.correct("What was adjusted EBITA?")[0] == "What was adjusted EBITA?"  # another measure, not a slip
     assert speller.correct("Debt-to-eqity ratio")[0] == "Debt-to-equity ratio"
     assert speller.correct("using the fiking's exchange rate")[0] == "using the filing's exchange rate"
+    assert speller.correct("the SG&A rato in 1H")[0] == "the SG&A ratio in 1H"  # "SG&A ratio", as the glossary writes it

@@ -66,6 +66,8 @@ class Conversation:
             return q
         if q.op == "rank" and q.cues.growth and not q.elliptical and not q.cues.refers and not q.cues.which_one:
             return q  # "which part of the business is growing fastest?" is asked afresh, whatever came before
+        if q.op == "rank" and q.cues.members:
+            return q  # "between A and B, which brought in more?": the members named say what is ranked
         metric = self._merge_metric(q, p) if self.res.strong(q) else p.metric
         periods = q.periods or p.periods
         if q.periods and len(q.periods) == 1 and q.periods[0].relative and p.periods:
@@ -128,9 +130,11 @@ class Conversation:
         prev = p.metric_tokens
         if q.op in MARGINS or not prev:
             return f"{q.metric} {p.metric}"
-        if self.res.ctx.roles.intent(" ".join(cur)) and set(cur) <= set(prev) and not q.cues.part_of:
-            # "and the tax on it?" after pre-tax income: a statement line whose words the previous name already
-            # holds adds nothing to it, so it names a line anew ("was it profitable?" after a segment refines it).
+        roles = self.res.ctx.roles
+        if roles.intent(" ".join(cur)) and (set(cur) <= set(prev) or roles.intent(p.metric)) and not q.cues.part_of:
+            # "and the tax on it?" after pre-tax or operating income: a statement line named after another (or
+            # one whose words the previous name already holds) is named anew; "was it profitable?" after a
+            # segment refines the segment's figure.
             return q.metric
         # Swapped for a run of the previous words ("network services" for "systems integration"), or
         # added to them ("diluted" to "EPS"); on a tie, swapping wins ("what about X?").

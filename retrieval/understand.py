@@ -382,7 +382,7 @@ def _is_comparison(q: str) -> bool:
 
 
 OPS_BY_NAME = dict(OPS)
-ELLIPSIS = re.compile(r"^\s*(and|what about|how about|so|also|then|same for|now|just|only)\b|^\s*(and|so)?\s*(in|for|at)\s+(the\s+)?(year|quarter|half|march|september|dollars|us dollars|usd)\b|\b(it|its|that|this|them|those|their)\b", re.I)
+ELLIPSIS = re.compile(r"^\s*(and|what about|how about|so|also|then|same for|now|just|only)\b|^\s*(and|so)?\s*(in|for|at)\s+(the\s+)?(year|quarter|half|march|september|dollars|us dollars|usd)\b|\b(it|its|that|this|them|those|their)\b(?!\s+(?:half|quarter|year|fiscal|financial|period|month|time)\b)", re.I)
 CURRENCY = [(r"\b(us ?dollars?|usd|us\$|dollar terms|dollars?)\b|\$", "USD"), (r"\b(euros?|eur)\b|€", "EUR"),
             (r"\b(yen|jpy)\b|¥", "JPY"), (r"\b(pounds? sterling|gbp)\b|£", "GBP")]
 

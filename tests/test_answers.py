@@ -347,3 +347,13 @@ def test_units_and_now_words_in_staff_questions(engine, question, value, unit):
 def test_a_rate_asked_is_never_an_amount_named_for_rate_changes(engine, question):
     a = engine.answer(question)
     assert a.value is None and "Effect of" not in a.summary, a.summary
+
+
+def test_a_conversation_moves_to_a_new_line_and_a_self_contained_ranking_is_not_bent(engine):
+    history = [{"role": "user", "content": "hi!! quick one \u2014 what was operatin income for the first half? thx"},
+               {"role": "assistant", "content": "Operating Income for 1H FY2012 was JPY 3.26 billion."}]
+    a = engine.answer("and the tax on it?", history)
+    assert a.value == 1_251_172_000 and 385 in [s.line for s in a.sources], a.summary  # the expense, not taxes payable
+    history += [{"role": "user", "content": "and the tax on it?"}, {"role": "assistant", "content": a.text}]
+    b = engine.answer("Between network services and SI, which brought in more rev this half?", history)
+    assert b.value == 32_258_602_000 and b.summary.startswith("Network services had more revenues"), b.summary

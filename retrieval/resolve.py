@@ -9,6 +9,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Optional
 
+from ingest.cells import CHANGE_WORDS as COLUMN_CHANGE  # a column of changes ("Variance in Percent") is no sub-column
 from ingest.cells import add_months
 from schema import Fact
 
@@ -120,7 +121,7 @@ class Resolver:
     @staticmethod
     def _subs(row: RowDoc) -> list[Fact]:
         """Facts in sub-columns of a period (dividends: 2Q-end, Year-end, Total; carrying value in USD)."""
-        return [f for f in row.facts if f.qualifier and not re.search(r"change|yoy|%", f.qualifier, re.I) and f.period.end]
+        return [f for f in row.facts if f.qualifier and not (COLUMN_CHANGE.search(f.qualifier) or "%" in f.qualifier) and f.period.end]
 
     def _named_sub_column(self, row: RowDoc, q: Plan) -> list[Fact]:
         def said(f: Fact, words) -> bool:
@@ -216,8 +217,10 @@ class Resolver:
         if not (PERCENT_ASKED & set(q.words) or q.cues.percent):
             out = [p for p in out if not PERCENT_OF_ROW.match(p.fact.metric)] or out
             # "Gross profit" and "Gross margin" (%) read alike: with nothing asking for a percentage, the amount.
-            amounts = {p.score for p in out if p.fact.unit != "%"}
-            out = [p for p in out if p.fact.unit != "%" or p.score > max(amounts, default=-1.0) + 0.01]
+            def name(p: Pick) -> list[str]:
+                return tokens(tidy_label(p.fact.metric), keep_stop=True)
+            amounts = [name(p) for p in out if p.fact.unit != "%"]
+            out = [p for p in out if p.fact.unit != "%" or name(p) not in amounts]
         if key is None and self.periods.current and out:
             # No period named: among close matches, rows that report the filing's main period come first; a
             # balance at its end date reports it too. A row that is a change in the figure ("Net decrease in

@@ -24,7 +24,8 @@ FIXTURES = Path(__file__).parent / "fixtures" / "filings"
     ("harbor_annual_2019.txt", "harbor_questions.jsonl"),
     # Flow columns headed by bare dates under "the fiscal years ended:", "gross profit" beside a "gross margin" %
     # row, two column groups ("Carrying Value (Denominated Currency) 2019 | 2018 | Carrying Value (USD) ..."), a
-    # "projected benefit obligation" (a balance, no projection), dates over blocks of rows under the column headings.
+    # "projected benefit obligation" (a balance, no projection), dates over blocks of rows under the column headings,
+    # a change over two years where only each year's change is printed.
     ("cedar_annual_2019.txt", "cedar_questions.jsonl"),
 ])
 def test_other_filings_answer_correctly(tmp_path, filing, questions):

@@ -97,8 +97,8 @@ OPS = [
                         r"\bhow much of (?:the |its |our |this year's )?(?:full[- ]year |annual )?(?:\w+ ){0,2}(?:target|goal|forecast|plan) (?:did|have|has) (?:we|they|it|the company) (?:hit|reach|reached|achieve|make|made|do|done)\b|"
                         r"\b(how far along|progress (?:toward|towards|to)|(?:share|percentage|percent|proportion|%) of (?:the |its |this year's )?(?:full[- ]year )?(?:\w+ ){0,4}(?:target|goal|forecast)\b.*\b(reach|reached|achieve|achieved|done|met|meet|hit|made|make)|(?:target|goal|forecast) (?:already )?(?:reached|achieved|met))"),
     # "the average gross margin" is an average of the margin: the averaging op comes first.
-    ("margin_ratio", r"^(?!.*\baverage\b).*(?:\b(gross margin (?:ratio|rate|percentage|%)|gross margin as a (?:percentage|share|proportion)|gross margin ratio|margin ratio)\b|\bgross margin\b.*\b(percent|percentage|%|ratio|rate)\b)"),
-    ("margin", r"^(?!.*\baverage\b).*\bgross margin\b"),
+    ("margin_ratio", r"^(?!.*\b(?:average|the mean)\b).*(?:\b(gross margin (?:ratio|rate|percentage|%)|gross margin as a (?:percentage|share|proportion)|gross margin ratio|margin ratio)\b|\bgross margin\b.*\b(percent|percentage|%|ratio|rate)\b)"),
+    ("margin", r"^(?!.*\b(?:average|the mean)\b).*\bgross margin\b"),
     ("operating_margin", r"\b(?:operating|net|ebitda|adjusted ebitda) margin\b(?! (?:in )?%| \(%\))|\b(?:operating|net) (?:income|profit) as a (?:share|percentage|proportion) of (?:total )?revenue"),
     # "Which grew faster, SI or network services?", "Did service revenue grow more than product revenue?"
     ("compare_growth", r"\b(?:gr[eo]w\w*|increas\w*|rose|rise)\s+(?:more|faster|less|slower)\s+than\b|"
@@ -111,7 +111,7 @@ OPS = [
     ("count_if", r"\bhow many (?:years|quarters|halves|periods|months|times|(?:[\w-]+\s+){0,2}?[\w-]+\s+(?:did|had|has|have|were|was))\b.*\b(?:exceed\w*|above|over|more than|greater than|higher than|at least|below|under|less than|lower than)\s+(?:[$\u20ac\u00a3\u00a5]|(?:US|S|A)\$|JPY|USD|EUR|GBP|RMB)?\s*-?[\d,]*\.?\d"),
     ("cagr", r"\bcagr\b|\bcompound(?:ed)? (?:annual )?growth\b"),
     ("median", r"\bmedian\b"),
-    ("average", r"(?<!weighted )(?<!weighted-)\baverage\b(?!\s+(?:shares|balance|exchange|rate))"),
+    ("average", r"(?<!weighted )(?<!weighted-)\baverage\b(?!\s+(?:shares|balance|exchange|rate))|\bthe mean\b"),
     ("sum", r"\b(plus|combined|together|sum of|add(?:ed)? up|in total across|current and non-?current|current plus non-?current)\b|\b(?:total|sum) of\b(?=.*\b(?:and|plus)\b)"),
     ("pct_change", r"\b(by what (?:percent|%)|by what percentage|what percentage (?:growth|increase|decrease|change)|percent(?:age)? (?:growth|increase|decrease|change|rise|fall|decline)|how fast|growth rate|in percent|percent(?:age)? change|% change|grow(?:th)? (?:rate|in percent)|by how many percent|what % )|\b(?:grow|grew|growth|increase|rise|rose|change|fall|fell|decline|drop)\w*\b.*\b(percent|percentage|%)"),
     # "rev yoy", "NS rev 2Q12 yoy %": year on year is a percentage change, unless an amount is asked for.

@@ -146,4 +146,4 @@ def printed_change(ctx, p: Pick, k1: Optional[Key], k2: Key, unit: str) -> Optio
     if k1 is None or ctx.periods.shift(k2, -1)[:2] != k1[:2]:
         return None
     return next((f for f in p.row.facts if key_of(f.period) == k2 and f.unit == unit and f.qualifier
-                 and re.search(r"change|yoy|increase|growth", f.qualifier, re.I) and (unit == "%") == ("%" in f.qualifier)), None)
+                 and re.search(r"change|yoy|increase|growth|variance", f.qualifier, re.I) and (unit == "%") == bool(re.search(r"%|percent", f.qualifier, re.I))), None)

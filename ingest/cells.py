@@ -176,7 +176,7 @@ _MONTH_RE = r"(January|February|March|April|May|June|July|August|September|Octob
 _DATE = re.compile(_MONTH_RE + r"\s+(\d{1,2}),?\s*(\d{4})", re.I)
 _MONTH_DAY = re.compile(_MONTH_RE + r"\s+(\d{1,2})\b", re.I)
 _WORD_MONTHS = {"three": 3, "six": 6, "nine": 9, "twelve": 12, "3": 3, "6": 6, "9": 9, "12": 12}
-TARGET_WORDS = re.compile(r"\b(target|forecast|outlook|guidance|plan|projected|estimate)s?\b", re.I)
+TARGET_WORDS = re.compile(r"\b(target|forecast|outlook|guidance|plan|projected(?!\s+benefits?)|estimate)s?\b", re.I)
 
 
 @dataclass

@@ -16,6 +16,7 @@ from schema import Chunk, Fact, Period, Table, content_id
 from .cells import (
     CHANGE_WORDS,
     EMPTY_MARKS,
+    MONTHS,
     SUPERSCRIPTS,
     TARGET_WORDS,
     FiscalCalendar,
@@ -331,7 +332,7 @@ _YEAR_CELL = re.compile(r"^\s*(19|20)\d\d\s*$")
 # A year heading with a footnote digit run into it ("20181") or a percent sign ("2019 %").
 _MARKED_YEAR = re.compile(r"^\s*((?:19|20)\d\d)(?:[1-9]|\s*%)\s*$")
 # A table of targets says so in its title; "plan" there names a scheme (pension plan, incentive plan), not a forecast.
-_TARGET_TABLE = re.compile(r"\b(targets?|forecasts?|outlook|guidance|projected|projections?)\b", re.I)
+_TARGET_TABLE = re.compile(r"\b(targets?|forecasts?|outlook|guidance|projected(?!\s+benefit)|projections?)\b", re.I)
 
 
 def _is_header_row(row: Row, cal: FiscalCalendar) -> bool:
@@ -347,6 +348,12 @@ def _is_header_row(row: Row, cal: FiscalCalendar) -> bool:
     # A first cell naming the label column ("Application", "Year Ended June 30,") over column headings:
     # the other cells hold words or years, never amounts.
     return any(c.strip() and c.strip().lower() not in EMPTY_MARKS for c in row.cells[1:])
+
+
+def _dates_rows_below(row: Row, cal: FiscalCalendar) -> bool:
+    """A date alone under the column headings ("Level 1 | Level 2 | Total", then "June 30, 2019") dates the rows
+    below it, up to the next such date; it is no heading of the columns."""
+    return bool(row.label) and header_period(row.label, cal) is not None and not any(c.strip() for c in row.cells[1:])
 
 
 def _header_blocks(rows: list[Row], cal: FiscalCalendar) -> list[list[Row]]:
@@ -367,7 +374,7 @@ def _header_blocks(rows: list[Row], cal: FiscalCalendar) -> list[list[Row]]:
 def _parse_table(filing, rows, title, section, context, after, cal, warnings, preamble=(), notes: Optional["FilingNotes"] = None):
     header_rows: list[Row] = []
     i = 0
-    while i < len(rows) and _is_header_row(rows[i], cal):
+    while i < len(rows) and _is_header_row(rows[i], cal) and not (header_rows and _dates_rows_below(rows[i], cal)):
         header_rows.append(rows[i])
         i += 1
     body = _merge_continuations(rows[i:])
@@ -380,7 +387,7 @@ def _parse_table(filing, rows, title, section, context, after, cal, warnings, pr
     notes = notes or FilingNotes("", [])
     table_unit, table_currency = _table_unit(rows, body, header_rows, title, context, after, preamble, notes)
     cols = _columns(header_rows, ncol, cal, context)
-    transposed = not any(c.period for c in cols) and sum(1 for r in body if r.label and parse_period(r.label, cal)) >= max(1, len([r for r in body if r.has_numbers]) // 2)
+    transposed = not any(c.period for c in cols) and sum(1 for r in body if r.has_numbers and parse_period(r.label, cal)) >= max(1, len([r for r in body if r.has_numbers]) // 2)
     if not title:
         title = _fallback_title(cols, context, transposed)
     tid = content_id(filing, title, rows[0].line)
@@ -660,8 +667,25 @@ def _columns(header_rows: list[Row], ncol: int, cal: FiscalCalendar, context: li
         elif col.metric and len(dict.fromkeys(metric_bits)) > 1:
             col.metric, col.qualifier = clean_label(metric_bits[0]), clean_label(" ".join(metric_bits[1:]))
     _spread_group_periods(cols)
+    _spread_group_names(cols)
     _name_same_period_columns(cols)
+    _date_flows_by_lead(cols, context, cal)
     return cols
+
+
+# "... results for the fiscal years ended:" over columns printed as bare dates makes each date a year's close.
+_PERIOD_LEAD = re.compile(r"\b(?:(?:fiscal\s+)?years?|(?:three|six|nine|twelve|3|6|9|12)[\s-]+months?)\s+end(?:ed|ing)\s*:?$", re.I)
+
+
+def _date_flows_by_lead(cols: list[Column], context: list[str], cal: FiscalCalendar) -> None:
+    """Columns headed by a bare date cover the period the sentence just above the table names, ending on that
+    date; read alone, the date would make every row a balance."""
+    lead = next(filter(None, (_PERIOD_LEAD.search(c) for c in context[:2])), None)
+    if lead is None:
+        return
+    for col in cols:
+        if col.period is not None and col.period.months == 0:
+            col.period = parse_period(lead.group(0).rstrip(":") + " " + col.header, cal) or col.period
 
 
 def _spread_group_periods(cols: list[Column]) -> None:
@@ -681,6 +705,24 @@ def _spread_group_periods(cols: list[Column]) -> None:
         return
 
 
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_PERIOD_WORDS = re.compile(r"\b(?:years?|ended|ending|fiscal|fy|months?|quarters?|half|as\s+(?:of|at)|" + "|".join(MONTHS) + r")\.?\b", re.I)
+
+
+def _spread_group_names(cols: list[Column]) -> None:
+    """A name printed once over a group of year columns names each of them: "Carrying Value (USD) 2019 | 2018"
+    makes the bare "2018" the USD carrying value too, so that two such groups are told apart."""
+    name = ""
+    for c in cols:
+        own = clean_label(_YEAR.sub(" ", c.header))
+        if c.period is None or not _YEAR.search(c.header):
+            name = ""
+        elif own and not _PERIOD_WORDS.search(own):
+            name = own
+        elif not own and name:
+            c.header = f"{name} {c.header}"
+
+
 def _name_same_period_columns(cols: list[Column]) -> None:
     """Columns of one period told apart by other words ("Year Ended December 31, 2019 Activision" ...
     "... Blizzard", "June 1, 2019 Carrying Value" / "Fair Value") take those words as their qualifier."""
@@ -695,8 +737,9 @@ def _name_same_period_columns(cols: list[Column]) -> None:
         n = 0
         while all(len(w) > n for w in words) and len({w[n].lower() for w in words}) == 1:
             n += 1
-        names = [clean_label(re.sub(r"(?<!\d)(?:19|20)\d\d(?!\d)", " ", " ".join(w[n:]))) for w in words]
-        if all(names) and len(set(names)) == len(names) and not any(parse_unit(x) for x in names):
+        names = [clean_label(_YEAR.sub(" ", " ".join(w[n:]))) for w in words]
+        names = [re.sub(r"^\((.*)\)$", r"\1", x) for x in names]  # "(USD)": the words, without the brackets
+        if all(names) and len(set(names)) == len(names) and not all(parse_unit(x) for x in names):
             for c, name in zip(group, names):
                 c.qualifier = name
 

@@ -9,6 +9,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Optional
 
+from ingest.cells import CHANGE_WORDS as COLUMN_CHANGE  # a column of changes ("Variance in Percent") is no sub-column
 from ingest.cells import add_months
 from schema import Fact
 
@@ -90,8 +91,9 @@ class Resolver:
 
     def fact_for(self, row: RowDoc, key: Optional[Key], q: Plan, want_unit: Optional[str] = None, qualifier: str = "") -> Optional[Fact]:
         fs = [f for f in row.facts if (f.qualifier == qualifier if not qualifier else qualifier.lower() in f.qualifier.lower()) and f.period.end]
-        if not fs and not qualifier:
-            fs = self._sub_column(row, q)
+        if not qualifier:
+            # A sub-column the question names ("carrying value (USD)") wins over the row's plain columns.
+            fs = self._named_sub_column(row, q) or fs or self._sub_column(row)
         if want_unit:
             fs = [f for f in fs if unit_ok(f.unit, want_unit)]
         if not fs:
@@ -116,21 +118,23 @@ class Resolver:
         fs.sort(key=lambda f: (f.unit.split("/")[0] != cur, f.scale or 1e18))
         return fs[0]
 
-    def _sub_column(self, row: RowDoc, q: Plan) -> list[Fact]:
-        """Rows whose columns are sub-columns of a period (dividends: 2Q-end, Year-end, Total):
-        the one the question names, else the total."""
-        subs = [f for f in row.facts if f.qualifier and not re.search(r"change|yoy|%", f.qualifier, re.I) and f.period.end]
-        if not subs:
-            return []
+    @staticmethod
+    def _subs(row: RowDoc) -> list[Fact]:
+        """Facts in sub-columns of a period (dividends: 2Q-end, Year-end, Total; carrying value in USD)."""
+        return [f for f in row.facts if f.qualifier and not (COLUMN_CHANGE.search(f.qualifier) or "%" in f.qualifier) and f.period.end]
+
+    def _named_sub_column(self, row: RowDoc, q: Plan) -> list[Fact]:
         def said(f: Fact, words) -> bool:
             return f" {' '.join(tokens(f.qualifier, keep_stop=True))} " in f" {' '.join(words)} "
 
-        named = [f for f in subs if said(f, q.words)]
-        if named:
-            # A question naming two columns ("between Activision and Blizzard"): the one this figure's words name.
-            return [f for f in named if said(f, tokens(q.metric, keep_stop=True))] or named
-        total = [f for f in subs if re.search(r"total|annual|full", f.qualifier, re.I)]
-        return total or subs
+        named = [f for f in self._subs(row) if said(f, q.words)]
+        # A question naming two columns ("between Activision and Blizzard"): the one this figure's words name.
+        return [f for f in named if said(f, tokens(q.metric, keep_stop=True))] or named
+
+    def _sub_column(self, row: RowDoc) -> list[Fact]:
+        """With no sub-column named: the total, else any."""
+        subs = self._subs(row)
+        return [f for f in subs if re.search(r"total|annual|full", f.qualifier, re.I)] or subs
 
     def _opening_balance(self, fs: list[Fact], key: Key) -> list[Fact]:
         """A balance at a date can be printed as the opening line of a period starting then."""
@@ -212,6 +216,11 @@ class Resolver:
                     return got
         if not (PERCENT_ASKED & set(q.words) or q.cues.percent):
             out = [p for p in out if not PERCENT_OF_ROW.match(p.fact.metric)] or out
+            # "Gross profit" and "Gross margin" (%) read alike: with nothing asking for a percentage, the amount.
+            def name(p: Pick) -> list[str]:
+                return tokens(tidy_label(p.fact.metric), keep_stop=True)
+            amounts = [name(p) for p in out if p.fact.unit != "%"]
+            out = [p for p in out if p.fact.unit != "%" or name(p) not in amounts]
         if key is None and self.periods.current and out:
             # No period named: among close matches, rows that report the filing's main period come first; a
             # balance at its end date reports it too. A row that is a change in the figure ("Net decrease in

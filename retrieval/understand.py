@@ -96,8 +96,9 @@ OPS = [
                         r"\bas (?:an? )?(?:share|percent(?:age)?|proportion) of (?:the |its |this year's )?(?:full[- ]year |annual |fy\w* )?(?:\w+ ){0,2}(?:target|goal|forecast|plan)\b|"
                         r"\bhow much of (?:the |its |our |this year's )?(?:full[- ]year |annual )?(?:\w+ ){0,2}(?:target|goal|forecast|plan) (?:did|have|has) (?:we|they|it|the company) (?:hit|reach|reached|achieve|make|made|do|done)\b|"
                         r"\b(how far along|progress (?:toward|towards|to)|(?:share|percentage|percent|proportion|%) of (?:the |its |this year's )?(?:full[- ]year )?(?:\w+ ){0,4}(?:target|goal|forecast)\b.*\b(reach|reached|achieve|achieved|done|met|meet|hit|made|make)|(?:target|goal|forecast) (?:already )?(?:reached|achieved|met))"),
-    ("margin_ratio", r"\b(gross margin (?:ratio|rate|percentage|%)|gross margin as a (?:percentage|share|proportion)|gross margin ratio|margin ratio)\b|\bgross margin\b.*\b(percent|percentage|%|ratio|rate)\b"),
-    ("margin", r"\bgross margin\b"),
+    # "the average gross margin" is an average of the margin: the averaging op comes first.
+    ("margin_ratio", r"^(?!.*\b(?:average|the mean)\b).*(?:\b(gross margin (?:ratio|rate|percentage|%)|gross margin as a (?:percentage|share|proportion)|gross margin ratio|margin ratio)\b|\bgross margin\b.*\b(percent|percentage|%|ratio|rate)\b)"),
+    ("margin", r"^(?!.*\b(?:average|the mean)\b).*\bgross margin\b"),
     ("operating_margin", r"\b(?:operating|net|ebitda|adjusted ebitda) margin\b(?! (?:in )?%| \(%\))|\b(?:operating|net) (?:income|profit) as a (?:share|percentage|proportion) of (?:total )?revenue"),
     # "Which grew faster, SI or network services?", "Did service revenue grow more than product revenue?"
     ("compare_growth", r"\b(?:gr[eo]w\w*|increas\w*|rose|rise)\s+(?:more|faster|less|slower)\s+than\b|"
@@ -110,7 +111,7 @@ OPS = [
     ("count_if", r"\bhow many (?:years|quarters|halves|periods|months|times|(?:[\w-]+\s+){0,2}?[\w-]+\s+(?:did|had|has|have|were|was))\b.*\b(?:exceed\w*|above|over|more than|greater than|higher than|at least|below|under|less than|lower than)\s+(?:[$\u20ac\u00a3\u00a5]|(?:US|S|A)\$|JPY|USD|EUR|GBP|RMB)?\s*-?[\d,]*\.?\d"),
     ("cagr", r"\bcagr\b|\bcompound(?:ed)? (?:annual )?growth\b"),
     ("median", r"\bmedian\b"),
-    ("average", r"(?<!weighted )(?<!weighted-)\baverage\b(?!\s+(?:shares|balance|exchange|rate))"),
+    ("average", r"(?<!weighted )(?<!weighted-)\baverage\b(?!\s+(?:shares|balance|exchange|rate))|\bthe mean\b"),
     ("sum", r"\b(plus|combined|together|sum of|add(?:ed)? up|in total across|current and non-?current|current plus non-?current)\b|\b(?:total|sum) of\b(?=.*\b(?:and|plus)\b)"),
     ("pct_change", r"\b(by what (?:percent|%)|by what percentage|what percentage (?:growth|increase|decrease|change)|percent(?:age)? (?:growth|increase|decrease|change|rise|fall|decline)|how fast|growth rate|in percent|percent(?:age)? change|% change|grow(?:th)? (?:rate|in percent)|by how many percent|what % )|\b(?:grow|grew|growth|increase|rise|rose|change|fall|fell|decline|drop)\w*\b.*\b(percent|percentage|%)"),
     # "rev yoy", "NS rev 2Q12 yoy %": year on year is a percentage change, unless an amount is asked for.
@@ -190,7 +191,7 @@ PERIOD_PATTERNS = [
 ]
 BETWEEN_MONTHS = re.compile(r"\bbetween\s+" + MONTH_RE + r"\s+and\s+" + MONTH_RE + r"\s*(\d{4})?", re.I)
 YEAR = r"\b(?:(?:fy|fiscal(?: year)?|financial year)\s*'?|f(?=\d\d\b))(\d{4}|\d{2})\b|\b((?:19|20)\d\d)\b"
-TARGET = r"\b(target|targets|targeted|targeting|aiming|aimed|forecast|forecasts|goal|goals|plan(?!\s+assets)|planned|guidance|outlook|aim|aims|expect|expects|projected|full[- ]year target)\b"
+TARGET = r"\b(target|targets|targeted|targeting|aiming|aimed|forecast|forecasts|goal|goals|plan(?!\s+assets)|planned|guidance|outlook|aim|aims|expect|expects|projected(?!\s+benefit)|full[- ]year target)\b"
 PREV = r"\b(last year|previous year|prior year|year before|a year earlier|year earlier|a year ago|year-earlier|the year before|same (?:period|quarter|half) (?:of |in )?(?:the )?(?:last|previous|prior) year|last fiscal year|previous fiscal year|prior period|last year's|1 year ago|one year ago|same quarter a year earlier)\b"
 
 

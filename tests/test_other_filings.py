@@ -22,6 +22,11 @@ FIXTURES = Path(__file__).parent / "fixtures" / "filings"
     # the years a row gives or over dates, a quarter-only table asked by date, share prices by quarter,
     # segment columns, a unit sentence below a table that introduces the next one.
     ("harbor_annual_2019.txt", "harbor_questions.jsonl"),
+    # Flow columns headed by bare dates under "the fiscal years ended:", "gross profit" beside a "gross margin" %
+    # row, two column groups ("Carrying Value (Denominated Currency) 2019 | 2018 | Carrying Value (USD) ..."), a
+    # "projected benefit obligation" (a balance, no projection), dates over blocks of rows under the column headings,
+    # a change over two years where only each year's change is printed.
+    ("cedar_annual_2019.txt", "cedar_questions.jsonl"),
 ])
 def test_other_filings_answer_correctly(tmp_path, filing, questions):
     from eval.__main__ import main

@@ -205,6 +205,22 @@ def test_a_52_53_week_year_is_named_by_the_month_it_closes(tmp_path):
     assert facts[("Expected volatility", "2020-01-03", "")].period.label == "FY2019"
 
 
+def test_bare_dates_under_a_years_ended_sentence_and_two_named_column_groups(tmp_path):
+    """Columns headed only by dates cover the years the sentence above says end on them; a name printed over
+    the first of a group of year columns names the group ("Carrying Value (USD) 2019 | 2018")."""
+    facts = _facts(tmp_path, (
+        "Segment results\n\nBelow is a table summarizing results for the fiscal years ended:\n\nTable\n(In millions of USD)\n\n"
+        "\tApril 28, 2018\tApril 29, 2017\nNet Sales\t$ 0.3\t$ 0.2\n\n"
+        "Debt\n\nDebt consisted of the following as of December 31, (in millions):\n\nTable\n\n"
+        "\tCarrying Value (Denominated Currency) 2019\t2018\tCarrying Value (USD) 2019\t2018\n"
+        "Brazil Credit Facility\t65.4\t94.7\t$16.2\t$24.4\n"))
+    sales = facts[("Net Sales", "2018-04-28", "")]
+    assert (sales.period.months, sales.value) == (12, 300_000)
+    usd = facts[("Brazil Credit Facility", "2018-12-31", "USD")]
+    assert (usd.value, usd.cell_text) == (24_400_000, "$24.4")
+    assert facts[("Brazil Credit Facility", "2018-12-31", "Denominated Currency")].cell_text == "94.7"
+
+
 @pytest.mark.parametrize("text,end,months", [
     ("30 June 2019", "2019-06-30", 0), ("As at 31 March 2019", "2019-03-31", 0), ("30/9/2018", "2018-09-30", 0),
     ("December31, 2019", "2019-12-31", 0), ("F19 53 WEEKS", "2019-12-31", 12), ("FY2019", "2019-12-31", 12),

@@ -29,7 +29,7 @@ def run(q: Plan, ctx) -> Answer:
     unit = "%" if q.cues.percent else "USD" if q.currency == "USD" else None
     p2 = res.pick(q.metric, q, k2, unit)
     if p2 is None:
-        return ctx.out.not_found(q, k2)
+        return printed_steps(q, ctx, s1, k2) or ctx.out.not_found(q, k2)
     k2 = key_of(p2.fact.period)
     if printed_net_change(ctx, p2.fact) and len([s for s in q.periods if not s.relative]) <= 1 and not any(s.relative for s in q.periods):
         return ctx.out.answer_fact(q, p2.fact)
@@ -87,6 +87,30 @@ def run(q: Plan, ctx) -> Answer:
     return ctx.out.compose(q, calc.change(a, b), change_what(ctx, p1f, p2.fact, (a.value, b.value)), [p1f, p2.fact], base=a.value)
 
 
+def printed_steps(q: Plan, ctx, s1, k2: Optional[Key]) -> Optional[Answer]:
+    """A table printing only each year's change ("Change between 2019 and 2018", "... 2018 and 2017"): the change
+    from 2017 to 2019 is the sum of the yearly changes of one row."""
+    if not (s1 and s1.fy and k2):
+        return None
+    steps: list[Pick] = []
+    k = k2
+    while ctx.periods.fy(k) > s1.fy:
+        p = ctx.res.pick(q.metric, q, k, None, qualifier="change")
+        if p is None or p.fact.unit == "%" or key_of(p.fact.period)[:2] != k[:2] or (steps and p.row.key != steps[0].row.key):
+            return None
+        steps.append(p)
+        k = ctx.periods.shift(k, -1)
+    if len(steps) < 2:
+        return None
+    facts = [p.fact for p in reversed(steps)]
+    total = Quantity.of(facts[0])
+    for f in facts[1:]:
+        total = calc.add(total, Quantity.of(f))
+    what = (f"Change in {facts[0].metric.lower()} from FY{s1.fy} to {bare(facts[-1].period.label)}, "
+            f"the sum of the yearly changes the filing prints")
+    return ctx.out.compose(q, total, what, facts)
+
+
 def amounts(before: Fact, after: Fact) -> tuple[Quantity, Quantity]:
     """A cost or outflow printed in brackets in both periods ("Interest expense (279,059) (254,126)")
     changes as the amount its label names: it rose when the bracketed figure grew."""
@@ -122,4 +146,4 @@ def printed_change(ctx, p: Pick, k1: Optional[Key], k2: Key, unit: str) -> Optio
     if k1 is None or ctx.periods.shift(k2, -1)[:2] != k1[:2]:
         return None
     return next((f for f in p.row.facts if key_of(f.period) == k2 and f.unit == unit and f.qualifier
-                 and re.search(r"change|yoy|increase|growth", f.qualifier, re.I) and (unit == "%") == ("%" in f.qualifier)), None)
+                 and re.search(r"change|yoy|increase|growth|variance", f.qualifier, re.I) and (unit == "%") == bool(re.search(r"%|percent", f.qualifier, re.I))), None)

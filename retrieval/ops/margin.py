@@ -78,7 +78,8 @@ def margin_parts(q: Plan, ctx, key: Optional[Key]) -> tuple[Pick, Pick]:
     if rev is None:
         raise CalcError(f"no revenue figure found for '{seg or 'the company'}'")
     cost = res.pick((seg + " cost") if seg else "total cost", q, key_of(rev.fact.period), rev.fact.unit, prefer_scale=rev.fact.scale)
-    if cost is None:
+    if cost is None or cost.row.key == rev.row.key:
+        # One row found for both ("Total Customer Support Revenues > Cost of ..."): no margin can be worked out.
         raise CalcError(f"no cost figure found for '{seg or 'the company'}'")
     # Both sides from the same precision where the table offers it.
     if cost.fact.scale != rev.fact.scale:

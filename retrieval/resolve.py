@@ -16,6 +16,7 @@ from schema import Fact
 from . import calculator as calc
 from .calculator import CalcError, Quantity
 from .context import Context, tidy_label, unit_ok
+from .narrative_question import data as narrative_data
 from .periods import Key, key_of
 from .plan import PeriodSpec, Plan
 from .render import named_direction
@@ -24,7 +25,6 @@ from .text import glossary, tokens
 
 MIN_SCORE = 0.55
 MIN_QCOV = 0.5  # at least half of what the question names (by weight) must be in the row
-CHANGE_ROW = re.compile(r"^\s*(?:net\s+)?(?:increase|decrease|change|movement)s?\b", re.I)  # a row that is the change in another
 CHANGE_WORDS = re.compile(r"\b(?:increase|decrease|change|changed|movement|rise|fall|grow|grew|up|down)\b", re.I)
 # A row that is a percentage of another figure ("Percentage of service revenue", "% of net revenue"):
 # it answers only a question asking for a percentage.
@@ -227,7 +227,7 @@ class Resolver:
             # cash") answers a bare "cash" only when nothing closer does.
             top, cur = out[0].score, self.periods.current
             moved = bool(CHANGE_WORDS.search(metric))
-            out.sort(key=lambda p: (p.score < top - 0.05, not moved and bool(CHANGE_ROW.match(p.fact.metric)),
+            out.sort(key=lambda p: (p.score < top - 0.05, not moved and bool(narrative_data()["change_re"].match(p.fact.metric)),
                                     key_of(p.fact.period) != cur and not (is_stock(p.fact) and p.fact.period.end == cur[0])))
         # Only rows that report the period compete; among them, the close ones.
         return [p for p in out if p.score >= out[0].score - 0.2] if out else []

@@ -55,11 +55,11 @@ class Speller:
         from symspellpy import SymSpell
 
         g = glossary()
-        said = " ".join(list(g["terms"]) + list(g["synonyms"]) + list(g["synonyms"].values()) + list(g["formulas"]) + g["question_words"])
+        phrases = list(g["terms"]) + list(g["synonyms"]) + list(g["synonyms"].values()) + list(g["formulas"])
+        said = " ".join(phrases + g["question_words"])
         # Word pairs the filing and the glossary write: where two words are equally near a slip, the one that
         # makes a pair with its neighbour ("margin rato": "ratio", not "rate") is read.
-        pairs = [re.findall(PAIRED_WORD, chunk) for chunk in re.split(r"[\n.;:()]", (text + "\n" + "\n".join(
-            list(g["terms"]) + list(g["synonyms"]) + list(g["synonyms"].values()) + list(g["formulas"]))).lower())]
+        pairs = [re.findall(PAIRED_WORD, chunk) for chunk in re.split(r"[\n.;:()]", "\n".join([text] + phrases).lower())]
         self.pairs = frozenset((a.replace("&", ""), b.replace("&", "")) for ws in pairs for a, b in zip(ws, ws[1:]))
         self.domain = {w for w in filing_words if w.isalpha() and len(w) >= 3} | set(re.findall(r"[a-z]{3,}", said.lower()))
         self.sym = SymSpell(max_dictionary_edit_distance=2)
@@ -80,8 +80,12 @@ class Speller:
         singular = {t for t in found if not (t.endswith("s") and t[:-1] in found)}
         if len(singular) == 1:
             return next(iter(singular))
-        paired = [t for t in singular if len(t) > 3 and ((before, t) in self.pairs or (t, after) in self.pairs)]
+        paired = [t for t in singular if len(t) > 3 and self.paired(t, before, after)]
         return paired[0] if len(paired) == 1 else None
+
+    def paired(self, w: str, before: str, after: str) -> bool:
+        """The filing or the glossary writes w beside one of its neighbours."""
+        return (before, w) in self.pairs or (w, after) in self.pairs
 
     def correct(self, text: str) -> tuple[str, list[str]]:
         """The text with its misspellings corrected, and a note for each correction."""
@@ -96,9 +100,9 @@ class Speller:
             if w in self.domain or w in STOP:
                 return typed
             if w in self.known:
-                rare = english().get(w, 0) < RARE and (before, w) not in self.pairs and (w, after) not in self.pairs
+                rare = english().get(w, 0) < RARE and not self.paired(w, before, after)
                 term = self.nearest(w, 1, before, after) if rare else None
-                if term is None or not ((before, term) in self.pairs or (term, after) in self.pairs):
+                if term is None or not self.paired(term, before, after):
                     return typed
             else:
                 term = self.nearest(w, 1 if len(w) <= 5 else 2, before, after)
@@ -148,4 +152,5 @@ class Speller:
         # ("goss profut": "profit" first, then "gross" beside it).
         for _ in range(2):
             current = WORD.sub(fix, current)
-        return ACRONYM.sub(fix_acronym, CAPITAL.sub(fix_month, current)), notes
+        current = CAPITAL.sub(fix_month, current)  # before the acronyms, which read their neighbours from it
+        return ACRONYM.sub(fix_acronym, current), notes

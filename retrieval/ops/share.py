@@ -20,11 +20,12 @@ from .value import as_value
 
 def run(q: Plan, ctx) -> Answer:
     # "what % of this half's net income was made in Q2?": the side naming no figure names only a period.
-    one_figure = not q.parts or any(not any(ctx.rows.known(t) for t in tokens(p)) for p in q.parts)
+    figures = [p for p in q.parts if any(ctx.rows.known(t) for t in tokens(p))]
+    one_figure = not q.parts or len(figures) < len(q.parts)
     inside = period_inside(q, ctx) if q.op == "share" and one_figure else None
     if inside is not None:
         # "what share of 1H12 revenue came in Q2?": one figure, a period inside another.
-        named = next((p for p in q.parts if any(ctx.rows.known(t) for t in tokens(p))), q.metric)
+        named = figures[0] if figures else q.metric
         b = ctx.res.figure_for(named, q, ctx.res.key(inside[1]))
         a = ctx.res.figure_for(named, q, ctx.res.key(inside[0]), b.picks[0].fact.unit) if b else None
         if a is None or b is None:

@@ -33,7 +33,7 @@ class NaiveRag:
         self._tmp = tempfile.TemporaryDirectory(prefix="fqa-baseline-")
         self.store = Chroma.from_documents(
             docs,
-            Embedder(settings.model),
+            Embedder(settings.model, backend="torch"),  # the plain library path, as a LangChain pipeline has it
             persist_directory=self._tmp.name,
             collection_metadata={"hnsw:space": "cosine"},
             client_settings=ChromaSettings(anonymized_telemetry=False, is_persistent=True, persist_directory=self._tmp.name),

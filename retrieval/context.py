@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from functools import lru_cache
 from typing import Optional
 
 from ingest.cells import FiscalCalendar
@@ -137,6 +138,7 @@ def bare(when: str) -> str:
     return when[len("as of "):] if when.startswith("as of ") else when
 
 
+@lru_cache(maxsize=8192)  # a row's label is tidied each time a ranking reads it
 def tidy_label(s: str) -> str:
     s = re.sub(r"\s*\((?:JPY|USD)\s*/[^)]*\)", "", s)
     s = re.sub(r",\s*net of allowance.*$|—\s*\d[\d,]* shares.*$|—authorized.*$", "", s, flags=re.I)

@@ -107,9 +107,11 @@ class Engine:
         ctx = self._load()
         if ctx.dense is not None:
             ctx.dense.begin()
+        ctx.res.begin()
         try:
             return self._answer(ctx, question, history or [])
         finally:
+            ctx.res.end()
             if ctx.dense is not None:
                 ctx.dense.end()
 

@@ -23,7 +23,6 @@ NEAR = 8  # passages the hybrid search ranks for the question; their sentences s
 DEFINED = 0.6  # the share of the subject's word weight that must come before "is", "means", ... in a description
 LONG = 0.1  # what each 40 words over 40 cost a sentence: one that names everything answers nothing in particular
 SHORT = 8  # words of a note that speaks only through its heading
-PREFIX = 5  # letters a word must have to be found as the start of a longer one
 COVER = 1.5  # how much the subject's words count against every bonus: the subject must match first
 HEADED = 0.1  # a sentence under a heading that names the subject is about it
 WHEN = 0.15  # a sentence naming the months and years the question names ("between March and September 2012")
@@ -249,7 +248,7 @@ def _has(ev: Evidence, s: Sentence, t: str, under: float) -> float:
     longer form, its heading (`under`)."""
     if t in s.words or t in ev.filer and s.words & ev.filer:
         return 1.0
-    if len(t) >= PREFIX and any(w.startswith(t) or t.startswith(w) for w in s.words if len(w) >= PREFIX):
+    if not s.words.isdisjoint(ev.forms(t)):
         return 0.8  # "effect" and "effective", "Japan" and "Japanese"
     return under if t in s.heading else 0.0
 

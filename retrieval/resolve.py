@@ -4,6 +4,7 @@ printed ones (a quarter as its half minus the other quarter)."""
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
@@ -31,6 +32,8 @@ CHANGE_WORDS = re.compile(r"\b(?:increase|decrease|change|changed|movement|rise|
 PERCENT_OF_ROW = re.compile(r"^\s*(?:as\s+(?:an?\s+)?)?(?:%|percent(?:age)?)\s+(?:of|to)\b", re.I)
 PERCENT_ASKED = frozenset({"percent", "percentage", "share", "proportion", "portion", "fraction"})
 CLOSING = re.compile(r"\bend of (?:the )?(?:period|year|quarter|half)\b|\bclosing balance\b", re.I)
+OPENING = re.compile(r"\bbeginning of\b|\bopening\b|\bat start\b", re.I)  # a period's opening balance line
+WHOLE_COLUMN = re.compile(r"total|annual|full", re.I)  # the sub-column giving the whole period
 MEASURE_WORDS = set(tokens("revenues sales cost expenses income profit loss margin assets liabilities cash equity ebitda ebit"))
 FAMILY = {w: fam for fam, names in (("revenue", "revenues sales"), ("income", "income profit loss"), ("cost", "cost expenses"))
           for w in tokens(names)}
@@ -56,6 +59,15 @@ class Resolver:
     def __init__(self, ctx: Context):
         self.ctx = ctx
         self.periods = ctx.periods
+        self._local = threading.local()
+
+    def begin(self) -> None:
+        """One answer looks up the same words many times (each period of a series, each part of a
+        formula): within it, a ranking is computed once."""
+        self._local.memo = {}
+
+    def end(self) -> None:
+        self._local.memo = None
 
     # ------------------------------------------------------------ periods
 
@@ -134,13 +146,13 @@ class Resolver:
     def _sub_column(self, row: RowDoc) -> list[Fact]:
         """With no sub-column named: the total, else any."""
         subs = self._subs(row)
-        return [f for f in subs if re.search(r"total|annual|full", f.qualifier, re.I)] or subs
+        return [f for f in subs if WHOLE_COLUMN.search(f.qualifier)] or subs
 
     def _opening_balance(self, fs: list[Fact], key: Key) -> list[Fact]:
         """A balance at a date can be printed as the opening line of a period starting then."""
         out = []
         for f in fs:
-            if f.period.months and re.search(r"\bbeginning of\b|\bopening\b|\bat start\b", f.metric, re.I):
+            if f.period.months and OPENING.search(f.metric):
                 if start_of(f.period.end, f.period.months) == key[0]:
                     out.append(f)
         return out
@@ -192,7 +204,21 @@ class Resolver:
 
     def picks(self, metric: str, q: Plan, key: Optional[Key], want_unit: Optional[str] = None, target: Optional[bool] = None,
               qualifier: str = "", exclude: tuple = ()) -> list[Pick]:
-        hits = self._candidates(metric, q.text, want_unit, target)
+        """The rows that give the figure these words name for the period, best first (callers only read the list)."""
+        memo = getattr(self._local, "memo", None)
+        args = ("picks", metric, q, key, want_unit, target, qualifier, exclude)
+        if memo is None:
+            return self._picks(*args[1:])
+        if args not in memo:
+            memo[args] = self._picks(*args[1:])
+        return memo[args]
+
+    def _picks(self, metric: str, q: Plan, key: Optional[Key], want_unit: Optional[str], target: Optional[bool],
+               qualifier: str, exclude: tuple) -> list[Pick]:
+        # The question's embedding says what the whole question means: it helps choose the row of the one
+        # figure a question names, not among the rows of one part of a formula, a comparison or an overview.
+        whole = q.expr is None and not q.parts and metric == q.metric
+        hits = self._candidates(metric, q.text, want_unit, target, dense=whole)
         if not hits:
             return []
         needed = measures(metric)
@@ -232,7 +258,17 @@ class Resolver:
         # Only rows that report the period compete; among them, the close ones.
         return [p for p in out if p.score >= out[0].score - 0.2] if out else []
 
-    def _candidates(self, metric: str, question: str, unit: Optional[str] = None, target: Optional[bool] = None) -> list[Hit]:
+    def _candidates(self, metric: str, question: str, unit: Optional[str] = None, target: Optional[bool] = None,
+                    dense: bool = True) -> list[Hit]:
+        memo = getattr(self._local, "memo", None)
+        if memo is None:
+            return self._rank(metric, question, unit, target, dense)
+        key = ("candidates", metric, question, unit, target, dense)
+        if key not in memo:
+            memo[key] = self._rank(metric, question, unit, target, dense)
+        return memo[key]
+
+    def _rank(self, metric: str, question: str, unit: Optional[str], target: Optional[bool], dense: bool) -> list[Hit]:
         def ok(r: RowDoc) -> bool:
             if unit and not any(unit_ok(f.unit, unit) for f in r.facts):
                 return False
@@ -240,7 +276,7 @@ class Resolver:
                 return False
             return True
 
-        hits = self.ctx.rows.rank(metric, question, k=30, where=ok)
+        hits = self.ctx.rows.rank(metric, question, k=30, where=ok, dense=dense)
         by_role = {id(r): (r, score) for r, score in self.ctx.roles.rows_for(metric) if ok(r)}
         return self._by_role(metric, question, hits, by_role) if by_role else hits
 

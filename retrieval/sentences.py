@@ -25,6 +25,7 @@ CURRENCY = {"JPY": "JPY", "USD": "USD", "EUR": "EUR", "RMB": "RMB", "GBP": "GBP"
 MONEY = re.compile(r"(?P<cur>JPY|USD|EUR|RMB|GBP|US\$|\$|\u20ac|\u00a5|\u00a3)\s?(?P<num>-?\d[\d,]*(?:\.\d+)?)(?:\s?(?P<scale>million|billion|thousand))?")
 PERCENT = re.compile(r"(?<![\d.,])(?P<num>\d+(?:\.\d+)?)\s?%")
 ROOT = 6  # letters of a word that stand for it in a phrase ("services" and "service" are one)
+PREFIX = 5  # letters a word must have to be found as the start of a longer one
 UNSEEN = 0.5  # the weight of a word the filing never uses: a verb of the question says little of the subject
 MIN_WORDS = 4  # fewer words make a name or a heading, not a sentence
 FILER = 0.2  # how much the filer's own name counts against another word of the subject
@@ -87,6 +88,17 @@ class Evidence:
         # A word only the tables use ("hi-ho") is as telling as the rarest word of a sentence.
         rare = math.log(1 + len(self.sentences))
         self._idf.update({t: rare for r in rows for t in words(" ".join(r.facts[0].row_path)) if t not in self._idf})
+        self._long = {t for s in self.sentences for t in s.words if len(t) >= PREFIX}
+        self._forms: dict[str, frozenset] = {}
+
+    def forms(self, t: str) -> frozenset:
+        """The sentences' words that are a longer or shorter form of `t` ("Japan", "Japanese"), worked out
+        once per word rather than once per sentence."""
+        got = self._forms.get(t)
+        if got is None:
+            got = frozenset(w for w in self._long if w.startswith(t) or t.startswith(w)) if len(t) >= PREFIX else frozenset()
+            self._forms[t] = got
+        return got
 
     def weight(self, t: str) -> float:
         """idf over sentences (a word only tables use counts as the rarest); a word the filing never uses

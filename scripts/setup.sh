@@ -20,6 +20,9 @@ if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
+# The embedding model's ONNX export (once, about 5 s): serving and ingest run it without torch.
+.venv/bin/python -m ingest.onnx_model
+
 # Browser tests use Debian's chromium; never `playwright install` (it downloads browsers).
 if [ ! -x /usr/bin/chromium ]; then
   echo "setup: installing chromium with apt-get"

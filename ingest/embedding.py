@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sys
 import threading
 from typing import Any, Sequence
 
@@ -38,7 +37,6 @@ class Embedder(Embeddings):
         self.model_name = model
         self.batch_size = batch_size
         self.backend = backend
-        self.query_threads = os.cpu_count() or 1
 
     def _model(self):
         with _lock:
@@ -61,18 +59,16 @@ class Embedder(Embeddings):
 
                 folder = model_path(self.model_name)
                 path = exported_path(folder)
-                _models[key] = OnnxEncoder(folder, path) if path.is_file() and not supported(folder) else None
+                _models[key] = OnnxEncoder(folder, path, os.cpu_count() or 1) if path.is_file() and not supported(folder) else None
             return _models[key]
 
     def warm(self) -> None:
         self.embed_query("warm up")
 
     def for_queries(self) -> None:
-        """One short query is fastest on one thread; concurrent requests use the other cores."""
-        self.query_threads = 1
-        if "torch" in sys.modules:
-            sys.modules["torch"].set_num_threads(1)
-        elif self._onnx() is None:
+        """With torch one short query is fastest on one thread, and concurrent requests use the other cores.
+        ONNX Runtime embeds one question faster on every core (measured in the bench), so it keeps them."""
+        if self._onnx() is None:
             import torch
 
             torch.set_num_threads(1)
@@ -89,10 +85,9 @@ class Embedder(Embeddings):
         # Longest first in small batches: padding to a batch's longest text is most of the waste.
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         out: list = [None] * len(texts)
-        threads = (os.cpu_count() or 1) if len(texts) > 1 else self.query_threads
         for b in range(0, len(order), ONNX_BATCH):
             part = order[b:b + ONNX_BATCH]
-            for i, v in zip(part, onnx.encode([texts[i] for i in part], threads)):
+            for i, v in zip(part, onnx.encode([texts[i] for i in part])):
                 out[i] = v.tolist()
         return out
 

@@ -86,38 +86,37 @@ def export(model_dir: str, out: Optional[Path] = None) -> Path:
 
 
 class OnnxEncoder:
-    """Texts to normalised mean-pooled vectors with ONNX Runtime; one session per thread count
-    (a question on one thread, so that concurrent questions use the other core; a document batch on all)."""
+    """Texts to normalised mean-pooled vectors with ONNX Runtime, on `threads` cores (the session is made
+    on first use)."""
 
-    def __init__(self, model_dir: str, path: Path):
+    def __init__(self, model_dir: str, path: Path, threads: int):
         from tokenizers import Tokenizer
 
         self.path = path
+        self.threads = threads
         self.tokenizer = Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_length(model_dir))
         self.tokenizer.enable_padding()
-        self._sessions: dict[int, object] = {}
+        self._session = None
         self._lock = threading.Lock()
 
-    def session(self, threads: int):
+    def session(self):
         with self._lock:
-            s = self._sessions.get(threads)
-            if s is None:
+            if self._session is None:
                 import onnxruntime as ort
 
                 o = ort.SessionOptions()
-                o.intra_op_num_threads = threads
+                o.intra_op_num_threads = self.threads
                 o.inter_op_num_threads = 1
                 o.log_severity_level = 3  # warnings about unused initialisers are noise
-                s = ort.InferenceSession(str(self.path), o, providers=["CPUExecutionProvider"])
-                self._sessions[threads] = s
-            return s
+                self._session = ort.InferenceSession(str(self.path), o, providers=["CPUExecutionProvider"])
+            return self._session
 
-    def encode(self, texts: list[str], threads: int) -> np.ndarray:
+    def encode(self, texts: list[str]) -> np.ndarray:
         enc = self.tokenizer.encode_batch(texts)
         ids = np.array([e.ids for e in enc], dtype=np.int64)
         mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
-        hidden = self.session(threads).run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
+        hidden = self.session().run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
         m = mask[..., None].astype(np.float32)
         v = (hidden * m).sum(1) / np.clip(m.sum(1), 1e-9, None)
         return (v / np.clip(np.linalg.norm(v, axis=1, keepdims=True), 1e-12, None)).astype(np.float32)

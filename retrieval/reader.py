@@ -7,6 +7,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
 from .narrative_question import data, direction, words
@@ -272,7 +273,7 @@ def _bonus(ev: Evidence, kind: str, side: Side, s: Sentence, want: tuple[str, ..
     cash and cash equivalents decreased by ..."). A cause: a reason cue, after the
     subject, and the direction asked; an event: a date; a list: a series of things, names, a cue
     naming the subject's parts after it; a description: the subject said to be something."""
-    lead = any(set(want) <= set(words(" ".join(c.split()[:LEAD]))) for n, c in enumerate(CLAUSE.split(s.text)) if not n or direction(c))
+    lead = any(set(want) <= opening for opening in _leads(s))
     headed = share(ev, want, s.heading)
     noted = NOTE * bool(FOOTNOTE.match(s.text))
     shared = 0.2 * _phrase(ev, s, want) + 0.15 * (bool(want) and lead) + HEADED * headed - OTHER * _of_other(s, want) - noted
@@ -295,6 +296,13 @@ def _of_other(s: Sentence, want: tuple[str, ...], heads: frozenset = frozenset()
     m = OF_OTHER.match(s.text)
     head = set(words(m["head"])) - data()["plain"] if m else set()
     return bool(head and want) and not head & set(want) and (not heads or bool(head & heads))
+
+
+@lru_cache(maxsize=16384)
+def _leads(s: Sentence) -> tuple[frozenset, ...]:
+    """The words opening the sentence and each of its clauses that says how something moved: the same
+    for every question, so worked out once per sentence."""
+    return tuple(frozenset(words(" ".join(c.split()[:LEAD]))) for n, c in enumerate(CLAUSE.split(s.text)) if not n or direction(c))
 
 
 def _phrase(ev: Evidence, s: Sentence, want: tuple[str, ...]) -> float:

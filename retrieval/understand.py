@@ -662,7 +662,10 @@ def split_parts(metric: str, op: str) -> list[str]:
             return [_clean_part(mm["a"]), _clean_part(mm["b"])]
     if op == "sum":
         m = re.sub(r"^.*?\b(?:total|sum) of\s+(?:the\s+)?", "", m, flags=re.I)  # the words before it name no figure
-        mm = re.search(r"(?P<head>[\w\s']*?)\(?\s*(?P<a>[\w\-\s]+?)\s+(?:plus|and|\+)\s+(?P<b>[\w\-\s]+?)\)?\s*(?:combined|together)?\s*[?.]?$", m, re.I)
+        # A match lies after the last character the pattern cannot take; searching only there keeps a long
+        # question ("... half? Give it as a positive amount.") from costing the pattern's backtracking.
+        m = SUM_CHARS.split(re.sub(r"[?.]\s*$", "", m))[-1]
+        mm = SUM_JOIN.search(m) and re.search(r"(?P<head>[\w\s']*?)\(?\s*(?P<a>[\w\-\s]+?)\s+(?:plus|and|\+)\s+(?P<b>[\w\-\s]+?)\)?\s*(?:combined|together)?\s*[?.]?$", m, re.I)
         if mm:
             head = mm["head"]
             a, b = _shared_noun(mm["a"], mm["b"])
@@ -670,6 +673,8 @@ def split_parts(metric: str, op: str) -> list[str]:
     return []
 
 
+SUM_CHARS = re.compile(r"[^\w\s'\-()+]")
+SUM_JOIN = re.compile(r"\s(?:plus|and)\s|\+", re.I)
 # "A is how many times B", "how many times bigger is A than B": A over B.
 RATIO_PARTS = (r"ratio of (?P<a>.+?) to (?P<b>.+)", r"(?P<a>.+?) divided by (?P<b>.+)",
                r"(?P<a>.+?)\s+(?:is|was|are|were)\s+how many times\s+(?:(?:as (?:big|large|much|high) as|bigger than|larger than|greater than|higher than)\s+)?(?P<b>.+)",

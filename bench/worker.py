@@ -277,10 +277,15 @@ def paired_latency(args) -> dict:
     ours1.warm()
     oursn = Engine(s2, current_info(s2))
     oursn.warm()
-    # The engine as it was before the lexical margin: every question embedded (same code, FQA_DENSE_MARGIN=inf).
+    # The engine without the lexical margin (same code, FQA_DENSE_MARGIN=inf): every question naming one figure is embedded.
     always = Engine(s1.with_(dense_margin=float("inf")), current_info(s1))
     always.warm()
     rag = _naive_class()(Path(args.filing), s1)
+    # The baseline's questions on one torch thread, as in every earlier run of this pairing (ours set it
+    # while ours ran on torch): one short query is fastest so, and two threads stall on a busy machine.
+    import torch
+
+    torch.set_num_threads(1)
     systems = {
         "ours": lambda q: ours1.answer(q.get("question", ""), q.get("history") or []),
         "baseline": _naive_ask(rag),

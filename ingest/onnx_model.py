@@ -109,6 +109,9 @@ class OnnxEncoder:
                 o.intra_op_num_threads = self.threads
                 o.inter_op_num_threads = 1
                 o.log_severity_level = 3  # warnings about unused initialisers are noise
+                # Idle worker threads sleep rather than spin: on two cores a spinning thread takes the core
+                # a concurrent request (or the page's own work) needs.
+                o.add_session_config_entry("session.intra_op.allow_spinning", "0")
                 self._session = ort.InferenceSession(str(self.path), o, providers=["CPUExecutionProvider"])
             return self._session
 

@@ -398,11 +398,11 @@ def _operand(items: list, pos: int) -> tuple[int, Optional[Expr]]:
         pos = _skip_clause(items, pos)
         if isinstance(group, Expr):
             return pos, group
-        parts = [Expr.fig(f"{name} {mod}") for mod in group]
-        e = parts[0]
-        for p in parts[1:]:
-            e = Expr("add", (e, p))
-        return pos, e
+        if group:  # an empty bracket restates nothing: the name stands alone
+            e = Expr.fig(f"{name} {group[0]}")
+            for mod in group[1:]:
+                e = Expr("add", (e, Expr.fig(f"{name} {mod}")))
+            return pos, e
     if not tokens(name):
         return pos, None
     return _skip_clause(items, pos), Expr.fig(name)

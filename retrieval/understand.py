@@ -662,19 +662,51 @@ def split_parts(metric: str, op: str) -> list[str]:
             return [_clean_part(mm["a"]), _clean_part(mm["b"])]
     if op == "sum":
         m = re.sub(r"^.*?\b(?:total|sum) of\s+(?:the\s+)?", "", m, flags=re.I)  # the words before it name no figure
-        # A match lies after the last character the pattern cannot take; searching only there keeps a long
-        # question ("... half? Give it as a positive amount.") from costing the pattern's backtracking.
-        m = SUM_CHARS.split(re.sub(r"[?.]\s*$", "", m))[-1]
-        mm = SUM_JOIN.search(m) and re.search(r"(?P<head>[\w\s']*?)\(?\s*(?P<a>[\w\-\s]+?)\s+(?:plus|and|\+)\s+(?P<b>[\w\-\s]+?)\)?\s*(?:combined|together)?\s*[?.]?$", m, re.I)
-        if mm:
-            head = mm["head"]
-            a, b = _shared_noun(mm["a"], mm["b"])
+        got = _sum_split(m)
+        if got:
+            head, a, b = got
+            a, b = _shared_noun(a, b)
             return [_clean_part(head + " " + a), _clean_part(head + " " + b)]
     return []
 
 
-SUM_CHARS = re.compile(r"[^\w\s'\-()+]")
-SUM_JOIN = re.compile(r"\s(?:plus|and)\s|\+", re.I)
+SUM_ENDS = (re.compile(r"\)?\s*(?:combined|together)?\s*[?.]?\s*$", re.I), re.compile(r"\)?\s*[?.]?\s*$"))
+SUM_TAKES = re.compile(r"[\w\s'\-(+]")
+SUM_JOIN = re.compile(r"\s+(?:plus|and|\+)\s+", re.I)
+HEAD = re.compile(r"[\w\s']*$")
+
+
+def _sum_split(m: str) -> Optional[tuple[str, str, str]]:
+    """(head, a, b) of "head (A plus B) combined", "A and B", "IIJ's A + B"; None when no two figures are
+    joined. Linear in the text: a pattern doing this backtracked for seconds on a long question."""
+    for end in SUM_ENDS:
+        got = _joined(m[:end.search(m).start()])
+        if got:
+            return got
+    return None
+
+
+def _joined(body: str) -> Optional[tuple[str, str, str]]:
+    i = len(body)
+    while i and SUM_TAKES.match(body[i - 1]):
+        i -= 1
+    s = body[i:]  # the two figures lie in the longest tail of the characters they can be written with
+    quote, paren = s.rfind("'"), s.rfind("(")
+    if quote > paren:  # a possessive ("IIJ's") ends the words both figures share: the figures follow it
+        head, inner = HEAD.search(s[paren + 1:quote + 1]).group(), s[quote + 1:]
+    elif paren >= 0:  # "revenue (corporate plus home use)": the words before the bracket are shared
+        head, inner = HEAD.search(s[:paren]).group(), s[paren + 1:]
+    else:
+        head, inner = "", s
+    lead = len(inner) - len(inner.lstrip())
+    for j in SUM_JOIN.finditer(inner, lead + 1):
+        a, b = inner[lead:j.start()], inner[j.end():]
+        if "+" in a:  # a "+" other than the one joining the two figures is a boundary
+            head, a = "", a[a.rfind("+") + 1:]
+        if a.strip() and b.strip() and "+" not in b:
+            return head, a, b
+    return None
+
 # "A is how many times B", "how many times bigger is A than B": A over B.
 RATIO_PARTS = (r"ratio of (?P<a>.+?) to (?P<b>.+)", r"(?P<a>.+?) divided by (?P<b>.+)",
                r"(?P<a>.+?)\s+(?:is|was|are|were)\s+how many times\s+(?:(?:as (?:big|large|much|high) as|bigger than|larger than|greater than|higher than)\s+)?(?P<b>.+)",

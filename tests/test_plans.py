@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from retrieval.formula import parse, standard
-from retrieval.understand import understand
+from retrieval.understand import split_parts, understand
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
 GOLDEN = [json.loads(x) for x in (GOLDEN_DIR / "plans.jsonl").read_text().splitlines() if x.strip()]
@@ -309,3 +309,17 @@ def test_fiscal_years_ended_a_date_over_a_run_of_years():
 def test_a_dash_before_the_question_word_is_no_minus_sign():
     p = understand("Short-term borrowings plus long-term borrowings at September 30 2012 - whats the total")
     assert p.expr is not None and "subtract" not in str(p.expr), p.expr
+
+
+@pytest.mark.parametrize("question, parts", [
+    ("What was the total of Internet connectivity revenue (corporate plus home use)?",
+     ["Internet connectivity revenue corporate", "Internet connectivity revenue home use"]),
+    ("total of revenue + cost", ["revenue", "cost"]),
+    ("What were cost of revenues and SG&A combined?", []),  # "&" is no part of a name the sum reads here
+])
+def test_a_sum_names_its_two_figures_with_the_words_they_share(question, parts):
+    assert split_parts(question, "sum") == parts
+
+
+def test_an_empty_bracket_after_a_name_restates_nothing():
+    assert str(parse("revenue ( ) plus cost")) == "add([revenue], [cost])"

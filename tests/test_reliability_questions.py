@@ -15,7 +15,7 @@ import re
 import time
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, example, given, settings as hsettings, strategies as st
 
 from app import Backend, Asker, clean_history, empty_reply
 from retrieval.engine import Engine
@@ -243,6 +243,8 @@ OPS = set(RUNNABLE)  # every plan names an operation a module runs
 
 @hsettings(max_examples=FUZZ_EXAMPLES * 8, **FUZZ)
 @given(st.text(max_size=300))
+@example("What is the total of revenue plus cost (" + "a and b " * 40 + ") x?")  # a sum's pattern once backtracked for 13 s
+@example("total of revenue ( ) plus cost ( ) and ( )")  # empty brackets after names
 def test_fuzz_understand_never_raises_and_is_deterministic(text):
     t = time.monotonic()
     q = understand(text)

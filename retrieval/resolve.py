@@ -30,7 +30,7 @@ CHANGE_WORDS = re.compile(r"\b(?:increase|decrease|change|changed|movement|rise|
 # it answers only a question asking for a percentage.
 PERCENT_OF_ROW = re.compile(r"^\s*(?:as\s+(?:an?\s+)?)?(?:%|percent(?:age)?)\s+(?:of|to)\b", re.I)
 PERCENT_ASKED = frozenset({"percent", "percentage", "share", "proportion", "portion", "fraction"})
-PER_SHARE = re.compile(r"\bper (?:share|ads|unit)\b", re.I)
+PER_SHARE = re.compile(r"\bper share\b", re.I)  # not "per ADS": its rows are per share too, at another ratio
 CLOSING = re.compile(r"\bend of (?:the )?(?:period|year|quarter|half)\b|\bclosing balance\b", re.I)
 MEASURE_WORDS = set(tokens("revenues sales cost expenses income profit loss margin assets liabilities cash equity ebitda ebit"))
 FAMILY = {w: fam for fam, names in (("revenue", "revenues sales"), ("income", "income profit loss"), ("cost", "cost expenses"))

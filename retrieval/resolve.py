@@ -30,7 +30,8 @@ CHANGE_WORDS = re.compile(r"\b(?:increase|decrease|change|changed|movement|rise|
 # it answers only a question asking for a percentage.
 PERCENT_OF_ROW = re.compile(r"^\s*(?:as\s+(?:an?\s+)?)?(?:%|percent(?:age)?)\s+(?:of|to)\b", re.I)
 PERCENT_ASKED = frozenset({"percent", "percentage", "share", "proportion", "portion", "fraction"})
-PER_SHARE = re.compile(r"\bper share\b", re.I)  # not "per ADS": its rows are per share too, at another ratio
+PER_SHARE = re.compile(r"\bper (?:share|ads)\b", re.I)
+PER_SHARE_UNITS = ("/share", "/ADS")  # "EPS per ADS" says both: either kind of row
 CLOSING = re.compile(r"\bend of (?:the )?(?:period|year|quarter|half)\b|\bclosing balance\b", re.I)
 MEASURE_WORDS = set(tokens("revenues sales cost expenses income profit loss margin assets liabilities cash equity ebitda ebit"))
 FAMILY = {w: fam for fam, names in (("revenue", "revenues sales"), ("income", "income profit loss"), ("cost", "cost expenses"))
@@ -231,7 +232,7 @@ class Resolver:
                     return got
         if PER_SHARE.search(metric) and not q.cues.counts:
             # "basic net loss per share" under a title naming per-share figures: the per-share row, not "Net loss".
-            out = [p for p in out if p.fact.unit.endswith("/share")] or out
+            out = [p for p in out if p.fact.unit.endswith(PER_SHARE_UNITS)] or out
         if not (PERCENT_ASKED & set(q.words) or q.cues.percent):
             out = [p for p in out if not PERCENT_OF_ROW.match(p.fact.metric)] or out
             # "Gross profit" and "Gross margin" (%) read alike: with nothing asking for a percentage, the amount.

@@ -342,6 +342,7 @@ def header_period(text: str, cal: FiscalCalendar) -> Optional[Period]:
     Two different years ("2019 vs 2018", "2021 - 2022") name a comparison or a range, not a period."""
     t = " ".join(text.replace("\u00a0", " ").split())
     t = re.sub(r"\(\d{1,2}\)|\b\d{1,2}\)", " ", t)  # footnote marks: "Q1 2020 (1)"
+    t = re.sub(r"\b(FY\s?'?\d\d)\d\b", r"\1", t, flags=re.I)  # a footnote mark run into a short year: "FY181"
     t = re.sub(_MONTH_RE + r"(\d{1,2},?\s*(?:19|20)\d\d)", r"\1 \2", t, flags=re.I)  # "December31, 2019"
     t = t.replace(":", " ")
     p = parse_period(t, cal)

@@ -31,6 +31,8 @@ CHANGE_WORDS = re.compile(r"\b(?:increase|decrease|change|changed|movement|rise|
 # it answers only a question asking for a percentage.
 PERCENT_OF_ROW = re.compile(r"^\s*(?:as\s+(?:an?\s+)?)?(?:%|percent(?:age)?)\s+(?:of|to)\b", re.I)
 PERCENT_ASKED = frozenset({"percent", "percentage", "share", "proportion", "portion", "fraction"})
+PER_SHARE = re.compile(r"\bper (?:share|ads)\b", re.I)
+PER_SHARE_UNITS = ("/share", "/ADS")  # "EPS per ADS" says both: either kind of row
 CLOSING = re.compile(r"\bend of (?:the )?(?:period|year|quarter|half)\b|\bclosing balance\b", re.I)
 OPENING = re.compile(r"\bbeginning of\b|\bopening\b|\bat start\b", re.I)  # a period's opening balance line
 WHOLE_COLUMN = re.compile(r"total|annual|full", re.I)  # the sub-column giving the whole period
@@ -126,6 +128,7 @@ class Resolver:
             fs = exact
         if not fs:
             return None
+        fs = self._named_column(fs, q) or fs
         cur = q.currency or self.ctx.main_currency
         fs.sort(key=lambda f: (f.unit.split("/")[0] != cur, f.scale or 1e18))
         return fs[0]
@@ -142,6 +145,19 @@ class Resolver:
         named = [f for f in self._subs(row) if said(f, q.words)]
         # A question naming two columns ("between Activision and Blizzard"): the one this figure's words name.
         return [f for f in named if said(f, tokens(q.metric, keep_stop=True))] or named
+
+    @staticmethod
+    def _named_column(fs: list[Fact], q: Plan) -> list[Fact]:
+        """Columns that are categories, not periods ("Fees Earned | Stock Awards | Total" for one year): the one
+        whose own words (those the other columns do not share) the question says ("total compensation")."""
+        if len({f.column for f in fs}) < 2 or any(f.qualifier for f in fs):
+            return []  # sub-columns of a period are the qualifier's to choose (_named_sub_column)
+        shared = set.intersection(*(set(tokens(f.column)) for f in fs))
+
+        def own(f: Fact) -> set:
+            return set(tokens(f.column)) - shared - set(tokens(f.period.label))
+
+        return [f for f in fs if own(f) and own(f) <= set(q.words)]
 
     def _sub_column(self, row: RowDoc) -> list[Fact]:
         """With no sub-column named: the total, else any."""
@@ -240,6 +256,9 @@ class Resolver:
                        if set(tokens(metric)) <= p.row.label | p.row.context]
                 if got:
                     return got
+        if PER_SHARE.search(metric) and not q.cues.counts:
+            # "basic net loss per share" under a title naming per-share figures: the per-share row, not "Net loss".
+            out = [p for p in out if p.fact.unit.endswith(PER_SHARE_UNITS)] or out
         if not (PERCENT_ASKED & set(q.words) or q.cues.percent):
             out = [p for p in out if not PERCENT_OF_ROW.match(p.fact.metric)] or out
             # "Gross profit" and "Gross margin" (%) read alike: with nothing asking for a percentage, the amount.

@@ -547,6 +547,11 @@ UP = re.compile(r"\b(up|increase|increased|rise|rose|grow|grew|growth|higher|dou
 EXCLUDING = re.compile(r"(?P<a>\w.*?)\s+(?:excluding|without|not counting|leaving out)\s+(?P<b>\w.*)", re.I)
 
 
+FY_WORD = r"(?:fy\s*|fiscal\s+(?:years?\s+)?)?"
+SPAN = re.compile(rf"\b(?:from\s+|between\s+)?{FY_WORD}((?:19|20)\d\d)\s*(?:-|\u2013|to|through|until|thru)\s*{FY_WORD}((?:19|20)\d\d)\b", re.I)
+SPAN_BETWEEN = re.compile(rf"\bbetween\s+{FY_WORD}((?:19|20)\d\d)\s+and\s+{FY_WORD}((?:19|20)\d\d)\b", re.I)
+
+
 def read_cues(q: str, metric: str) -> Cues:
     counted = re.search(r"\bhow many\s+(.+?)\s+(?:did|do|does|were|was|are|is|had|has|have|in|at|for)\b", canonical(q), re.I)
     rank = RANK.search(q) or RANK_FIRST.search(q)
@@ -558,7 +563,8 @@ def read_cues(q: str, metric: str) -> Cues:
     word = (rank or loose)["word"].lower().split("-")[0].split()[0] if (rank or loose) else "fastest" if GROWING.search(q) else ""
     word = COMPARATIVE.get(word, word)
     down, up = bool(DOWN.search(q)), bool(UP.search(q))
-    span = re.search(r"\b(?:from\s+|between\s+)?(?:fy\s*|fiscal\s+(?:years?\s+)?)?((?:19|20)\d\d)\s*(?:-|\u2013|to|through|until|thru)\s*(?:fy\s*|fiscal\s+)?((?:19|20)\d\d)\b", q, re.I)
+    # "from 2017 to 2019", "2017-2019", "between 2017 and 2019": a run of years, every year in it.
+    span = SPAN.search(q) or SPAN_BETWEEN.search(q)
     term = glossary_term(q)
     said = ""
     if term and " " not in term:  # the term as the question writes it ("SG&A", "EBITDA")

@@ -25,7 +25,9 @@ FIXTURES = Path(__file__).parent / "fixtures" / "filings"
     # Flow columns headed by bare dates under "the fiscal years ended:", "gross profit" beside a "gross margin" %
     # row, two column groups ("Carrying Value (Denominated Currency) 2019 | 2018 | Carrying Value (USD) ..."), a
     # "projected benefit obligation" (a balance, no projection), dates over blocks of rows under the column headings,
-    # a change over two years where only each year's change is printed.
+    # a change over two years where only each year's change is printed, a per-share row under a title naming
+    # per-share figures for every row, an average "between 2017 and 2019" over every year of the run (none where
+    # a year of the run is not printed), columns that are categories (fees, stock awards, total) for one year.
     ("cedar_annual_2019.txt", "cedar_questions.jsonl"),
 ])
 def test_other_filings_answer_correctly(tmp_path, filing, questions):

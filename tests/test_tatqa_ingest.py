@@ -226,7 +226,7 @@ def test_bare_dates_under_a_years_ended_sentence_and_two_named_column_groups(tmp
     ("December31, 2019", "2019-12-31", 0), ("F19 53 WEEKS", "2019-12-31", 12), ("FY2019", "2019-12-31", 12),
     ("2018/2019", "2019-12-31", 12), ("2019 Notes", "2019-12-31", 12), ("Fiscal 2019 Third Quarter", "2019-09-30", 3),
     ("April 26, 2019", "2019-04-26", 0), ("Year ended 31 December 2019 Amount", "2019-12-31", 12),
-    ("1/1/2018 to 1/31/2018", "2018-01-31", 1),
+    ("1/1/2018 to 1/31/2018", "2018-01-31", 1), ("FY181", "2018-12-31", 12),
 ])
 def test_header_periods(text, end, months):
     p = header_period(text, FiscalCalendar())

@@ -54,6 +54,8 @@ def over_the_periods(q: Plan, ctx, metric: str, unit: Optional[str] = None) -> A
     p, facts = ctx.res.series(metric, q, 0, years, unit)
     if p is None or unit and p.fact.unit != unit:
         return ctx.out.not_found(q, None)  # one period is no average
+    if years and not years <= {ctx.periods.fy((f.period.end, 0, False)) for f in facts}:
+        return ctx.out.not_found(q, None)  # a year of the run the row does not print: the run's average is unknown
     result = calc.mean(*(as_amount(f) for f in facts))
     what = f"Average of {ctx.name(p.fact).lower()} over {', '.join(f.period.label for f in facts)}"
     return ctx.out.compose(q, result, what, facts)

@@ -35,9 +35,7 @@ VERBS = frozenset(tokens("is are was were has have had", keep_stop=True)) | data
 FOOTNOTE = re.compile(r"^\s*(?:[\u00b9\u00b2\u00b3\u2070-\u2079]|\(\d+\)|\(Note\d*\))")  # "⁶ Revenue from ...", "(1) ...", "(Note2) ..."
 STATED = re.compile(r"\b(?:is|are|was|were|has|have|had)\b", re.I)  # a head that already states something is no subject
 OF_OTHER = re.compile(r"^\s*(?:the\s+)?(?P<head>(?:[\w&\-]+\s+){0,2}?[\w&\-]+)\s+(?:of|for)\s+", re.I)
-ITEM = r"[\w\-/&'\"().]+(?: [\w\-/&'\"().]+){0,3}"  # a thing named in a series: a few words
 CLAUSE = re.compile(r"[,;]\s+")
-SERIES = re.compile(rf"{ITEM}, (?:{ITEM}, )*{ITEM},? (?:and|or) {ITEM}")  # "A, B(,) and C"
 
 
 @dataclass(frozen=True)
@@ -324,7 +322,7 @@ def lists(ev: Evidence, s: Sentence) -> bool:
 
 def _lists(s: Optional[Sentence]) -> bool:
     """The sentence names a series of things ("A, B and C") or parts ("consists of", "breakdown")."""
-    return s is not None and (bool(SERIES.search(s.text)) or s.parts_at >= 0)
+    return s is not None and (s.series or s.parts_at >= 0)
 
 
 def _carried(ev: Evidence, s: Sentence) -> Optional[Sentence]:

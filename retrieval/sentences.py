@@ -23,6 +23,8 @@ EMPHASIS = re.compile(r"(?<![\w*])\*([^*\n]+?)\*(?![\w*])")  # "*IIJ GIO*": Mark
 BULLET = re.compile(r"^\s*[-\u2022\u00b7]\s+")
 CURRENCY = {"JPY": "JPY", "USD": "USD", "EUR": "EUR", "RMB": "RMB", "GBP": "GBP", "US$": "USD", "$": "USD", "\u20ac": "EUR", "\u00a5": "JPY", "\u00a3": "GBP"}
 MONEY = re.compile(r"(?P<cur>JPY|USD|EUR|RMB|GBP|US\$|\$|\u20ac|\u00a5|\u00a3)\s?(?P<num>-?\d[\d,]*(?:\.\d+)?)(?:\s?(?P<scale>million|billion|thousand))?")
+ITEM = r"[\w\-/&'\"().]+(?: [\w\-/&'\"().]+){0,3}"  # a thing named in a series: a few words
+SERIES = re.compile(rf"{ITEM}, (?:{ITEM}, )*{ITEM},? (?:and|or) {ITEM}")  # "A, B(,) and C": once per sentence, at load
 PERCENT = re.compile(r"(?<![\d.,])(?P<num>\d+(?:\.\d+)?)\s?%")
 ROOT = 6  # letters of a word that stand for it in a phrase ("services" and "service" are one)
 PREFIX = 5  # letters a word must have to be found as the start of a longer one
@@ -62,6 +64,7 @@ class Sentence:
     parts_at: int  # where a cue naming parts starts ("consisting of", "such as"), or -1
     consequence: bool  # it draws a consequence ("thus", "as a result"): its reason is the sentence before
     dated: bool  # it names a date, a year or a season
+    series: bool  # it names a series of things ("A, B and C")
 
 
 class Evidence:
@@ -141,7 +144,8 @@ class Evidence:
         said = frozenset(seq) | lead
         return Sentence(text, line, section, n, said, pairs(seq), heading, self._figures(text),
                         direction(text), cue.group(0).lower() if cue else "", cue.start() if cue else -1,
-                        parts.start() if parts else -1, bool(d["consequence_re"].search(text)), bool(DATE.search(text)))
+                        parts.start() if parts else -1, bool(d["consequence_re"].search(text)), bool(DATE.search(text)),
+                        bool(SERIES.search(text)))
 
     def _figures(self, text: str) -> tuple[Figure, ...]:
         out = []

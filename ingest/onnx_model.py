@@ -25,8 +25,12 @@ INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
 def exported_path(model_dir: str) -> Path:
-    """Where the export of a model folder lives: named by the folder, so two models never share one."""
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", str(Path(model_dir).resolve())).strip("-")[-120:]
+    """Where the export of a model folder lives: named by the folder and its weights' size and time, so
+    two models never share one and new weights in the same folder are exported anew."""
+    d = Path(model_dir).resolve()
+    weights = [p.stat() for p in sorted(d.glob("*.safetensors")) + sorted(d.glob("*.bin"))]
+    stamp = "-".join(f"{w.st_size}-{int(w.st_mtime)}" for w in weights)
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", f"{d}-{stamp}").strip("-")[-160:]
     return EXPORT_DIR / f"{slug}.onnx"
 
 

@@ -232,8 +232,9 @@ class Resolver:
     def _picks(self, metric: str, q: Plan, key: Optional[Key], want_unit: Optional[str], target: Optional[bool],
                qualifier: str, exclude: tuple) -> list[Pick]:
         # The question's embedding says what the whole question means: it helps choose the row of the one
-        # figure a question names, not among the rows of one part of a formula, a comparison or an overview.
-        whole = q.expr is None and not q.parts and metric == q.metric
+        # figure a question names (alone or in a frame: its change), not among the rows of one part of a
+        # formula, a comparison or an overview.
+        whole = (q.expr is None or len(q.expr.leaves()) == 1) and not q.parts and metric == q.metric
         hits = self._candidates(metric, q.text, want_unit, target, dense=whole)
         if not hits:
             return []

@@ -231,10 +231,10 @@ class Resolver:
 
     def _picks(self, metric: str, q: Plan, key: Optional[Key], want_unit: Optional[str], target: Optional[bool],
                qualifier: str, exclude: tuple) -> list[Pick]:
-        # The question's embedding says what the whole question means: it helps choose the row of the one
-        # figure a question names (alone or in a frame: its change), not among the rows of one part of a
-        # formula, a comparison or an overview.
-        whole = (q.expr is None or len(q.expr.leaves()) == 1) and not q.parts and metric == q.metric
+        # The question's embedding says what the whole question means: it helps choose the rows of the
+        # figures a question names (alone, in a frame such as its change, or as the parts it compares: a
+        # part and its total from one table), not the rows of one term of a formula or of an overview.
+        whole = (q.expr is None or len(q.expr.leaves()) == 1) and (metric == q.metric or metric in q.parts)
         hits = self._candidates(metric, q.text, want_unit, target, dense=whole)
         if not hits:
             return []

@@ -325,7 +325,12 @@ def same_figure(a: RowDoc, b: RowDoc) -> bool:
     question's meaning. Copies of one value in two tables stay rivals: dense search picks the one cited."""
     if a.label != b.label or not {f.unit for f in a.facts} & {f.unit for f in b.facts}:
         return False
-    return not {(f.period.label, f.unit) for f in a.facts} & {(f.period.label, f.unit) for f in b.facts}
+    theirs = {(f.period.label, f.unit): f for f in b.facts}
+    shared = [(f, theirs[(f.period.label, f.unit)]) for f in a.facts if (f.period.label, f.unit) in theirs]
+    # Copies of one figure in different scales (the income statement's line in thousands, the summary's
+    # in millions): the resolver takes the finer copy whichever ranks first. Copies in one scale stay
+    # rivals: which one is cited is then the ranking's choice.
+    return all(x.scale != y.scale and abs(x.value - y.value) <= max(x.scale or 1, y.scale or 1) * 1.01 for x, y in shared)
 
 
 class Terms:

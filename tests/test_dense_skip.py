@@ -79,3 +79,23 @@ def test_always_embedding_gives_the_same_answer(iij_index):
     question = "What were total revenues in the first half of FY2012?"
     always = Engine(settings.with_(dense_margin=float("inf")), info).answer(question)
     assert (always.value, always.unit, _cited(always)) == (51109001000, "JPY", [(364, "51,109,001")])
+
+
+def _row(table: str, value: float, scale: float):
+    from retrieval.search import RowDoc
+    from schema import Fact, Period
+
+    fact = Fact(f"{table}-1", "f", table, table, "", "Total revenues", ["Total revenues"], "1H FY2012",
+                Period("2012-09-30", 6, "1H FY2012"), value, "JPY", scale, "", "", 1)
+    return RowDoc((table, ("Total revenues",)), [fact], {"total", "revenue"}, set(), "total revenue", "")
+
+
+def test_copies_of_one_figure_in_other_scales_are_no_rivals_but_copies_in_one_scale_are():
+    from retrieval.search import same_figure
+
+    thousands, millions = _row("statement", 51_109_001_000, 1e3), _row("summary", 51_109_000_000, 1e6)
+    # The resolver takes the finer copy whichever ranks first: no need to embed the question to choose.
+    assert same_figure(thousands, millions) and same_figure(millions, thousands)
+    # In one scale the ranking chooses which is cited, and a different value is another figure.
+    assert not same_figure(millions, _row("targets", 51_109_000_000, 1e6))
+    assert not same_figure(thousands, _row("other", 47_207_000_000, 1e6))

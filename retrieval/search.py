@@ -320,16 +320,15 @@ class RowIndex:
 
 
 def same_figure(a: RowDoc, b: RowDoc) -> bool:
-    """Two rows of one figure over different periods: the same name and unit, no period in common (one
-    table gives the halves, another the quarters). The period asked chooses between them, not the
-    question's meaning. Copies of one value in two tables stay rivals: dense search picks the one cited."""
+    """Two rows of one figure: the same name and unit, and no period in common (one table gives the halves,
+    another the quarters: the period asked chooses between them, not the question's meaning) or the
+    same values in another scale. Copies in one scale stay rivals: dense search picks the one cited."""
     if a.label != b.label or not {f.unit for f in a.facts} & {f.unit for f in b.facts}:
         return False
     theirs = {(f.period.label, f.unit): f for f in b.facts}
     shared = [(f, theirs[(f.period.label, f.unit)]) for f in a.facts if (f.period.label, f.unit) in theirs]
-    # Copies of one figure in different scales (the income statement's line in thousands, the summary's
-    # in millions): the resolver takes the finer copy whichever ranks first. Copies in one scale stay
-    # rivals: which one is cited is then the ranking's choice.
+    # Copies in different scales (the income statement's line in thousands, the summary's in millions):
+    # the resolver takes the finer copy whichever ranks first.
     return all(x.scale != y.scale and abs(x.value - y.value) <= max(x.scale or 1, y.scale or 1) * 1.01 for x, y in shared)
 
 

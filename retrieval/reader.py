@@ -7,12 +7,11 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Optional
 
 from .narrative_question import data, direction, words
 from .plan import Asked, Plan, Side
-from .sentences import MONEY, PERCENT, Evidence, Sentence, pairs
+from .sentences import CLAUSE, MONEY, PERCENT, Evidence, Sentence, pairs
 from .text import tokens
 
 MIN_COVER = 0.5  # the share of the subject's word weight a sentence must carry to be about it
@@ -30,12 +29,10 @@ WHEN = 0.15  # a sentence naming the months and years the question names ("betwe
 NOTE = 0.2  # a footnote qualifies what the text says; the text says it first
 OTHER = 0.15  # what it costs a sentence to be about something of the subject ("Cost of SI revenues" for SI revenue)
 OPENER = 0.2  # the share of the subject a paragraph's first sentence needs to be quoted beside the main one (its heading may name it)
-LEAD = 8  # the words that open a sentence: a subject there is what the sentence is about
 VERBS = frozenset(tokens("is are was were has have had", keep_stop=True)) | data()["up_words"] | data()["down_words"]
 FOOTNOTE = re.compile(r"^\s*(?:[\u00b9\u00b2\u00b3\u2070-\u2079]|\(\d+\)|\(Note\d*\))")  # "⁶ Revenue from ...", "(1) ...", "(Note2) ..."
 STATED = re.compile(r"\b(?:is|are|was|were|has|have|had)\b", re.I)  # a head that already states something is no subject
 OF_OTHER = re.compile(r"^\s*(?:the\s+)?(?P<head>(?:[\w&\-]+\s+){0,2}?[\w&\-]+)\s+(?:of|for)\s+", re.I)
-CLAUSE = re.compile(r"[,;]\s+")
 
 
 @dataclass(frozen=True)
@@ -271,7 +268,7 @@ def _bonus(ev: Evidence, kind: str, side: Side, s: Sentence, want: tuple[str, ..
     cash and cash equivalents decreased by ..."). A cause: a reason cue, after the
     subject, and the direction asked; an event: a date; a list: a series of things, names, a cue
     naming the subject's parts after it; a description: the subject said to be something."""
-    lead = any(set(want) <= opening for opening in _leads(s))
+    lead = any(set(want) <= opening for opening in s.openings)
     headed = share(ev, want, s.heading)
     noted = NOTE * bool(FOOTNOTE.match(s.text))
     shared = 0.2 * _phrase(ev, s, want) + 0.15 * (bool(want) and lead) + HEADED * headed - OTHER * _of_other(s, want) - noted
@@ -294,13 +291,6 @@ def _of_other(s: Sentence, want: tuple[str, ...], heads: frozenset = frozenset()
     m = OF_OTHER.match(s.text)
     head = set(words(m["head"])) - data()["plain"] if m else set()
     return bool(head and want) and not head & set(want) and (not heads or bool(head & heads))
-
-
-@lru_cache(maxsize=16384)
-def _leads(s: Sentence) -> tuple[frozenset, ...]:
-    """The words opening the sentence and each of its clauses that says how something moved: the same
-    for every question, so worked out once per sentence."""
-    return tuple(frozenset(words(" ".join(c.split()[:LEAD]))) for n, c in enumerate(CLAUSE.split(s.text)) if not n or direction(c))
 
 
 def _phrase(ev: Evidence, s: Sentence, want: tuple[str, ...]) -> float:

@@ -25,6 +25,8 @@ CURRENCY = {"JPY": "JPY", "USD": "USD", "EUR": "EUR", "RMB": "RMB", "GBP": "GBP"
 MONEY = re.compile(r"(?P<cur>JPY|USD|EUR|RMB|GBP|US\$|\$|\u20ac|\u00a5|\u00a3)\s?(?P<num>-?\d[\d,]*(?:\.\d+)?)(?:\s?(?P<scale>million|billion|thousand))?")
 ITEM = r"[\w\-/&'\"().]+(?: [\w\-/&'\"().]+){0,3}"  # a thing named in a series: a few words
 SERIES = re.compile(rf"{ITEM}, (?:{ITEM}, )*{ITEM},? (?:and|or) {ITEM}")  # "A, B(,) and C": once per sentence, at load
+CLAUSE = re.compile(r"[,;]\s+")
+LEAD = 8  # the words that open a sentence: a subject there is what the sentence is about
 PERCENT = re.compile(r"(?<![\d.,])(?P<num>\d+(?:\.\d+)?)\s?%")
 ROOT = 6  # letters of a word that stand for it in a phrase ("services" and "service" are one)
 PREFIX = 5  # letters a word must have to be found as the start of a longer one
@@ -65,6 +67,7 @@ class Sentence:
     consequence: bool  # it draws a consequence ("thus", "as a result"): its reason is the sentence before
     dated: bool  # it names a date, a year or a season
     series: bool  # it names a series of things ("A, B and C")
+    openings: tuple[frozenset, ...]  # the words opening it and each clause of it that says how something moved
 
 
 class Evidence:
@@ -145,7 +148,8 @@ class Evidence:
         return Sentence(text, line, section, n, said, pairs(seq), heading, self._figures(text),
                         direction(text), cue.group(0).lower() if cue else "", cue.start() if cue else -1,
                         parts.start() if parts else -1, bool(d["consequence_re"].search(text)), bool(DATE.search(text)),
-                        bool(SERIES.search(text)))
+                        bool(SERIES.search(text)),
+                        tuple(frozenset(words(" ".join(c.split()[:LEAD]))) for n, c in enumerate(CLAUSE.split(text)) if not n or direction(c)))
 
     def _figures(self, text: str) -> tuple[Figure, ...]:
         out = []

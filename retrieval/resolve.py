@@ -71,6 +71,16 @@ class Resolver:
     def end(self) -> None:
         self._local.memo = None
 
+    def _once(self, compute, *args):
+        """compute(*args), once per answer (outside an answer, every time)."""
+        memo = getattr(self._local, "memo", None)
+        if memo is None:
+            return compute(*args)
+        key = (compute.__name__, *args)
+        if key not in memo:
+            memo[key] = compute(*args)
+        return memo[key]
+
     # ------------------------------------------------------------ periods
 
     def specs(self, q: Plan, n: int) -> list[Optional[PeriodSpec]]:
@@ -221,13 +231,7 @@ class Resolver:
     def picks(self, metric: str, q: Plan, key: Optional[Key], want_unit: Optional[str] = None, target: Optional[bool] = None,
               qualifier: str = "", exclude: tuple = ()) -> list[Pick]:
         """The rows that give the figure these words name for the period, best first (callers only read the list)."""
-        memo = getattr(self._local, "memo", None)
-        args = ("picks", metric, q, key, want_unit, target, qualifier, exclude)
-        if memo is None:
-            return self._picks(*args[1:])
-        if args not in memo:
-            memo[args] = self._picks(*args[1:])
-        return memo[args]
+        return self._once(self._picks, metric, q, key, want_unit, target, qualifier, exclude)
 
     def _picks(self, metric: str, q: Plan, key: Optional[Key], want_unit: Optional[str], target: Optional[bool],
                qualifier: str, exclude: tuple) -> list[Pick]:
@@ -280,13 +284,7 @@ class Resolver:
 
     def _candidates(self, metric: str, question: str, unit: Optional[str] = None, target: Optional[bool] = None,
                     dense: bool = True) -> list[Hit]:
-        memo = getattr(self._local, "memo", None)
-        if memo is None:
-            return self._rank(metric, question, unit, target, dense)
-        key = ("candidates", metric, question, unit, target, dense)
-        if key not in memo:
-            memo[key] = self._rank(metric, question, unit, target, dense)
-        return memo[key]
+        return self._once(self._rank, metric, question, unit, target, dense)
 
     def _rank(self, metric: str, question: str, unit: Optional[str], target: Optional[bool], dense: bool) -> list[Hit]:
         def ok(r: RowDoc) -> bool:

@@ -167,7 +167,7 @@ def breakdown(engine, questions: list[dict]) -> dict:
         undo.append((obj, name))
 
     if emb is not None:
-        wrap(emb, "embed_documents", "embed")  # embed_query goes through embed_documents
+        wrap(emb, "encode", "embed")  # embed_query and embed_documents go through encode
     seen = set()
     for holder in (getattr(engine, "rows", None), getattr(engine, "passages", None)):
         dense = getattr(holder, "dense", None)

@@ -31,12 +31,16 @@ class Embedder(Embeddings):
 
     backend "auto" runs its ONNX export with ONNX Runtime when setup has made one (ingest/onnx_model.py:
     the same vectors, no torch import), and sentence-transformers otherwise; "torch" always the latter.
+    query_model "int8" embeds questions with the export's int8 copy where setup made one (documents
+    always get the exact vectors); "exact" embeds them as documents.
     """
 
-    def __init__(self, model: str = "packaged:all-MiniLM-L6-v2", batch_size: int = 64, backend: str = "auto"):
+    def __init__(self, model: str = "packaged:all-MiniLM-L6-v2", batch_size: int = 64, backend: str = "auto",
+                 query_model: str = "int8"):
         self.model_name = model
         self.batch_size = batch_size
         self.backend = backend
+        self.query_model = query_model
 
     def _model(self):
         with _lock:
@@ -48,35 +52,46 @@ class Embedder(Embeddings):
                 _models[self.model_name] = m
             return m
 
-    def _onnx(self):
-        """The ONNX encoder, or None where this model has no export (or the backend is torch)."""
+    def _onnx(self, queries: bool = False):
+        """The ONNX encoder (for questions, its int8 copy where asked for and made), or None where this
+        model has no export (or the backend is torch)."""
         if self.backend == "torch":
             return None
-        key = "onnx:" + self.model_name
+        small = queries and self.query_model == "int8"
+        key = ("onnx-int8:" if small else "onnx:") + self.model_name
         with _lock:
             if key not in _models:
-                from .onnx_model import OnnxEncoder, exported_path, supported
+                from .onnx_model import OnnxEncoder, exported_path, quantized_path, supported
 
                 folder = model_path(self.model_name)
-                path = exported_path(folder)
-                _models[key] = OnnxEncoder(folder, path, os.cpu_count() or 1) if path.is_file() and not supported(folder) else None
-            return _models[key]
+                path = quantized_path(folder) if small else exported_path(folder)
+                # One question is fastest on one core (a second thread only waits on the first), and a
+                # concurrent request keeps the other; a batch of documents uses every core.
+                threads = 1 if small else os.cpu_count() or 1
+                _models[key] = OnnxEncoder(folder, path, threads) if path.is_file() and not supported(folder) else None
+        return _models[key] or (self._onnx() if small else None)
 
     def warm(self) -> None:
         self.embed_query("warm up")
 
     def for_queries(self) -> None:
-        """With torch one short query is fastest on one thread, and concurrent requests use the other cores.
-        ONNX Runtime embeds one question faster on every core (measured in the bench), so it keeps them."""
-        if self._onnx() is None:
+        """With torch one short query is fastest on one thread, and concurrent requests use the other cores."""
+        if self._onnx(queries=True) is None:
             import torch
 
             torch.set_num_threads(1)
 
     def embed_documents(self, texts: list[str], progress: bool = False) -> list[list[float]]:
+        return self.encode(texts, progress=progress)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encode([text], queries=True)[0]
+
+    def encode(self, texts: list[str], queries: bool = False, progress: bool = False) -> list[list[float]]:
+        """The vectors of documents, or of questions (see query_model)."""
         if not texts:
             return []
-        onnx = self._onnx()
+        onnx = self._onnx(queries)
         if onnx is None:
             vecs = self._model().encode(
                 list(texts), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=progress
@@ -90,9 +105,6 @@ class Embedder(Embeddings):
             for i, v in zip(part, onnx.encode([texts[i] for i in part])):
                 out[i] = v.tolist()
         return out
-
-    def embed_query(self, text: str) -> list[float]:
-        return self.embed_documents([text])[0]
 
     @property
     def id(self) -> str:

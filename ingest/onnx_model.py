@@ -5,6 +5,11 @@ tokenising, mean pooling and normalising are done here as sentence-transformers 
 vectors equal its own (cosine 1 - 1e-7) and an index built either way serves the other. Serving and
 ingest then need neither torch nor sentence-transformers: their import was most of a first ingest and
 of a start-up, and one question embeds in about half the time.
+
+Questions are embedded with an int8 copy of that graph (`quantize`, also made by setup): weights
+quantised per output channel, over twice as fast for one question on one core, and within cosine 0.98 of the
+exact vector (0.9935 on average over the eval questions). The documents keep the exact vectors, so the
+index is the same whichever copy embeds the questions (Settings.query_model).
 """
 from __future__ import annotations
 
@@ -32,6 +37,12 @@ def exported_path(model_dir: str) -> Path:
     stamp = "-".join(f"{w.st_size}-{int(w.st_mtime)}" for w in weights)
     slug = re.sub(r"[^A-Za-z0-9]+", "-", f"{d}-{stamp}").strip("-")[-160:]
     return EXPORT_DIR / f"{slug}.onnx"
+
+
+def quantized_path(model_dir: str) -> Path:
+    """Where the int8 copy of a model folder's export lives (beside it, named after it)."""
+    exact = exported_path(model_dir)
+    return exact.with_name(exact.stem + ".int8.onnx")
 
 
 def supported(model_dir: str) -> Optional[str]:
@@ -89,6 +100,20 @@ def export(model_dir: str, out: Optional[Path] = None) -> Path:
     return out
 
 
+def quantize(exact: Path, out: Path) -> Path:
+    """The int8 copy of an export: dynamic quantisation of the weights per output channel. Per tensor
+    (one scale for a whole matrix) is as fast but only cosine 0.966 to the exact vectors."""
+    import logging
+
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    logging.getLogger().setLevel(logging.ERROR)  # its advice to pre-process applies to convolution models
+    tmp = out.with_suffix(".part")
+    quantize_dynamic(str(exact), str(tmp), per_channel=True, weight_type=QuantType.QInt8)
+    tmp.replace(out)
+    return out
+
+
 class OnnxEncoder:
     """Texts to normalised mean-pooled vectors with ONNX Runtime, on `threads` cores (the session is made
     on first use)."""
@@ -130,7 +155,8 @@ class OnnxEncoder:
 
 
 def main() -> int:
-    """Exports the configured model when it has no export yet (idempotent: setup runs it every time)."""
+    """Exports the configured model, and its int8 copy, when they are not there yet (idempotent: setup
+    runs it every time)."""
     from ingest.embedding import model_path
     from settings import Settings
 
@@ -140,10 +166,13 @@ def main() -> int:
         print(f"onnx: not exported, {why}; the model runs with torch", file=sys.stderr)
         return 0
     out = exported_path(model_dir)
-    if out.is_file():
-        return 0
-    print(f"onnx: exporting {model_dir} to {out}", file=sys.stderr)
-    export(model_dir, out)
+    if not out.is_file():
+        print(f"onnx: exporting {model_dir} to {out}", file=sys.stderr)
+        export(model_dir, out)
+    small = quantized_path(model_dir)
+    if not small.is_file():
+        print(f"onnx: quantising {out.name} for questions", file=sys.stderr)
+        quantize(out, small)
     return 0
 
 

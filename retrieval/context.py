@@ -64,7 +64,7 @@ class Context:
         from ingest.embedding import Embedder
         from ingest.pipeline import chroma_client, open_collections
 
-        self.embedder = self.embedder or Embedder(settings.model)
+        self.embedder = self.embedder or Embedder(settings.model, query_model=settings.query_model)
 
         def connect():
             return open_collections(chroma_client(settings, info.path / "chroma"), info)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from ingest.embedding import Embedder, model_path
-from ingest.onnx_model import exported_path, supported
+from ingest.onnx_model import exported_path, quantized_path, supported
 from settings import ROOT, Settings
 
 from conftest import require
@@ -40,8 +40,26 @@ def test_the_export_gives_the_library_vectors_for_a_padded_batch_and_a_single_qu
     cos = (batch * torch_vecs).sum(axis=1)
     assert cos.min() > 0.99999, cos
     assert np.allclose(np.linalg.norm(batch, axis=1), 1.0, atol=1e-5)
-    single = np.array(onnx_embedder.embed_query(TEXTS[1]))
+    single = np.array(Embedder(Settings().model, query_model="exact").embed_query(TEXTS[1]))  # unpadded
     assert float(single @ torch_vecs[1]) > 0.99999
+
+
+def test_questions_embed_with_the_int8_copy_close_to_the_exact_vectors(onnx_embedder):
+    """The int8 copy is a different, smaller graph; its question vectors stay within cosine 0.98 of the exact
+    ones and find the same nearest document, while documents keep the exact vectors."""
+    folder = model_path(Settings().model)
+    require("the int8 copy of the export", quantized_path(folder).is_file(), "run bash scripts/setup.sh")
+    small = onnx_embedder._onnx(queries=True)
+    assert small is not None and small.path == quantized_path(folder) and small.threads == 1
+    exact = Embedder(Settings().model, query_model="exact")
+    assert exact._onnx(queries=True).path == exported_path(folder)
+    docs = np.array(onnx_embedder.embed_documents(TEXTS))
+    questions = ["What were total revenues?", "why did SI revenue grow", "internet connectivity for corporate use",
+                 "how much was sg&a"]
+    for q, nearest in zip(questions, (0, 1, 2, 3)):
+        v, w = np.array(onnx_embedder.embed_query(q)), np.array(exact.embed_query(q))
+        assert 0.98 < float(v @ w) < 0.99999, q  # close, and really from the other graph
+        assert int(np.argmax(docs @ v)) == int(np.argmax(docs @ w)) == nearest, q
 
 
 def test_the_baseline_keeps_the_library_path(monkeypatch):

@@ -138,6 +138,7 @@ def test_bad_start_conditions_exit_2_with_a_message_and_no_traceback(tmp_path):
         "a folder": (dict(FQA_FILING=str(tmp_path)), ["is a folder"]),
         "port not a number": (dict(FQA_PORT="http"), ["FQA_PORT='http'", "whole number"]),
         "unknown chroma mode": (dict(FQA_CHROMA_MODE="cloud"), ["FQA_CHROMA_MODE='cloud'", "embedded"]),
+        "unknown query model": (dict(FQA_QUERY_MODEL="fp16"), ["FQA_QUERY_MODEL='fp16'", "int8", "exact"]),
         "auth without password": (dict(FQA_AUTH="admin"), ["FQA_AUTH must look like user:password"]),
         "index dir under a file": (dict(FQA_INDEX_DIR=str(tmp_path / "a_file" / "index")), ["writable folder"]),
         "chroma server away": (dict(FQA_CHROMA_MODE="server", FQA_CHROMA_PORT=str(nothing_port)),

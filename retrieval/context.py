@@ -75,7 +75,7 @@ class Context:
             self.dense_error, collections = str(e), None
         server = settings.chroma_mode == "server"
         # In server mode the store may come back later: Dense reconnects by itself.
-        return Dense(collections, self.embedder, connect=connect if server else None) if (collections is not None or server) else None
+        return Dense(collections, self.embedder, connect=connect if server else None, local=not server) if (collections is not None or server) else None
 
     # ------------------------------------------------------------ how the filing names things
 

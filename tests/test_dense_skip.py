@@ -99,3 +99,18 @@ def test_copies_of_one_figure_in_other_scales_are_no_rivals_but_copies_in_one_sc
     # In one scale the ranking chooses which is cited, and a different value is another figure.
     assert not same_figure(millions, _row("targets", 51_109_000_000, 1e6))
     assert not same_figure(thousands, _row("other", 47_207_000_000, 1e6))
+
+
+def test_an_embedded_store_is_searched_in_memory_with_the_store_own_ranking(engine):
+    """The vectors of an embedded store are read once and searched exactly in memory; the hits are the ones
+    the store's own query returns, in its order, with the same similarities."""
+    dense = engine.rows.dense
+    assert dense.local
+    for kind, col in dense.collections.items():
+        for question in ("Why did systems integration revenues grow?", "operating income in the first half",
+                         "How much cash did IIJ have at the end of September 2012?"):
+            got = dense._search(question, 10, kind)
+            assert dense._matrices[kind] is not None and len(dense._matrices[kind][0]) == col.count()
+            res = col.query(query_embeddings=[dense.vector(question)], n_results=10, include=["distances"])
+            assert [i for i, _ in got] == res["ids"][0], (kind, question)
+            assert [round(s, 5) for _, s in got] == [round(1.0 - d, 5) for d in res["distances"][0]]

@@ -50,7 +50,7 @@ def read(ev: Evidence, side: Side, kind: str, near: dict[int, int], when: frozen
     want = tuple(dict.fromkeys(t for t in words(side.words) if not (kind == "list" and t in data()["whole"])))
     total = sum(ev.weight(t) for t in want)
     ranked = []
-    for s in ev.sentences:
+    for s in ev.mentioning(want) if want else ev.sentences:
         cover = _cover(ev, want, s, total) if want else float(near.get(s.passage, NEAR) < 3)
         if cover > 0:
             dated = WHEN * len(when & s.words) / len(when) if when else 0.0

@@ -87,9 +87,11 @@ class Evidence:
         for n, c in enumerate(passages):
             self.sentences += self._split(c, n, lines)
         df: dict[str, int] = {}
-        for s in self.sentences:
+        self._where: dict[str, list[int]] = {}  # word -> the sentences (by position) saying it or under a heading with it
+        for i, s in enumerate(self.sentences):
             for t in s.words | s.heading:
                 df[t] = df.get(t, 0) + 1
+                self._where.setdefault(t, []).append(i)
         self._idf = {t: math.log(1 + len(self.sentences) / c) for t, c in df.items()}
         # A word only the tables use ("hi-ho") is as telling as the rarest word of a sentence.
         rare = math.log(1 + len(self.sentences))
@@ -105,6 +107,13 @@ class Evidence:
             got = frozenset(w for w in self._long if w.startswith(t) or t.startswith(w)) if len(t) >= PREFIX else frozenset()
             self._forms[t] = got
         return got
+
+    def mentioning(self, want: tuple[str, ...]) -> list[Sentence]:
+        """The sentences, in order, that say one of these words, a longer or shorter form of one, or (for a
+        word of the filer's name) any word of that name, in their text or heading: every sentence a
+        subject's cover can be above zero for, found without reading the others."""
+        keys = set(want) | {w for t in want for w in self.forms(t)} | (self.filer if self.filer & set(want) else frozenset())
+        return [self.sentences[i] for i in sorted({i for k in keys for i in self._where.get(k, ())})]
 
     def weight(self, t: str) -> float:
         """idf over sentences (a word only tables use counts as the rarest); a word the filing never uses

@@ -312,3 +312,23 @@ def test_the_narrative_set_is_answered_by_quoting_the_filing(tmp_path):
     quoting = [a for a in answers if a["program"].startswith(("narrative", "define")) and a["answerable"]]
     assert len(quoting) >= 100 and all(any(s["kind"] == "text" and s["line"] > 0 for s in a["sources"]) or a["value"] is not None
                                        for a in quoting if "The filing gives no reason" not in a["answer"])
+
+
+@pytest.mark.parametrize("subject", ["operating income", "IIJ cash", "Japan", "cost of SI", "dividend payment",
+                                     "home-use internet connectivity", "zebra quokka"])
+def test_the_sentences_read_for_a_subject_are_every_one_it_can_cover(engine, subject):
+    """The reader scores only the sentences that say a word of the subject (or a longer form, a word of the
+    filer's name, a heading word): every sentence whose cover is above zero is among them."""
+    from retrieval.reader import _cover
+    from retrieval.sentences import evidence
+    from retrieval.narrative_question import words
+
+    ev = evidence(engine._load())
+    want = tuple(dict.fromkeys(words(subject)))
+    total = sum(ev.weight(t) for t in want)
+    covered = [s for s in ev.sentences if _cover(ev, want, s, total) > 0]
+    read = ev.mentioning(want)
+    assert read == [s for s in ev.sentences if s in read]  # in the filing's order
+    assert set(map(id, covered)) <= set(map(id, read))
+    assert len(read) < len(ev.sentences) or not want
+    assert bool(covered) == (subject != "zebra quokka")

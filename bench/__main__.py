@@ -344,8 +344,8 @@ def notes(report: dict) -> list[str]:
         if x:
             out.append(
                 f"where an answer's time goes (ours, {label}, {x['n']} questions, mean per answer): {x['total_ms_per_answer']:.1f} ms = "
-                f"query embedding {x['embed_ms_per_answer']:.1f} ms ({x['embed_calls_per_answer']:.2f} calls) + Chroma query "
-                f"{x['chroma_ms_per_answer']:.1f} ms ({x['chroma_calls_per_answer']:.2f} calls) + the rest {x['other_ms_per_answer']:.1f} ms; "
+                f"query embedding {x['embed_ms_per_answer']:.1f} ms ({x['embed_calls_per_answer']:.2f} calls) + vector search "
+                f"{x['vector_ms_per_answer']:.1f} ms ({x['vector_calls_per_answer']:.2f} calls) + the rest {x['other_ms_per_answer']:.1f} ms; "
                 f"{x['embedding_skipped']} of {x['n']} answers skip the embedding"
             )
     for label, ing in (("1x", r["ours_ingest"]["cold"]), (f"{n}x", r["scale"]["ingest"])):

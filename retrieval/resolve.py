@@ -239,15 +239,12 @@ class Resolver:
         # figures a question names (alone, in a frame such as its change, or as the parts it compares: a
         # part and its total from one table), not the rows of one term of a formula or of an overview.
         whole = (q.expr is None or len(q.expr.leaves()) == 1) and (metric == q.metric or metric in q.parts)
-        hits = self._candidates(metric, q.text, want_unit, target, dense=whole)
+        hits = self._once(self._naming, metric, q.text, want_unit, target, whole)
         if not hits:
             return []
-        needed = measures(metric)
-        asked = set(tokens(metric)) & MEASURE_WORDS
         out: list[Pick] = []
         for h in hits:
-            # Everyday words for the company's own figure ("sales", "profit"): the row's role decides.
-            if h.row.key in exclude or not (h.parts.get("role") or names_it(h, needed, asked)):
+            if h.row.key in exclude:
                 continue
             f = self.fact_for(h.row, key, q, want_unit, qualifier)
             if f is not None:
@@ -281,6 +278,15 @@ class Resolver:
                                     key_of(p.fact.period) != cur and not (is_stock(p.fact) and p.fact.period.end == cur[0])))
         # Only rows that report the period compete; among them, the close ones.
         return [p for p in out if p.score >= out[0].score - 0.2] if out else []
+
+    def _naming(self, metric: str, question: str, unit: Optional[str], target: Optional[bool], dense: bool) -> list[Hit]:
+        """The ranked rows that name what the words ask for, whatever the period (each period of a series
+        asks again)."""
+        needed = measures(metric)
+        asked = set(tokens(metric)) & MEASURE_WORDS
+        # Everyday words for the company's own figure ("sales", "profit"): the row's role decides.
+        return [h for h in self._candidates(metric, question, unit, target, dense=dense)
+                if h.parts.get("role") or names_it(h, needed, asked)]
 
     def _candidates(self, metric: str, question: str, unit: Optional[str] = None, target: Optional[bool] = None,
                     dense: bool = True) -> list[Hit]:

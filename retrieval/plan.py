@@ -7,7 +7,7 @@ leaves are figure references, inner nodes are calculator operations.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Optional
 
 from .text import tokens
@@ -138,6 +138,18 @@ class Plan:
     words: tuple[str, ...] = ()  # the question's word tokens, stop words kept (to match a sub-column)
     elliptical: bool = False
     explicit_op: bool = False
+
+    def __hash__(self) -> int:
+        # A plan keys the resolver's per-answer memo once for each period and each term it looks up; it
+        # never changes, so its hash (over every field, as the generated one) is worked out once.
+        h = self.__dict__.get("_hash")
+        if h is None:
+            h = hash(tuple(getattr(self, f.name) for f in fields(self)))
+            object.__setattr__(self, "_hash", h)
+        return h
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}  # a string's hash holds in its own process only
 
     @property
     def metric_tokens(self) -> list[str]:

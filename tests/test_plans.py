@@ -323,3 +323,17 @@ def test_a_sum_names_its_two_figures_with_the_words_they_share(question, parts):
 
 def test_an_empty_bracket_after_a_name_restates_nothing():
     assert str(parse("revenue ( ) plus cost")) == "add([revenue], [cost])"
+
+
+def test_a_plan_hashes_as_its_fields_once_and_copies_without_its_cached_hash():
+    """The resolver's per-answer memo keys on plans: equal plans hash alike, a changed one differently,
+    and a pickled plan works its hash out again (string hashes differ between processes)."""
+    import pickle
+    from dataclasses import replace
+
+    a = understand("What was operating income in 1H FY2012?")
+    b = understand("What was operating income in 1H FY2012?")
+    assert a == b and hash(a) == hash(b) == hash(a)
+    assert hash(replace(a, metric="cost of revenues")) != hash(a)
+    copy = pickle.loads(pickle.dumps(a))
+    assert "_hash" not in copy.__dict__ and copy == a and hash(copy) == hash(a)

@@ -21,6 +21,8 @@ CAPITAL = re.compile(r"(?<![\w&'-])[A-Z][a-z]{3,}(?![\w&'-])")
 ACRONYM = re.compile(r"(?<![\w&'-])[A-Z]{5,8}(?![\w&'-])")
 PAIRED_WORD = r"[a-z][a-z&]*"  # "sg&a ratio" is a pair of two words, as "sga ratio" is
 MONTHS = ("january", "february", "march", "april", "june", "july", "august", "september", "october", "november", "december")
+# A month's usual short form ("Apr-Jun 2012") is no slip: the period reader knows it.
+MONTHS_SHORT = ("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec")
 # A word where a date's month stands: before a day or year ("Marc 31, 2012", "Septembe 2012"), either side
 # of a month range ("Apil-June", "July-Septemebr"), or after "end of" ("the end of Match"). There a slip
 # is read as a month even when it is an English word.
@@ -129,7 +131,7 @@ class Speller:
             w = typed.lower()
             start = m.start(1)
             placed = re.search(r"(?:-|\bend of |\bstart of )$", text[:start], re.I) or not re.match(r"\W*$|\s*[?,.]", text[m.end(1):])
-            if w in MONTHS or not placed or not (typed[0].isupper() or text[start - 1:start] == "-"):
+            if w in MONTHS or w in MONTHS_SHORT or not placed or not (typed[0].isupper() or text[start - 1:start] == "-"):
                 return typed
             found = self.months.lookup(w, Verbosity.CLOSEST, max_edit_distance=1 if len(w) <= 5 else 2)
             if len(found) != 1 or found[0].term == w:
@@ -153,4 +155,4 @@ class Speller:
         for _ in range(2):
             current = WORD.sub(fix, current)
         current = CAPITAL.sub(fix_month, current)  # before the acronyms, which read their neighbours from it
-        return ACRONYM.sub(fix_acronym, current), notes
+        return ACRONYM.sub(fix_acronym, current), list(dict.fromkeys(notes))  # a word slipped twice is said once

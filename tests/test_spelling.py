@@ -93,3 +93,15 @@ def test_slips_in_names_acronyms_and_hyphenated_words_are_read(speller):
     assert speller.correct("Debt-to-eqity ratio")[0] == "Debt-to-equity ratio"
     assert speller.correct("using the fiking's exchange rate")[0] == "using the filing's exchange rate"
     assert speller.correct("the SG&A rato in 1H")[0] == "the SG&A ratio in 1H"  # "SG&A ratio", as the glossary writes it
+
+
+@pytest.mark.parametrize("typed", ["operating income for Apr-Jun 2012 versus Apr-Jun 2011", "revenue in Jul-Sep 2012",
+                                   "cash at end of Sept 2012", "costs for Oct-Dec"])
+def test_a_month_short_form_is_no_slip(speller, typed):
+    assert speller.correct(typed) == (typed, [])
+
+
+def test_a_word_slipped_twice_is_said_once(speller):
+    text, notes = speller.correct("opertaing income vs opertaing margin")
+    assert text == "operating income vs operating margin"
+    assert notes == ["I read \u201copertaing\u201d as \u201coperating\u201d."]

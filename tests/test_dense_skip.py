@@ -48,6 +48,26 @@ def test_a_figure_named_by_its_row_label_is_answered_without_embedding_the_quest
     assert engine.rows.dense.answers == 2 and engine.rows.dense.answers_dense == 0
 
 
+def test_rows_that_report_no_period_asked_are_no_rivals(counted):
+    """Three tables print first-half operating income alike; a question about the first quarters does not
+    need the question's meaning to choose among them, as none of them reports a quarter. Its first reading
+    (a printed percentage, which the filing does not give) declines as a draft, with no nearest-row hint
+    worked out, before the worked-out change answers."""
+    engine, embedder = counted
+    a = engine.answer("By what percent did operating income grow in Q1 FY2012 versus Q1 FY2011?")
+    assert (round(a.value, 2), a.unit) == (50.24, "%")
+    assert _cited(a) == [(375, "3,262,707"), (637, "1,888,684"), (375, "2,448,207"), (637, "1,533,637")]
+    assert embedder.queries == [] and engine.rows.dense.answers_dense == 0
+
+
+def test_a_decline_after_every_reading_failed_still_names_the_nearest_row(counted):
+    engine, _embedder = counted
+    a = engine.answer("By what percent did operating income grow in Q3 FY2012 versus Q3 FY2011?")
+    assert not a.answerable and a.value is None
+    assert "does not give that figure for 3Q FY2012" in a.text
+    assert "The nearest thing it does report is \u201cOperating Income\u201d" in a.text and _cited(a) == [(556, "1,534")]
+
+
 def test_a_narrative_question_still_embeds(counted):
     engine, embedder = counted
     a = engine.answer("Why did ATM revenue almost double?")

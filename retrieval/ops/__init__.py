@@ -43,17 +43,21 @@ OPS = {
 def run(plan, ctx):
     """Runs the plan's operation; an unknown operation answers as a plain figure. A plain operation
     that finds nothing falls back on the plan's program ("operating margin in the first quarter":
-    the margin of two figures each worked out for an unprinted quarter)."""
+    the margin of two figures each worked out for an unprinted quarter). Its "not found" is a draft
+    until the program has failed too: then it is asked again, with the hint a decline gives."""
+    op = OPS.get(plan.op, value.run)
+    fallback = plan.expr is not None and plan.op != "expr"
     try:
-        ans = OPS.get(plan.op, value.run)(plan, ctx)
+        with ctx.out.drafting(fallback):
+            ans = op(plan, ctx)
     except CalcError:
-        if plan.expr is None or plan.op == "expr":
+        if not fallback:
             raise
         return expr.run(replace(plan, op="expr"), ctx)
-    if not ans.answerable and plan.expr is not None and plan.op != "expr":
+    if not ans.answerable and fallback:
         try:
             alt = expr.run(replace(plan, op="expr"), ctx)
         except CalcError:
-            return ans
-        return alt if alt.answerable else ans
+            alt = None
+        return alt if alt is not None and alt.answerable else op(plan, ctx)
     return ans

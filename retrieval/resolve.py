@@ -239,7 +239,7 @@ class Resolver:
         # figures a question names (alone, in a frame such as its change, or as the parts it compares: a
         # part and its total from one table), not the rows of one term of a formula or of an overview.
         whole = (q.expr is None or len(q.expr.leaves()) == 1) and (metric == q.metric or metric in q.parts)
-        hits = self._once(self._naming, metric, q.text, want_unit, target, whole, self._once(self._asked, q) if whole else ())
+        hits = self._once(self._naming, metric, q.text, want_unit, target, whole)
         if not hits:
             return []
         out: list[Pick] = []
@@ -279,28 +279,20 @@ class Resolver:
         # Only rows that report the period compete; among them, the close ones.
         return [p for p in out if p.score >= out[0].score - 0.2] if out else []
 
-    def _naming(self, metric: str, question: str, unit: Optional[str], target: Optional[bool], dense: bool,
-                periods: tuple = ()) -> list[Hit]:
+    def _naming(self, metric: str, question: str, unit: Optional[str], target: Optional[bool], dense: bool) -> list[Hit]:
         """The ranked rows that name what the words ask for, whatever the period (each period of a series
         asks again)."""
         needed = measures(metric)
         asked = set(tokens(metric)) & MEASURE_WORDS
         # Everyday words for the company's own figure ("sales", "profit"): the row's role decides.
-        return [h for h in self._candidates(metric, question, unit, target, dense=dense, periods=periods)
+        return [h for h in self._candidates(metric, question, unit, target, dense=dense)
                 if h.parts.get("role") or names_it(h, needed, asked)]
 
-    def _asked(self, q: Plan) -> tuple:
-        """The spans of time the question names (a period of months, not a date): rows reporting none of
-        them cannot give its figure. Empty where it names none, or one that is not resolved."""
-        keys = tuple(self.key(spec) for spec in q.periods)
-        return keys if keys and all(k is not None and k[1] for k in keys) else ()
-
     def _candidates(self, metric: str, question: str, unit: Optional[str] = None, target: Optional[bool] = None,
-                    dense: bool = True, periods: tuple = ()) -> list[Hit]:
-        return self._once(self._rank, metric, question, unit, target, dense, periods)
+                    dense: bool = True) -> list[Hit]:
+        return self._once(self._rank, metric, question, unit, target, dense)
 
-    def _rank(self, metric: str, question: str, unit: Optional[str], target: Optional[bool], dense: bool,
-              periods: tuple = ()) -> list[Hit]:
+    def _rank(self, metric: str, question: str, unit: Optional[str], target: Optional[bool], dense: bool) -> list[Hit]:
         def ok(r: RowDoc) -> bool:
             if unit and not any(unit_ok(f.unit, unit) for f in r.facts):
                 return False
@@ -308,10 +300,7 @@ class Resolver:
                 return False
             return True
 
-        def reports(r: RowDoc) -> bool:
-            return any(key_of(f.period) in periods for f in r.facts)
-
-        hits = self.ctx.rows.rank(metric, question, k=30, where=ok, dense=dense, rivals=reports if periods else None)
+        hits = self.ctx.rows.rank(metric, question, k=30, where=ok, dense=dense)
         by_role = {id(r): (r, score) for r, score in self.ctx.roles.rows_for(metric) if ok(r)}
         return self._by_role(metric, question, hits, by_role) if by_role else hits
 

@@ -266,9 +266,7 @@ class RowIndex:
     def known(self, t: str) -> bool:
         return t in self.idf
 
-    def rank(self, metric: str, question: str = "", k: int = 25, where=None, dense: bool = True, rivals=None) -> list[Hit]:
-        """The rows best matching the words, fused with dense search on the question where the words do not
-        decide among the rows `rivals` allows (all where None: those reporting a period the question asks)."""
+    def rank(self, metric: str, question: str = "", k: int = 25, where=None, dense: bool = True) -> list[Hit]:
         q = list(dict.fromkeys(tokens(metric)))
         if not q or not self.rows:
             return []
@@ -311,7 +309,7 @@ class RowIndex:
         top = self._first(near, score + own, q_cov, own, ok, k)
         if not top:
             return []
-        return self._fuse(top, q, question or metric, near, ok, dense, rivals)[:k]
+        return self._fuse(top, q, question or metric, near, ok, dense)[:k]
 
     @staticmethod
     def _first(near, score, q_cov, own, ok, k: int) -> list[tuple]:
@@ -325,7 +323,7 @@ class RowIndex:
                 out.append((score[j], q_cov[j], int(near[j]), own[j]))
         return out
 
-    def _fuse(self, top, q, question, near, ok, dense: bool = True, rivals=None) -> list[Hit]:
+    def _fuse(self, top, q, question, near, ok, dense: bool = True) -> list[Hit]:
         """Adds reciprocal-rank bonuses from BM25 and dense search to the coverage score."""
         bonus: dict[int, float] = {}
         bm = self.terms.bm25(q)[near]
@@ -336,7 +334,7 @@ class RowIndex:
             if ok(int(near[j])):
                 bonus[int(near[j])] = 1 / (RRF_K + rank)
                 rank += 1
-        if self.dense is not None and dense and not self._decisive(top, bonus, rivals):
+        if self.dense is not None and dense and not self._decisive(top, bonus):
             for rank, (cid, _sim) in enumerate(self.dense.search(question, 30, "table_row")):
                 i = self.by_chunk.get(cid)
                 if i is not None:
@@ -345,17 +343,11 @@ class RowIndex:
         hits.sort(key=lambda h: -h.score)
         return hits
 
-    def _decisive(self, top: list[tuple], bonus: dict[int, float], rivals=None) -> bool:
+    def _decisive(self, top: list[tuple], bonus: dict[int, float]) -> bool:
         """The words alone put one figure ahead by the margin, so the question's embedding (most of an
         answer's time) is not computed. Rows close behind the best that give the same figure for other
-        periods do not count (see same_figure), nor, where `rivals` is given, rows that cannot answer
-        (they report no period asked): only the order of those that can matters, and where one or none
-        can, there is no order to decide."""
+        periods do not count (see same_figure)."""
         lexical = sorted(((float(s) + FUSE_WEIGHT * bonus.get(i, 0.0), i) for s, _qc, i, _lb in top), reverse=True)
-        if rivals is not None:
-            lexical = [(s, i) for s, i in lexical if rivals(self.rows[i])]
-            if len(lexical) < 2:
-                return True
         best = self.rows[lexical[0][1]]
         return all(s <= lexical[0][0] - self.margin or same_figure(best, self.rows[i]) for s, i in lexical[1:])
 

@@ -23,33 +23,11 @@ DECREASE = re.compile(r"\bdecrease\b", re.I)
 BOTH_WAYS = re.compile(r"\b(income|gains?|profit|increase|benefit)\b", re.I)  # "Other income (expense)": the sign carries meaning
 
 
-class Drafting:
-    """Composer.drafting's context: sets the thread's draft flag, and puts back what it was."""
-
-    def __init__(self, local, on: bool):
-        self.local, self.on = local, on
-
-    def __enter__(self) -> None:
-        self.before = getattr(self.local, "draft", False)
-        self.local.draft = self.on or self.before
-
-    def __exit__(self, *exc) -> None:
-        self.local.draft = self.before
-
-
 class Composer:
     """Builds `Answer`s for one loaded filing."""
 
     def __init__(self, ctx: Context):
-        import threading
-
         self.ctx = ctx
-        self._local = threading.local()
-
-    def drafting(self, on: bool) -> "Drafting":
-        """Within it, a "not found" answer leaves out its nearest-row hint (a ranking that may embed the
-        question): the answer is a draft another reading may replace (ops.run asks again when it is not)."""
-        return Drafting(self._local, on)
 
     def compose(self, q: Plan, res: Quantity, what: str, facts: list, term: Optional[str] = None, base: Optional[float] = None,
                 amounts: str = "") -> Answer:
@@ -121,7 +99,7 @@ class Composer:
         return replace(a, text=message(a))
 
     def not_found(self, q: Plan, key) -> Answer:
-        hits = [] if getattr(self._local, "draft", False) else self.ctx.rows.rank(q.metric or q.text, q.text, k=1)
+        hits = self.ctx.rows.rank(q.metric or q.text, q.text, k=1)
         near = hits[0] if hits else None
         when = f" for {self.ctx.periods.label(key)}" if key else ""
         msg = f"The filing does not give that figure{when}."

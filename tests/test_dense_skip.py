@@ -48,29 +48,6 @@ def test_a_figure_named_by_its_row_label_is_answered_without_embedding_the_quest
     assert engine.rows.dense.answers == 2 and engine.rows.dense.answers_dense == 0
 
 
-def test_a_draft_decline_ranks_nothing_for_its_hint(counted, monkeypatch):
-    """A reading that another may replace ("by what percent": first the printed percentage, then the
-    worked-out change) declines as a draft: its nearest-row hint, a ranking that may embed the question,
-    is not worked out."""
-    from retrieval.understand import understand
-
-    engine, embedder = counted
-    ctx = engine._load()
-    plan = understand("By what percent did operating income grow in Q3 FY2012 versus Q3 FY2011?")
-    full = ctx.out.not_found(plan, None)
-    assert "The nearest thing it does report is" in full.text
-    rank = ctx.rows.rank
-
-    def words_only(*a, dense=True, **k):  # the suggestions rank by words; only the hint would embed
-        assert not dense, "a draft ranked rows for its hint"
-        return rank(*a, dense=dense, **k)
-
-    monkeypatch.setattr(ctx.rows, "rank", words_only)
-    with ctx.out.drafting(True):
-        draft = ctx.out.not_found(plan, None)
-    assert not draft.answerable and "The nearest thing" not in draft.text and draft.sources == []
-
-
 def test_a_decline_after_every_reading_failed_still_names_the_nearest_row(counted):
     engine, _embedder = counted
     a = engine.answer("By what percent did operating income grow in Q3 FY2012 versus Q3 FY2011?")

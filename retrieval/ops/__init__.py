@@ -43,21 +43,17 @@ OPS = {
 def run(plan, ctx):
     """Runs the plan's operation; an unknown operation answers as a plain figure. A plain operation
     that finds nothing falls back on the plan's program ("operating margin in the first quarter":
-    the margin of two figures each worked out for an unprinted quarter). Its "not found" is a draft
-    until the program has failed too: then it is asked again, with the hint a decline gives."""
-    op = OPS.get(plan.op, value.run)
-    fallback = plan.expr is not None and plan.op != "expr"
+    the margin of two figures each worked out for an unprinted quarter)."""
     try:
-        with ctx.out.drafting(fallback):
-            ans = op(plan, ctx)
+        ans = OPS.get(plan.op, value.run)(plan, ctx)
     except CalcError:
-        if not fallback:
+        if plan.expr is None or plan.op == "expr":
             raise
         return expr.run(replace(plan, op="expr"), ctx)
-    if not ans.answerable and fallback:
+    if not ans.answerable and plan.expr is not None and plan.op != "expr":
         try:
             alt = expr.run(replace(plan, op="expr"), ctx)
         except CalcError:
-            alt = None
-        return alt if alt is not None and alt.answerable else op(plan, ctx)
+            return ans
+        return alt if alt.answerable else ans
     return ans

@@ -230,6 +230,13 @@ class Bench:
         for p in ("p50", "p95", "max"):
             row(f"latency_{p}_ms", f"warm latency {p}, in-process (ms)", lt["ours"][p], lt["baseline"][p],
                 100 if p == "p95" else None, unit="ms")
+        # The speed targets, as quotients within this run: p95 against the baseline's, the slowest answer
+        # against our median, the first ingest against the baseline's build.
+        row("latency_p95_vs_baseline", "warm latency p95 / the baseline's p95 (×)", lt["ours"]["p95"] / lt["baseline"]["p95"], None, 0.5,
+            op="<=", unit="×")
+        row("latency_max_vs_median", "warm latency max / our median (×)", lt["ours"]["max"] / lt["ours"]["p50"], None, 3, op="<=", unit="×")
+        row("ingest_vs_baseline", "first ingest, cold / the baseline's build (×)", oi["cold"]["ingest_s"] / nvi["ingest_s"], None, 1.0,
+            op="<=", unit="×")
         for p in ("p50", "p95", "max"):
             row(f"latency_always_embed_{p}_ms", f"warm latency {p}, no lexical margin (FQA_DENSE_MARGIN=inf) (ms)",
                 lt["ours_always_embed"][p], lt["baseline"][p], unit="ms")

@@ -95,8 +95,10 @@ class Context:
         return name
 
     def display(self, words: str) -> str:
-        """Words as the filing writes them: its acronyms in capitals ("adjusted EBITDA margin")."""
-        return " ".join(w.upper() if w in self.acronym_words else w for w in words.split())
+        """Words as the filing writes them: its acronyms in capitals ("adjusted EBITDA margin"), one written
+        without its ampersand as the filing writes it ("sga ratio": "SG&A ratio")."""
+        bare = {w.replace("&", ""): w for w in self.acronym_words if "&" in w}
+        return " ".join(w.upper() if w in self.acronym_words else bare[w].upper() if w in bare else w for w in words.split())
 
     def example(self) -> str:
         """An example question this filing can answer: its first table's first figure, main period."""

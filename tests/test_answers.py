@@ -357,3 +357,12 @@ def test_a_conversation_moves_to_a_new_line_and_a_self_contained_ranking_is_not_
     history += [{"role": "user", "content": "and the tax on it?"}, {"role": "assistant", "content": a.text}]
     b = engine.answer("Between network services and SI, which brought in more rev this half?", history)
     assert b.value == 32_258_602_000 and b.summary.startswith("Network services had more revenues"), b.summary
+
+
+def test_a_formula_named_without_its_ampersand_is_titled_as_the_filing_writes_it(engine):
+    """The glossary names the ratio "sga ratio"; the filing writes "SG&A", so the answer does too."""
+    a = engine.answer("whats the sga ratio in 1H, taking sga as sales and marketing plus general and administrative")
+    assert a.summary.startswith("SG&A ratio for 1H FY2012: 13.06%")
+    assert (round(a.value, 2), a.unit) == (13.06, "%") and [s.line for s in a.sources] == [371, 372, 364]
+    ctx = engine._load()
+    assert ctx.display("sga ratio") == "SG&A ratio" and ctx.display("adjusted ebitda margin") == "adjusted EBITDA margin"

@@ -65,10 +65,10 @@ class Embedder(Embeddings):
 
                 folder = model_path(self.model_name)
                 path = quantized_path(folder) if small else exported_path(folder)
-                # Every core, the question's with its threads spinning within a run (only then is a second
-                # thread faster than one: a woken thread comes too late for the graph's small steps).
-                _models[key] = (OnnxEncoder(folder, path, os.cpu_count() or 1, spin=queries) if path.is_file() and not supported(folder)
-                                else None)
+                # One question is fastest on one core (a second thread only waits on the first), and a
+                # concurrent request keeps the other; a batch of documents uses every core.
+                threads = 1 if small else os.cpu_count() or 1
+                _models[key] = OnnxEncoder(folder, path, threads) if path.is_file() and not supported(folder) else None
         return _models[key] or (self._onnx() if small else None)
 
     def warm(self) -> None:

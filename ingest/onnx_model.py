@@ -116,16 +116,13 @@ def quantize(exact: Path, out: Path) -> Path:
 
 class OnnxEncoder:
     """Texts to normalised mean-pooled vectors with ONNX Runtime, on `threads` cores (the session is made
-    on first use). `spin`: the worker threads wait for the next piece of a run by spinning, and stop when
-    the run ends (one short question: a thread woken for each of the graph's small steps loses more than
-    it gains, a spinning one embeds it a quarter faster)."""
+    on first use)."""
 
-    def __init__(self, model_dir: str, path: Path, threads: int, spin: bool = False):
+    def __init__(self, model_dir: str, path: Path, threads: int):
         from tokenizers import Tokenizer
 
         self.path = path
         self.threads = threads
-        self.spin = spin
         self.tokenizer = Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_length(model_dir))
         self.tokenizer.enable_padding()
@@ -141,10 +138,9 @@ class OnnxEncoder:
                 o.intra_op_num_threads = self.threads
                 o.inter_op_num_threads = 1
                 o.log_severity_level = 3  # warnings about unused initialisers are noise
-                # Between runs the worker threads sleep: on two cores a thread spinning on after a run takes
-                # the core a concurrent request (or the page's own work) needs.
-                o.add_session_config_entry("session.intra_op.allow_spinning", "1" if self.spin else "0")
-                o.add_session_config_entry("session.force_spinning_stop", "1")
+                # Idle worker threads sleep rather than spin: on two cores a spinning thread takes the core
+                # a concurrent request (or the page's own work) needs.
+                o.add_session_config_entry("session.intra_op.allow_spinning", "0")
                 self._session = ort.InferenceSession(str(self.path), o, providers=["CPUExecutionProvider"])
             return self._session
 

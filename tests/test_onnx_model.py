@@ -50,7 +50,7 @@ def test_questions_embed_with_the_int8_copy_close_to_the_exact_vectors(onnx_embe
     folder = model_path(Settings().model)
     require("the int8 copy of the export", quantized_path(folder).is_file(), "run bash scripts/setup.sh")
     small = onnx_embedder._onnx(queries=True)
-    assert small is not None and small.path == quantized_path(folder) and small.spin and not onnx_embedder._onnx().spin
+    assert small is not None and small.path == quantized_path(folder) and small.threads == 1
     exact = Embedder(Settings().model, query_model="exact")
     assert exact._onnx(queries=True).path == exported_path(folder)
     docs = np.array(onnx_embedder.embed_documents(TEXTS))

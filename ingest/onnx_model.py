@@ -107,9 +107,14 @@ def quantize(exact: Path, out: Path) -> Path:
 
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    logging.getLogger().setLevel(logging.ERROR)  # its advice to pre-process applies to convolution models
-    tmp = out.with_suffix(".part")
-    quantize_dynamic(str(exact), str(tmp), per_channel=True, weight_type=QuantType.QInt8)
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)  # its advice to pre-process applies to convolution models
+    try:
+        tmp = out.with_suffix(".part")
+        quantize_dynamic(str(exact), str(tmp), per_channel=True, weight_type=QuantType.QInt8)
+    finally:
+        root.setLevel(level)
     tmp.replace(out)
     return out
 

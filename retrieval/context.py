@@ -56,6 +56,8 @@ class Context:
         # Acronyms: words the filing only ever writes in capitals ("EBITDA", not "NET" of "NET INCOME").
         self.acronym_words = ({w.lower() for w in re.findall(r"\b[A-Z][A-Z&]{1,6}\b", text)}
                               - {w.lower() for w in re.findall(r"\b[A-Za-z]*[a-z][A-Za-z]*\b", text)})
+        # How display writes a word: an acronym in capitals, also where it is written without its ampersand ("sga").
+        self.shown = {w.replace("&", ""): w.upper() for w in self.acronym_words if "&" in w} | {w: w.upper() for w in self.acronym_words}
         currencies = [f.unit for f in self.facts if f.unit in calc.MONEY]
         self.main_currency = max(set(currencies), key=currencies.count) if currencies else ""
         self.rate = next((f for f in self.facts if "/" in f.unit and f.unit.split("/")[1] in calc.MONEY and f.unit.split("/")[0] in calc.MONEY), None)
@@ -97,8 +99,7 @@ class Context:
     def display(self, words: str) -> str:
         """Words as the filing writes them: its acronyms in capitals ("adjusted EBITDA margin"), one written
         without its ampersand as the filing writes it ("sga ratio": "SG&A ratio")."""
-        bare = {w.replace("&", ""): w for w in self.acronym_words if "&" in w}
-        return " ".join(w.upper() if w in self.acronym_words else bare[w].upper() if w in bare else w for w in words.split())
+        return " ".join(self.shown.get(w, w) for w in words.split())
 
     def example(self) -> str:
         """An example question this filing can answer: its first table's first figure, main period."""

@@ -20,7 +20,7 @@ if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
-# The embedding model's ONNX export (once, about 5 s): serving and ingest run it without torch.
+# The embedding model's ONNX export and its int8 copy for questions (once, about 10 s): serving and ingest run them without torch.
 .venv/bin/python -m ingest.onnx_model
 
 # Browser tests use Debian's chromium; never `playwright install` (it downloads browsers).
